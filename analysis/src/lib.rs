@@ -1,0 +1,11 @@
+//! Plain-data statistics and queueing formulas for medgroup.
+//!
+//! This crate knows nothing of the model or of bevy_ecs (ARCHITECTURE.md, invariant 2): it takes
+//! numbers and returns numbers. It holds
+//! - [`stats`]: summaries across replications (mean, SD, Student-t confidence intervals,
+//!   percentiles), and
+//! - [`queueing`]: analytic results (Erlang B and C, the M/M/c queue) that the model is tested
+//!   against.
+
+pub mod queueing;
+pub mod stats;

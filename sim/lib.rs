@@ -1,0 +1,51 @@
+//! # medgroup
+//!
+//! An agent-based simulation of how patients with chronic conditions move through a compact city
+//! medical group (紧密型城市医疗集团): community health centres (CHCs), member hospitals with
+//! shared wards, and the lead hospital.
+//!
+//! ## A day in the model
+//!
+//! ```text
+//!   disease ──► demand ──► choice ──► outpatient ──► referral ──► admission ──► payment ──► record
+//!   (control,   (follow-   (logit     (book slots,   (book the    (wards in     (insurer /
+//!    acute,      ups due,   over CHC,  visits, ED,    hospital     continuous    out of
+//!    deaths,     symptoms)  member,    outcomes,      visit;       time:         pocket)
+//!    onsets)                lead)      up/down        post-acute   M/M/c when
+//!                                      referral)      transfer)    Poisson/exp)
+//! ```
+//!
+//! **Patients** ([`model::Patient`]) are the residents with at least one chronic condition
+//! (hypertension, type 2 diabetes, COPD, post-stroke, prostate hyperplasia by default; the list
+//! is data). Each carries diagnosed and uncontrolled sets, a home CHC, a family-doctor contract,
+//! an insurance scheme, a bypass propensity and trust in the CHC. Everyone else is **background
+//! demand**: Poisson streams of visits and admissions that share capacity.
+//!
+//! The model is **event-driven inside a daily schedule**: a patient's next disease transition,
+//! next care need and booked visit sit in day calendars ([`model::calendar`]), so a stable
+//! patient costs nothing on a day without an event. Each day the stages run in the fixed order
+//! above ([`model::Phase`]), talking through buffered messages. **Choice** is a multinomial logit
+//! over the home CHC, its member hospital and the lead hospital. **Outpatient** books whole days
+//! (earliest free slot). **Wards** ([`model::ward`]) are priority queues (emergency > referred >
+//! elective) run in continuous time, so a ward with Poisson arrivals and exponential stays is an
+//! exact M/M/c queue. **Record** ([`model::record`]) keeps the counters behind every output of
+//! DESIGN.md section 3.5.
+//!
+//! ## Modules
+//! - [`scenario`]: TOML files → validated [`params::Params`] (every error at once).
+//! - [`model`]: components, resources, messages, systems; no I/O.
+//! - [`run`]: replications, in parallel, deterministic.
+//! - [`output`]: result files (the only module besides the CLI that writes).
+//! - [`rng`], [`time`]: seeded streams and typed time.
+
+pub mod cli;
+pub mod model;
+pub mod output;
+pub mod params;
+pub mod rng;
+pub mod run;
+pub mod scenario;
+pub mod time;
+
+/// Program version, recorded in every output.
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");

@@ -1,0 +1,5 @@
+//! The `medgroup` command.
+
+fn main() -> std::process::ExitCode {
+    medgroup::cli::main()
+}

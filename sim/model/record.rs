@@ -1,0 +1,433 @@
+//! Record: counters, daily series and the replication's summary metrics.
+//!
+//! Every stage adds to today's [`Counts`] through [`Recorder::count`]; the record stage, last in
+//! the day, reads the appointment books and wards, appends the day to the daily series (warm-up
+//! days included, so that warm-up can be judged), and — after the warm-up — adds the day to the
+//! run's totals. [`Recorder::finish`] turns the totals into the metrics of DESIGN.md section 3.5.
+//! The results are plain data: the output writers and `analysis` never see the world.
+
+use super::{Census, Channel, Clinics, Model, Wards};
+use crate::params::{Params, Priority, Tier, WardKind};
+use bevy_ecs::prelude::*;
+
+/// Counts of one day, or of the whole recorded window.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Counts {
+    pub deaths: u64,
+    pub acute_events: u64,
+    pub onsets: u64,
+    pub referrals_up: u64,
+    pub referrals_down: u64,
+    pub referrals_lost: u64,
+    pub transfers_to_shared: u64,
+    pub unserved_requests: u64,
+    pub agent_visits: [u64; 3],
+    pub agent_discharges: u64,
+    pub elective_procedures: u64,
+    /// Emergency-department visits, by facility.
+    pub emergency_visits: Vec<u64>,
+    /// Booked agent visits not attended (death, admission), by facility.
+    pub no_shows: Vec<u64>,
+    /// Outpatient visits delivered (slots used − no-shows + emergency visits), by facility.
+    pub visits: Vec<u64>,
+    /// Booking waits by tier and channel: sum of days, count, and (agents only) a histogram of
+    /// whole days.
+    pub wait_sum: [[f64; 4]; 3],
+    pub wait_n: [[u64; 4]; 3],
+    pub wait_hist: Vec<u64>,
+    /// Spending by tier: total, insurer, out of pocket (yuan).
+    pub spending: [[f64; 3]; 3],
+    pub patient_days: u64,
+    pub uncontrolled_patient_days: u64,
+}
+
+impl Counts {
+    fn new(facilities: usize, horizon: usize) -> Counts {
+        Counts {
+            emergency_visits: vec![0; facilities],
+            no_shows: vec![0; facilities],
+            visits: vec![0; facilities],
+            wait_hist: vec![0; 3 * 4 * (horizon + 1)],
+            ..Counts::default()
+        }
+    }
+
+    fn hist_len(&self) -> usize {
+        self.wait_hist.len() / 12
+    }
+
+    /// One booking wait of `n` agents or background visits.
+    pub fn outpatient_wait(&mut self, tier: Tier, channel: Channel, wait_days: f64, n: u64) {
+        self.outpatient_wait_sum(tier, channel, wait_days * n as f64, n);
+        let len = self.hist_len();
+        let bin = (wait_days as usize).min(len - 1);
+        self.wait_hist[(tier.index() * 4 + channel as usize) * len + bin] += n;
+    }
+
+    /// `n` booking waits summing to `sum_days` (no histogram).
+    pub fn outpatient_wait_sum(&mut self, tier: Tier, channel: Channel, sum_days: f64, n: u64) {
+        self.wait_sum[tier.index()][channel as usize] += sum_days;
+        self.wait_n[tier.index()][channel as usize] += n;
+    }
+
+    pub fn emergency_visit(&mut self, facility: usize, n: u64) {
+        self.emergency_visits[facility] += n;
+    }
+
+    fn add(&mut self, o: &Counts) {
+        self.deaths += o.deaths;
+        self.acute_events += o.acute_events;
+        self.onsets += o.onsets;
+        self.referrals_up += o.referrals_up;
+        self.referrals_down += o.referrals_down;
+        self.referrals_lost += o.referrals_lost;
+        self.transfers_to_shared += o.transfers_to_shared;
+        self.unserved_requests += o.unserved_requests;
+        self.agent_discharges += o.agent_discharges;
+        self.elective_procedures += o.elective_procedures;
+        self.patient_days += o.patient_days;
+        self.uncontrolled_patient_days += o.uncontrolled_patient_days;
+        for t in 0..3 {
+            self.agent_visits[t] += o.agent_visits[t];
+            for c in 0..4 {
+                self.wait_sum[t][c] += o.wait_sum[t][c];
+                self.wait_n[t][c] += o.wait_n[t][c];
+            }
+            for p in 0..3 {
+                self.spending[t][p] += o.spending[t][p];
+            }
+        }
+        add_vec(&mut self.emergency_visits, &o.emergency_visits);
+        add_vec(&mut self.no_shows, &o.no_shows);
+        add_vec(&mut self.visits, &o.visits);
+        add_vec(&mut self.wait_hist, &o.wait_hist);
+    }
+
+    fn clear(&mut self) {
+        let (f, h) = (self.visits.len(), self.hist_len() - 1);
+        *self = Counts::new(f, h);
+    }
+}
+
+fn add_vec(a: &mut [u64], b: &[u64]) {
+    for (x, y) in a.iter_mut().zip(b) {
+        *x += y;
+    }
+}
+
+/// Recorded totals of one ward.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct WardTotals {
+    pub counters: super::ward::WardCounters,
+    /// Midnight census ÷ beds, one per recorded day.
+    pub midnight_occupancy: Vec<f64>,
+}
+
+/// A replication's counters and series.
+#[derive(Resource, Debug)]
+pub struct Recorder {
+    pub today: Counts,
+    pub total: Counts,
+    pub wards: Vec<WardTotals>,
+    /// (facility index, ward index) of each ward, in `wards` order.
+    pub ward_ids: Vec<(usize, usize)>,
+    pub daily: DailyTable,
+    pub days_recorded: u32,
+}
+
+impl Recorder {
+    pub fn new(params: &Params) -> Recorder {
+        let nf = params.facilities.len();
+        let horizon = params.care.booking_horizon_days as usize;
+        let ward_ids: Vec<(usize, usize)> = params
+            .facilities
+            .iter()
+            .enumerate()
+            .flat_map(|(f, fp)| (0..fp.wards.len()).map(move |w| (f, w)))
+            .collect();
+        let mut columns = Vec::new();
+        for t in Tier::ALL {
+            columns.push(("visits".to_string(), format!("tier={}", t.name())));
+        }
+        columns.push(("primary_care_visit_share".into(), String::new()));
+        for t in Tier::ALL {
+            columns.push(("outpatient_wait_days".into(), format!("tier={};channel=agents", t.name())));
+        }
+        for &(f, w) in &ward_ids {
+            columns.push(("bed_occupancy".into(), format!("ward={}", ward_label(params, f, w))));
+        }
+        for name in [
+            "referrals_up",
+            "referrals_down",
+            "acute_events",
+            "deaths",
+            "chronic_patients",
+            "enrolled_patients",
+            "uncontrolled_patient_share",
+        ] {
+            columns.push((name.into(), String::new()));
+        }
+        Recorder {
+            today: Counts::new(nf, horizon),
+            total: Counts::new(nf, horizon),
+            wards: vec![WardTotals::default(); ward_ids.len()],
+            ward_ids,
+            daily: DailyTable { columns, values: Vec::new() },
+            days_recorded: 0,
+        }
+    }
+
+    /// Adds to today's counts.
+    pub fn count(&mut self, f: impl FnOnce(&mut Counts)) {
+        f(&mut self.today)
+    }
+}
+
+/// Name of a ward in outputs: `facility/ward`.
+pub fn ward_label(params: &Params, f: usize, w: usize) -> String {
+    format!("{}/{}", params.facilities[f].name, params.facilities[f].wards[w].name)
+}
+
+/// Daily series of one replication: a value per (day, column), day-major.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct DailyTable {
+    /// (series, breakdown) of each column.
+    pub columns: Vec<(String, String)>,
+    pub values: Vec<f64>,
+}
+
+impl DailyTable {
+    pub fn days(&self) -> usize {
+        if self.columns.is_empty() { 0 } else { self.values.len() / self.columns.len() }
+    }
+}
+
+/// One summary number of one replication.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Metric {
+    pub name: String,
+    /// `key=value` pairs joined by `;` (empty for a whole-system metric).
+    pub breakdown: String,
+    pub value: f64,
+}
+
+/// What a finished replication hands back: plain data.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ReplicationResult {
+    pub replication: u32,
+    pub metrics: Vec<Metric>,
+    pub daily: DailyTable,
+    pub census: Census,
+}
+
+pub fn record(
+    model: Res<Model>,
+    census: Res<Census>,
+    mut rec: ResMut<Recorder>,
+    mut clinics: Query<&mut Clinics>,
+    mut wards: Query<&mut Wards>,
+) {
+    let params = &model.params;
+    let day = model.day;
+    let measuring = day.0 >= params.run.warmup_days;
+    let rec = &mut *rec;
+    for (f, &entity) in model.facilities.iter().enumerate() {
+        if let Ok(mut c) = clinics.get_mut(entity) {
+            for book in c.0.iter_mut() {
+                rec.today.visits[f] += u64::from(book.used_today());
+                book.publish(params.choice.published_wait_smoothing_days);
+            }
+        }
+        let t = &mut rec.today;
+        t.visits[f] = t.visits[f] + t.emergency_visits[f] - t.no_shows[f].min(t.visits[f]);
+    }
+    rec.today.patient_days = census.alive;
+    rec.today.uncontrolled_patient_days = census.uncontrolled;
+
+    let mut row = Vec::with_capacity(rec.daily.columns.len());
+    let mut tier_visits = [0u64; 3];
+    let (mut primary, mut scope) = (0u64, 0u64);
+    for (f, fp) in params.facilities.iter().enumerate() {
+        let v = rec.today.visits[f];
+        tier_visits[fp.tier.index()] += v;
+        if fp.in_scope {
+            scope += v;
+            if fp.tier == Tier::Primary {
+                primary += v;
+            }
+        }
+    }
+    row.extend(tier_visits.iter().map(|&v| v as f64));
+    row.push(ratio(primary as f64, scope as f64));
+    for t in 0..3 {
+        let (s, n) = (0..3).fold((0.0, 0u64), |(s, n), c| (s + rec.today.wait_sum[t][c], n + rec.today.wait_n[t][c]));
+        row.push(ratio(s, n as f64));
+    }
+    for (k, &(f, w)) in rec.ward_ids.iter().enumerate() {
+        let mut ws = wards.get_mut(model.facilities[f]).expect("facility entity");
+        let ward = &mut ws.wards[w];
+        let counters = ward.take_counters();
+        let occ = ratio(f64::from(ward.occupied()), f64::from(ward.beds));
+        row.push(occ);
+        if measuring {
+            let tot = &mut rec.wards[k];
+            let c = &mut tot.counters;
+            c.occupied_bed_days += counters.occupied_bed_days;
+            c.arrivals += counters.arrivals;
+            c.arrivals_waited += counters.arrivals_waited;
+            c.admissions += counters.admissions;
+            c.discharges += counters.discharges;
+            c.admitted_stay_days += counters.admitted_stay_days;
+            for p in 0..3 {
+                c.wait_days_sum[p] += counters.wait_days_sum[p];
+                c.wait_count[p] += counters.wait_count[p];
+            }
+            tot.midnight_occupancy.push(occ);
+        }
+    }
+    let t = &rec.today;
+    row.extend([
+        t.referrals_up as f64,
+        t.referrals_down as f64,
+        t.acute_events as f64,
+        t.deaths as f64,
+        census.alive as f64,
+        census.enrolled as f64,
+        ratio(census.uncontrolled as f64, census.alive as f64),
+    ]);
+    rec.daily.values.extend(row);
+    if measuring {
+        let today = std::mem::take(&mut rec.today);
+        rec.total.add(&today);
+        rec.today = today;
+        rec.days_recorded += 1;
+    }
+    rec.today.clear();
+}
+
+fn ratio(a: f64, b: f64) -> f64 {
+    if b > 0.0 { a / b } else { f64::NAN }
+}
+
+impl Recorder {
+    /// The replication's summary metrics over the recorded window.
+    pub fn finish(&self, params: &Params, census: &Census) -> Vec<Metric> {
+        let t = &self.total;
+        let days = f64::from(self.days_recorded.max(1));
+        let per_year = 365.0 / days;
+        let mut out = Vec::new();
+        let mut put = |name: &str, breakdown: String, value: f64| {
+            if value.is_finite() {
+                out.push(Metric { name: name.to_string(), breakdown, value });
+            }
+        };
+        let (mut primary, mut scope) = (0u64, 0u64);
+        let mut tier_visits = [0u64; 3];
+        let mut tier_emergency = [0u64; 3];
+        for (f, fp) in params.facilities.iter().enumerate() {
+            tier_visits[fp.tier.index()] += t.visits[f];
+            tier_emergency[fp.tier.index()] += t.emergency_visits[f];
+            if fp.in_scope {
+                scope += t.visits[f];
+                if fp.tier == Tier::Primary {
+                    primary += t.visits[f];
+                }
+            }
+        }
+        put("primary_care_visit_share", String::new(), ratio(primary as f64, scope as f64));
+        for tier in Tier::ALL {
+            let b = format!("tier={}", tier.name());
+            put("visits_per_day", b.clone(), tier_visits[tier.index()] as f64 / days);
+            put("emergency_visits_per_day", b.clone(), tier_emergency[tier.index()] as f64 / days);
+            put("agent_visits_per_day", b, t.agent_visits[tier.index()] as f64 / days);
+        }
+        let len = t.hist_len();
+        for tier in Tier::ALL {
+            for ch in Channel::ALL {
+                let (s, n) = (t.wait_sum[tier.index()][ch as usize], t.wait_n[tier.index()][ch as usize]);
+                let b = format!("tier={};channel={}", tier.name(), ch.name());
+                put("outpatient_wait_days", b.clone(), ratio(s, n as f64));
+                if ch != Channel::Background && n > 0 {
+                    let hist = &t.wait_hist[(tier.index() * 4 + ch as usize) * len..][..len];
+                    put("outpatient_wait_days_p90", b, hist_quantile(hist, 0.9));
+                }
+            }
+        }
+        for (k, &(f, w)) in self.ward_ids.iter().enumerate() {
+            let label = ward_label(params, f, w);
+            let wp = &params.facilities[f].wards[w];
+            let c = &self.wards[k].counters;
+            let b = format!("ward={label}");
+            let beds = f64::from(wp.beds);
+            put("bed_occupancy", b.clone(), ratio(c.occupied_bed_days, beds * days));
+            let mut occ = self.wards[k].midnight_occupancy.clone();
+            occ.sort_by(f64::total_cmp);
+            if !occ.is_empty() {
+                put("bed_occupancy_p95", b.clone(), analysis::stats::quantile_sorted(&occ, 0.95));
+                let full = occ.iter().filter(|&&o| o >= 0.95).count();
+                put("bed_occupancy_days_at_or_above_95", b.clone(), full as f64 / occ.len() as f64);
+            }
+            put("ward_mean_census", b.clone(), c.occupied_bed_days / days);
+            put("ward_admissions_per_day", b.clone(), c.admissions as f64 / days);
+            put("ward_mean_stay_days", b.clone(), ratio(c.admitted_stay_days, c.admissions as f64));
+            put("admission_wait_prob_positive", b.clone(), ratio(c.arrivals_waited as f64, c.arrivals as f64));
+            let (s, n) = (c.wait_days_sum.iter().sum::<f64>(), c.wait_count.iter().sum::<u64>());
+            put("admission_wait_days", format!("{b};priority=all"), ratio(s, n as f64));
+            for p in Priority::ALL {
+                let i = p as usize;
+                put(
+                    "admission_wait_days",
+                    format!("{b};priority={}", p.name()),
+                    ratio(c.wait_days_sum[i], c.wait_count[i] as f64),
+                );
+            }
+            if wp.kind == WardKind::Surgical {
+                let i = Priority::Elective as usize;
+                put("elective_surgery_wait_days", b, ratio(c.wait_days_sum[i], c.wait_count[i] as f64));
+            }
+        }
+        put("referrals_up_per_year", String::new(), t.referrals_up as f64 * per_year);
+        put("referrals_down_per_year", String::new(), t.referrals_down as f64 * per_year);
+        put("referrals_lost_per_year", String::new(), t.referrals_lost as f64 * per_year);
+        put("referral_up_to_down_ratio", String::new(), ratio(t.referrals_up as f64, t.referrals_down as f64));
+        put("transfers_to_shared_ward_per_year", String::new(), t.transfers_to_shared as f64 * per_year);
+        put("acute_events_per_year", String::new(), t.acute_events as f64 * per_year);
+        put("deaths_per_year", String::new(), t.deaths as f64 * per_year);
+        put("new_patients_per_year", String::new(), t.onsets as f64 * per_year);
+        put("agent_discharges_per_year", String::new(), t.agent_discharges as f64 * per_year);
+        put("elective_procedures_per_year", String::new(), t.elective_procedures as f64 * per_year);
+        put("outpatient_requests_unserved_per_year", String::new(), t.unserved_requests as f64 * per_year);
+        put(
+            "uncontrolled_patient_day_share",
+            String::new(),
+            ratio(t.uncontrolled_patient_days as f64, t.patient_days as f64),
+        );
+        put("chronic_patients", String::new(), census.alive as f64);
+        put("enrolled_patients", String::new(), census.enrolled as f64);
+        for tier in Tier::ALL {
+            for (p, payer) in ["total", "insurer", "out_of_pocket"].iter().enumerate() {
+                put(
+                    "spending_yuan_per_year",
+                    format!("tier={};payer={payer}", tier.name()),
+                    t.spending[tier.index()][p] * per_year,
+                );
+            }
+        }
+        out
+    }
+}
+
+/// The `q` quantile of whole-day waits from a histogram (the smallest day whose cumulative share
+/// reaches `q`).
+fn hist_quantile(hist: &[u64], q: f64) -> f64 {
+    let n: u64 = hist.iter().sum();
+    let target = (q * n as f64).ceil().max(1.0) as u64;
+    let mut acc = 0;
+    for (d, &h) in hist.iter().enumerate() {
+        acc += h;
+        if acc >= target {
+            return d as f64;
+        }
+    }
+    (hist.len() - 1) as f64
+}

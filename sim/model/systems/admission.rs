@@ -1,0 +1,91 @@
+//! Admission and discharge: every ward runs its day in continuous time.
+//!
+//! Reads `AdmissionRequest`; writes `Discharged` (to referral, read tomorrow) and `Charge`;
+//! changes `Patient` and `Wards`. Requests wait in the ward's pending list until their day. At
+//! discharge the inpatient stay has brought the condition under control, the disease clock
+//! restarts, a follow-up is filed `care.post_discharge_followup_days` later, and the stay is
+//! charged at the facility's bed-day price.
+
+use crate::model::record::Recorder;
+use crate::model::ward::{Arrival, Reason};
+use crate::model::*;
+
+#[allow(clippy::too_many_arguments)] // one parameter per resource and message stream this stage uses
+pub fn admission(
+    model: Res<Model>,
+    mut cal: ResMut<Calendars>,
+    mut census: ResMut<Census>,
+    mut rec: ResMut<Recorder>,
+    mut patients: Query<&mut Patient>,
+    mut wards: Query<&mut Wards>,
+    mut requests: MessageReader<AdmissionRequest>,
+    mut out: MessageWriter<Discharged>,
+    mut charges: MessageWriter<Charge>,
+) {
+    let day = model.day;
+    let params = &model.params;
+    for r in requests.read() {
+        if let Ok(mut w) = wards.get_mut(model.facilities[r.facility as usize]) {
+            w.pending[r.ward as usize].push(r.arrival);
+        }
+    }
+    let end = f64::from(day.0 + 1);
+    let mut due: Vec<Arrival> = Vec::new();
+    let mut admitted = Vec::new();
+    let mut released = Vec::new();
+    for (f, &entity) in model.facilities.iter().enumerate() {
+        let Ok(mut w) = wards.get_mut(entity) else { continue };
+        let w = &mut *w;
+        for (i, ward) in w.wards.iter_mut().enumerate() {
+            due.clear();
+            let pending = &mut w.pending[i];
+            let mut k = 0;
+            while k < pending.len() {
+                if pending[k].time.0 < end {
+                    let mut a = pending.swap_remove(k);
+                    a.time.0 = a.time.0.max(day.start().0);
+                    due.push(a);
+                } else {
+                    k += 1;
+                }
+            }
+            // Stable sort by time keeps insertion order for equal times.
+            due.sort_by(|a, b| a.time.0.total_cmp(&b.time.0));
+            admitted.clear();
+            released.clear();
+            ward.run_day(day, &due, &mut admitted, &mut released);
+            for &(patient, _) in &admitted {
+                if let Ok(mut p) = patients.get_mut(patient) {
+                    p.place = Place::InBed;
+                }
+            }
+            for rel in &released {
+                let Ok(mut p) = patients.get_mut(rel.patient) else { continue };
+                p.place = Place::Home;
+                p.diagnosed |= 1 << rel.condition;
+                let mask = p.uncontrolled & !(1 << rel.condition);
+                set_uncontrolled(&mut p, mask, &mut census);
+                if rel.reason == Reason::Acute {
+                    p.complex_until =
+                        (rel.time.day().0 + params.care.post_acute_complex_days).min(u32::from(u16::MAX)) as u16;
+                }
+                schedule_disease(&mut p, rel.patient, rel.time, &model, &mut cal);
+                let follow = params.care.post_discharge_followup_days.round().max(1.0) as u32;
+                schedule_care(&mut p, rel.patient, rel.time.day().plus(follow), care_kind::POST_DISCHARGE, &mut cal);
+                let fp = &params.facilities[f];
+                charges.write(Charge {
+                    tier: fp.tier,
+                    scheme: p.scheme(),
+                    amount_yuan: fp.bed_day_price_yuan * rel.stay_days,
+                });
+                rec.count(|k| {
+                    k.agent_discharges += 1;
+                    if rel.reason == Reason::Elective {
+                        k.elective_procedures += 1;
+                    }
+                });
+                out.write(Discharged { patient: rel.patient, facility: f as u16, release: *rel });
+            }
+        }
+    }
+}

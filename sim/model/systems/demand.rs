@@ -1,0 +1,31 @@
+//! Demand: care needs that fall due today become requests.
+//!
+//! Reads the care calendar; writes `CareRequest` (to choice). A routine follow-up is attended
+//! with probability `care.followup_adherence` (a missed one is re-filed one interval later);
+//! symptomatic visits and post-discharge follow-ups are always sought. Background demand is drawn
+//! where it is served (outpatient, admission).
+
+use crate::model::*;
+
+pub fn demand(
+    model: Res<Model>,
+    mut cal: ResMut<Calendars>,
+    mut patients: Query<&mut Patient>,
+    mut requests: MessageWriter<CareRequest>,
+) {
+    let day = model.day;
+    for e in cal.care.take(day) {
+        let Ok(mut p) = patients.get_mut(e.patient) else { continue };
+        if p.care_epoch != e.epoch || p.place != Place::Home {
+            continue;
+        }
+        if e.kind == care_kind::ROUTINE {
+            let u: f64 = care_rng(&mut p, &model).random();
+            if u >= model.params.care.followup_adherence {
+                schedule_routine(&mut p, e.patient, day, &model, &mut cal);
+                continue;
+            }
+        }
+        requests.write(CareRequest { patient: e.patient, need: Need::Care, condition: 0 });
+    }
+}

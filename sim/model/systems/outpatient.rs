@@ -1,0 +1,315 @@
+//! Outpatient: bookings, emergency departments, and today's visits.
+//!
+//! Reads `BookingRequest` (from choice), `AcuteEvent` (from disease) and the visit calendar;
+//! writes `Referral` (up-referrals, to referral), `AdmissionRequest` (to admission) and `Charge`
+//! (to payment); changes `Patient` and `Clinics`.
+//!
+//! Booking: today's background requests at each clinic (Poisson, mean by weekday) are interleaved
+//! at random with the agents' requests, and every request books the earliest day with a free
+//! slot. Visits: a visit treats every uncontrolled diagnosed condition, each brought under control
+//! with the tier's capability for that condition. At a CHC a failure is referred up with
+//! `referral.up_referral_propensity`, a complex request with `referral.complex_up_referral_share`;
+//! a referral is completed with `referral.referral_completion` (the rest are lost). At a hospital
+//! a stable patient is sent back to the CHC with `referral.down_referral_propensity`, an
+//! elective need is admitted to the surgical ward, and a complex case is admitted to the medical
+//! ward with `care.complex_admission_share`.
+
+use super::choice::clinic_kind;
+use crate::model::record::Recorder;
+use crate::model::ward::{Arrival, Reason};
+use crate::model::*;
+use crate::params::WardKind;
+use rand_distr::{Binomial, Poisson};
+
+/// Draws a Poisson count with mean `mean` (0 when the mean is 0).
+pub fn poisson(rng: &mut crate::rng::Rng, mean: f64) -> u64 {
+    if mean > 0.0 { Poisson::new(mean).expect("positive mean").sample(rng) as u64 } else { 0 }
+}
+
+/// Books `visit` for the patient today; returns the visit day, or `None` if the clinic is full
+/// for the whole horizon. Records the wait.
+pub fn book_visit(
+    p: &mut Patient,
+    entity: Entity,
+    visit: Visit,
+    model: &Model,
+    clinics: &mut Query<&mut Clinics>,
+    cal: &mut Calendars,
+    rec: &mut Recorder,
+) -> Option<Day> {
+    let tier = model.tier(visit.facility);
+    let mut c = clinics.get_mut(model.facilities[visit.facility as usize]).ok()?;
+    let book = c.get_mut(clinic_kind(tier))?;
+    match book.book() {
+        Some(day) => {
+            let wait = f64::from(day.0 - model.day.0);
+            rec.count(|k| k.outpatient_wait(tier, visit.channel, wait, 1));
+            p.place = Place::Booked;
+            cal.visits.push(day, calendar::Entry { patient: entity, data: visit.pack(), epoch: p.care_epoch, kind: 0 });
+            Some(day)
+        }
+        None => {
+            rec.count(|k| k.unserved_requests += 1);
+            None
+        }
+    }
+}
+
+#[allow(clippy::too_many_arguments)] // one parameter per resource and message stream this stage uses
+pub fn outpatient(
+    model: Res<Model>,
+    mut cal: ResMut<Calendars>,
+    mut census: ResMut<Census>,
+    mut rec: ResMut<Recorder>,
+    mut patients: Query<&mut Patient>,
+    mut clinics: Query<&mut Clinics>,
+    mut bookings: MessageReader<BookingRequest>,
+    mut acute: MessageReader<AcuteEvent>,
+    mut referrals: MessageWriter<Referral>,
+    mut admissions: MessageWriter<AdmissionRequest>,
+    mut charges: MessageWriter<Charge>,
+) {
+    let day = model.day;
+    let params = model.params.clone();
+
+    // 1. Bookings: agents' requests interleaved with background requests.
+    let requests: Vec<BookingRequest> = bookings.read().copied().collect();
+    let nf = params.facilities.len();
+    let mut agents_left = vec![0u64; nf];
+    for r in &requests {
+        agents_left[r.visit.facility as usize] += 1;
+    }
+    let mut background_left = vec![0u64; nf];
+    let mut mix_rng = Vec::with_capacity(nf);
+    for (f, fp) in params.facilities.iter().enumerate() {
+        let mut rng = model.streams.stream(Purpose::BackgroundVisits, (u64::from(day.0) << 16) | f as u64);
+        if let Ok(c) = clinics.get(model.facilities[f]) {
+            if let Some(book) = c.get(clinic_kind(fp.tier)) {
+                background_left[f] = poisson(&mut rng, book.background_mean(day));
+            }
+            // Other clinics of the facility (a hospital's GP clinic, a CHC's specialist
+            // sessions) serve background demand only.
+            let others: Vec<(usize, f64)> = c
+                .0
+                .iter()
+                .enumerate()
+                .filter(|(_, b)| b.kind != clinic_kind(fp.tier))
+                .map(|(i, b)| (i, b.background_mean(day)))
+                .collect();
+            for (i, mean) in others {
+                let n = poisson(&mut rng, mean);
+                let mut c = clinics.get_mut(model.facilities[f]).expect("facility entity");
+                let (booked, wait_sum) = c.0[i].book_many(n as u32);
+                rec.count(|k| {
+                    k.outpatient_wait_sum(fp.tier, Channel::Background, wait_sum, u64::from(booked));
+                    k.unserved_requests += n - u64::from(booked);
+                });
+            }
+        }
+        if fp.emergency_department {
+            let n = poisson(&mut rng, fp.background_emergency_visits_per_day);
+            rec.count(|k| k.emergency_visit(f, n));
+        }
+        mix_rng.push(model.streams.stream(Purpose::Booking, (u64::from(day.0) << 16) | f as u64));
+    }
+    let book_background = |f: usize, n: u64, clinics: &mut Query<&mut Clinics>, rec: &mut Recorder| {
+        if n == 0 {
+            return;
+        }
+        let tier = params.facilities[f].tier;
+        let mut c = clinics.get_mut(model.facilities[f]).expect("facility entity");
+        let Some(book) = c.get_mut(clinic_kind(tier)) else { return };
+        let (booked, wait_sum) = book.book_many(n as u32);
+        rec.count(|k| {
+            k.outpatient_wait_sum(tier, Channel::Background, wait_sum, u64::from(booked));
+            k.unserved_requests += n - u64::from(booked);
+        });
+    };
+    for r in &requests {
+        let f = r.visit.facility as usize;
+        // Uniform random interleaving: the number of background requests ahead of this agent
+        // is Binomial(background left, 1 / (agents left + 1)).
+        let ahead = if background_left[f] > 0 {
+            Binomial::new(background_left[f], 1.0 / (agents_left[f] as f64 + 1.0))
+                .expect("valid binomial")
+                .sample(&mut mix_rng[f])
+        } else {
+            0
+        };
+        background_left[f] -= ahead;
+        agents_left[f] -= 1;
+        book_background(f, ahead, &mut clinics, &mut rec);
+        let Ok(mut p) = patients.get_mut(r.patient) else { continue };
+        if p.place != Place::Home {
+            continue;
+        }
+        if book_visit(&mut p, r.patient, r.visit, &model, &mut clinics, &mut cal, &mut rec).is_none() {
+            schedule_symptomatic(&mut p, r.patient, day.start(), &model, &mut cal);
+        }
+    }
+    for f in 0..nf {
+        book_background(f, background_left[f], &mut clinics, &mut rec);
+    }
+
+    // 2. Emergency departments.
+    for a in acute.read() {
+        let Ok(mut p) = patients.get_mut(a.patient) else { continue };
+        let mut rng = care_rng(&mut p, &model);
+        let member = model.member_of(p.home);
+        let ed = if rng.random::<f64>() < params.care.emergency_lead_share
+            || !params.facilities[member as usize].emergency_department
+        {
+            model.lead()
+        } else {
+            member
+        };
+        let tier = model.tier(ed);
+        rec.count(|k| k.emergency_visit(ed as usize, 1));
+        charges.write(Charge {
+            tier,
+            scheme: p.scheme(),
+            amount_yuan: params.facilities[ed as usize].visit_price_yuan,
+        });
+        let k = &params.conditions[a.condition as usize];
+        p.complex_until = (day.0 + params.care.post_acute_complex_days).min(u32::from(u16::MAX)) as u16;
+        p.last_facility = ed;
+        let ward = model.ward(ed, WardKind::Medical);
+        if let (true, Some(ward)) = (rng.random::<f64>() < k.acute_admission_share, ward) {
+            p.place = Place::Waiting;
+            p.care_epoch = p.care_epoch.wrapping_add(1);
+            admissions.write(AdmissionRequest {
+                facility: ed,
+                ward,
+                arrival: Arrival {
+                    time: a.time,
+                    patient: a.patient,
+                    priority: Priority::Emergency,
+                    reason: Reason::Acute,
+                    condition: a.condition,
+                },
+            });
+        } else {
+            // Treated and sent home: the emergency visit may bring the condition under control.
+            if rng.random::<f64>() < k.capability[tier.index()] {
+                let mask = p.uncontrolled & !(1 << a.condition);
+                set_uncontrolled(&mut p, mask, &mut census);
+            }
+            p.place = Place::Home;
+            schedule_disease(&mut p, a.patient, a.time, &model, &mut cal);
+            let follow = params.care.post_discharge_followup_days.round() as u32;
+            schedule_care(&mut p, a.patient, day.plus(follow.max(1)), care_kind::POST_DISCHARGE, &mut cal);
+        }
+    }
+
+    // 3. Today's visits.
+    for e in cal.visits.take(day) {
+        let visit = Visit::unpack(e.data);
+        let Ok(mut p) = patients.get_mut(e.patient) else {
+            rec.count(|k| k.no_shows[visit.facility as usize] += 1);
+            continue;
+        };
+        if p.care_epoch != e.epoch || p.place != Place::Booked {
+            rec.count(|k| k.no_shows[visit.facility as usize] += 1);
+            continue;
+        }
+        p.place = Place::Home;
+        let f = &params.facilities[visit.facility as usize];
+        let tier = f.tier;
+        let sev = if visit.need == Need::Elective { Severity::Complex } else { p.severity(day) };
+        let mut rng = care_rng(&mut p, &model);
+        rec.count(|k| k.agent_visits[tier.index()] += 1);
+        charges.write(Charge { tier, scheme: p.scheme(), amount_yuan: f.visit_price_yuan });
+        p.last_facility = visit.facility;
+
+        // Treat every uncontrolled diagnosed condition.
+        let open = p.uncontrolled_diagnosed();
+        let mut still_open = open;
+        for (c, k) in params.conditions.iter().enumerate() {
+            if open & (1 << c) != 0 && rng.random::<f64>() < k.capability[tier.index()] {
+                still_open &= !(1 << c);
+            }
+        }
+        let mask = (p.uncontrolled & !open) | still_open;
+        set_uncontrolled(&mut p, mask, &mut census);
+
+        let mut refer = false;
+        let mut admit: Option<(WardKind, Reason)> = None;
+        if tier == Tier::Primary {
+            let care = &params.care;
+            if p.diagnosed != 0 && !p.has(ENROLLED) && rng.random::<f64>() < care.enrolment_on_chc_visit {
+                enrol(&mut p, &mut census);
+            }
+            if p.has(ENROLLED) {
+                p.followups = p.followups.saturating_add(1);
+            }
+            if open != 0 {
+                let step = params.choice.trust_step as f32;
+                if still_open == 0 {
+                    p.trust += step * (1.0 - p.trust);
+                } else {
+                    p.trust -= step * p.trust;
+                }
+            }
+            let r = &params.referral;
+            if sev == Severity::Complex {
+                refer = rng.random::<f64>() < r.complex_up_referral_share;
+            } else if still_open != 0 {
+                refer = rng.random::<f64>() < r.up_referral_propensity;
+            }
+        } else if visit.need == Need::Elective {
+            admit = Some((WardKind::Surgical, Reason::Elective));
+        } else if sev == Severity::Complex && rng.random::<f64>() < params.care.complex_admission_share {
+            admit = Some((WardKind::Medical, Reason::Complex));
+        } else if still_open == 0 && rng.random::<f64>() < params.referral.down_referral_propensity {
+            // Down-referral: the hospital sends the stable patient back to the home CHC, which
+            // becomes the facility of continuity.
+            p.last_facility = p.home;
+            rec.count(|k| k.referrals_down += 1);
+        }
+
+        if refer {
+            if rng.random::<f64>() < params.referral.referral_completion {
+                referrals.write(Referral {
+                    patient: e.patient,
+                    from: visit.facility,
+                    need: visit.need,
+                    condition: visit.condition,
+                });
+                p.place = Place::Referred; // until the referral stage books the hospital visit
+                continue;
+            }
+            rec.count(|k| k.referrals_lost += 1);
+        }
+        if let Some((kind, reason)) = admit {
+            // An elective procedure is done in the facility's surgical ward, or the lead's.
+            let (facility, ward) = match model.ward(visit.facility, kind) {
+                Some(w) => (visit.facility, Some(w)),
+                None => (model.lead(), model.ward(model.lead(), kind)),
+            };
+            if let Some(ward) = ward {
+                let referred = visit.channel == Channel::Referred;
+                let time = day.start().after(rng.random::<f64>());
+                p.place = Place::Waiting;
+                p.care_epoch = p.care_epoch.wrapping_add(1);
+                p.disease_epoch = p.disease_epoch.wrapping_add(1);
+                admissions.write(AdmissionRequest {
+                    facility,
+                    ward,
+                    arrival: Arrival {
+                        time,
+                        patient: e.patient,
+                        priority: priority_for(reason, referred),
+                        reason,
+                        condition: visit.condition,
+                    },
+                });
+                continue;
+            }
+        }
+        if still_open != 0 {
+            schedule_symptomatic(&mut p, e.patient, day.start(), &model, &mut cal);
+        } else {
+            schedule_routine(&mut p, e.patient, day, &model, &mut cal);
+        }
+    }
+}

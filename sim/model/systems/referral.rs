@@ -1,0 +1,80 @@
+//! Referral: up-referrals are booked at a hospital; discharged acute patients may be transferred
+//! to a shared ward.
+//!
+//! Reads `Referral` (from outpatient, today) and `Discharged` (from admission, yesterday); writes
+//! `AdmissionRequest` (post-acute transfers, to admission); changes `Patient` and `Clinics`.
+//! A referred patient chooses between the catchment's member hospital and the lead hospital by
+//! the same logit as any patient, without the CHC, and books through the referral channel. A
+//! patient discharged from a lead-hospital ward after an acute admission is transferred to the
+//! shared ward of the catchment's member hospital with the condition's
+//! `post_acute_transfer_share`; the transfer arrives one day after the discharge.
+
+use super::choice::{options, pick, published_wait};
+use super::outpatient::book_visit;
+use crate::model::record::Recorder;
+use crate::model::ward::{Arrival, Reason};
+use crate::model::*;
+
+#[allow(clippy::too_many_arguments)] // one parameter per resource and message stream this stage uses
+pub fn referral(
+    model: Res<Model>,
+    mut cal: ResMut<Calendars>,
+    mut rec: ResMut<Recorder>,
+    mut patients: Query<&mut Patient>,
+    mut clinics: Query<&mut Clinics>,
+    mut referrals: MessageReader<Referral>,
+    mut discharged: MessageReader<Discharged>,
+    mut admissions: MessageWriter<AdmissionRequest>,
+) {
+    let day = model.day;
+    for r in referrals.read() {
+        let Ok(mut p) = patients.get_mut(r.patient) else { continue };
+        if p.place != Place::Referred {
+            continue;
+        }
+        p.place = Place::Home;
+        rec.count(|k| k.referrals_up += 1);
+        let (opts, n) = options(&p, &model, false);
+        let u: f64 = care_rng(&mut p, &model).random();
+        let facility = {
+            let wait = |f: u16| published_wait(&model, f, clinics.get(model.facilities[f as usize]).ok());
+            pick(&p, &opts[..n], Severity::Complex, u, &model, &wait)
+        };
+        let visit = Visit { facility, channel: Channel::Referred, need: r.need, condition: r.condition };
+        if book_visit(&mut p, r.patient, visit, &model, &mut clinics, &mut cal, &mut rec).is_none() {
+            schedule_symptomatic(&mut p, r.patient, day.start(), &model, &mut cal);
+        }
+    }
+
+    for d in discharged.read() {
+        if d.release.reason != Reason::Acute || model.tier(d.facility) != Tier::Lead {
+            continue;
+        }
+        let Ok(mut p) = patients.get_mut(d.patient) else { continue };
+        if p.place != Place::Home {
+            continue;
+        }
+        let member = model.member_of(p.home);
+        let Some(ward) = model.ward(member, crate::params::WardKind::Shared) else { continue };
+        let share = model.params.conditions[d.release.condition as usize].post_acute_transfer_share;
+        let u: f64 = care_rng(&mut p, &model).random();
+        if u >= share {
+            continue;
+        }
+        rec.count(|k| k.transfers_to_shared += 1);
+        p.place = Place::Waiting;
+        p.care_epoch = p.care_epoch.wrapping_add(1);
+        p.disease_epoch = p.disease_epoch.wrapping_add(1);
+        admissions.write(AdmissionRequest {
+            facility: member,
+            ward,
+            arrival: Arrival {
+                time: d.release.time.after(1.0),
+                patient: d.patient,
+                priority: priority_for(Reason::PostAcute, true),
+                reason: Reason::PostAcute,
+                condition: d.release.condition,
+            },
+        });
+    }
+}

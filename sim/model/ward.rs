@@ -1,0 +1,278 @@
+//! A ward as a multi-class priority queue in continuous time.
+//!
+//! Arrivals (agents' admission requests and the ward's own Poisson stream of background
+//! admissions) and bed releases are processed in time order inside each day. A free bed goes to
+//! the head of the highest non-empty priority class (emergency > referred > elective), first come
+//! first served inside a class, without pre-emption. With Poisson arrivals, exponential stays and
+//! one class this is exactly the M/M/c queue (tested against Erlang C in `tests/`).
+//!
+//! Pending releases sit in a binary heap of at most `beds` entries (small, so it stays in
+//! cache); waiting patients sit in one FIFO per class. Ties are broken by an insertion sequence
+//! number, so the order of events never depends on anything but the stream.
+
+use crate::params::{Priority, StayLaw, WardParams};
+use crate::rng::Rng;
+use crate::time::{Day, SimTime};
+use bevy_ecs::entity::Entity;
+use rand::RngExt;
+use rand_distr::{Distribution, Exp, LogNormal};
+use std::cmp::Ordering;
+use std::collections::{BinaryHeap, VecDeque};
+
+/// Why an agent is admitted (kept with the stay, returned at discharge).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Reason {
+    Acute,
+    Elective,
+    Complex,
+    PostAcute,
+}
+
+/// An agent's admission request.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Arrival {
+    pub time: SimTime,
+    pub patient: Entity,
+    pub priority: Priority,
+    pub reason: Reason,
+    pub condition: u8,
+}
+
+/// An agent leaving a bed.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Release {
+    pub time: SimTime,
+    pub patient: Entity,
+    pub stay_days: f64,
+    pub reason: Reason,
+    pub condition: u8,
+}
+
+#[derive(Debug, Clone, Copy)]
+struct Occupant {
+    patient: Option<Entity>,
+    reason: Reason,
+    condition: u8,
+}
+
+#[derive(Debug, Clone, Copy)]
+struct Waiting {
+    arrival: f64,
+    occupant: Occupant,
+}
+
+#[derive(Debug, Clone, Copy)]
+struct Departure {
+    time: f64,
+    seq: u64,
+    admitted: f64,
+    occupant: Occupant,
+}
+
+impl PartialEq for Departure {
+    fn eq(&self, other: &Self) -> bool {
+        self.cmp(other) == Ordering::Equal
+    }
+}
+impl Eq for Departure {}
+impl PartialOrd for Departure {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+impl Ord for Departure {
+    // Reversed, so that `BinaryHeap` (a max-heap) pops the earliest release first.
+    fn cmp(&self, other: &Self) -> Ordering {
+        other.time.total_cmp(&self.time).then(other.seq.cmp(&self.seq))
+    }
+}
+
+/// What happened in the ward since the counters were last taken.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct WardCounters {
+    /// Integral of occupied beds over time, in bed-days.
+    pub occupied_bed_days: f64,
+    pub arrivals: u64,
+    /// Arrivals that found no free bed (or a queue) and had to wait.
+    pub arrivals_waited: u64,
+    pub admissions: u64,
+    pub discharges: u64,
+    /// Sum of the stays drawn at admission, in days (for Little's law).
+    pub admitted_stay_days: f64,
+    /// Waits (admission decision → bed) of patients admitted, by priority class.
+    pub wait_days_sum: [f64; 3],
+    pub wait_count: [u64; 3],
+}
+
+/// One ward's queue and beds.
+#[derive(Debug)]
+pub struct Ward {
+    pub beds: u32,
+    stay: StayLaw,
+    background_rate_per_day: f64,
+    background_priority: Priority,
+    rng: Rng,
+    next_background: f64,
+    occupied: u32,
+    releases: BinaryHeap<Departure>,
+    queues: [VecDeque<Waiting>; 3],
+    seq: u64,
+    clock: f64,
+    pub counters: WardCounters,
+}
+
+impl Ward {
+    /// A ward with `p`'s beds and laws, drawing from `rng`, starting empty at time 0.
+    pub fn new(p: &WardParams, mut rng: Rng) -> Ward {
+        let next_background = exp_draw(&mut rng, p.background_admissions_per_day);
+        Ward {
+            beds: p.beds,
+            stay: p.stay,
+            background_rate_per_day: p.background_admissions_per_day,
+            background_priority: p.background_priority,
+            rng,
+            next_background,
+            occupied: 0,
+            releases: BinaryHeap::with_capacity(p.beds as usize + 1),
+            queues: Default::default(),
+            seq: 0,
+            clock: 0.0,
+            counters: WardCounters::default(),
+        }
+    }
+
+    pub fn occupied(&self) -> u32 {
+        self.occupied
+    }
+
+    /// Patients waiting for a bed, all classes.
+    pub fn waiting(&self) -> usize {
+        self.queues.iter().map(VecDeque::len).sum()
+    }
+
+    /// Agents waiting for a bed or in one (for conservation checks).
+    pub fn agents(&self) -> (usize, usize) {
+        let waiting = self.queues.iter().flatten().filter(|w| w.occupant.patient.is_some()).count();
+        let in_bed = self.releases.iter().filter(|d| d.occupant.patient.is_some()).count();
+        (waiting, in_bed)
+    }
+
+    /// Takes the counters accumulated since the last call.
+    pub fn take_counters(&mut self) -> WardCounters {
+        std::mem::take(&mut self.counters)
+    }
+
+    fn draw_stay(&mut self) -> f64 {
+        match self.stay {
+            StayLaw::Exponential { mean_days } => {
+                Exp::new(1.0 / mean_days).expect("mean stay is positive").sample(&mut self.rng)
+            }
+            StayLaw::LogNormal { mean_days, cv } => {
+                let s2 = (1.0 + cv * cv).ln();
+                LogNormal::new(mean_days.ln() - s2 / 2.0, s2.sqrt())
+                    .expect("validated stay law")
+                    .sample(&mut self.rng)
+            }
+        }
+    }
+
+    fn advance(&mut self, t: f64) {
+        self.counters.occupied_bed_days += f64::from(self.occupied) * (t - self.clock);
+        self.clock = t;
+    }
+
+    fn admit(&mut self, t: f64, arrival: f64, priority: Priority, occupant: Occupant, admitted: &mut Vec<(Entity, SimTime)>) {
+        let stay = self.draw_stay();
+        self.occupied += 1;
+        self.seq += 1;
+        self.releases.push(Departure { time: t + stay, seq: self.seq, admitted: t, occupant });
+        let c = &mut self.counters;
+        c.admissions += 1;
+        c.admitted_stay_days += stay;
+        c.wait_days_sum[priority as usize] += t - arrival;
+        c.wait_count[priority as usize] += 1;
+        if let Some(p) = occupant.patient {
+            admitted.push((p, SimTime(t)));
+        }
+    }
+
+    fn arrive(&mut self, t: f64, priority: Priority, occupant: Occupant, admitted: &mut Vec<(Entity, SimTime)>) {
+        self.counters.arrivals += 1;
+        if self.occupied < self.beds && self.waiting() == 0 {
+            self.admit(t, t, priority, occupant, admitted);
+        } else {
+            self.counters.arrivals_waited += 1;
+            self.queues[priority as usize].push_back(Waiting { arrival: t, occupant });
+        }
+    }
+
+    /// Runs the ward through `day`: agents' `arrivals` (sorted by time, all inside the day),
+    /// background arrivals, and releases, in time order. Agents admitted are appended to
+    /// `admitted`, agents released to `released`.
+    pub fn run_day(
+        &mut self,
+        day: Day,
+        arrivals: &[Arrival],
+        admitted: &mut Vec<(Entity, SimTime)>,
+        released: &mut Vec<Release>,
+    ) {
+        let end = f64::from(day.0 + 1);
+        let mut next_agent = 0;
+        loop {
+            let ta = arrivals.get(next_agent).map_or(f64::INFINITY, |a| a.time.0);
+            let tb = self.next_background;
+            let td = self.releases.peek().map_or(f64::INFINITY, |d| d.time);
+            if td <= ta && td <= tb {
+                if td >= end {
+                    break;
+                }
+                self.advance(td);
+                let d = self.releases.pop().expect("peeked");
+                self.occupied -= 1;
+                self.counters.discharges += 1;
+                if let Some(patient) = d.occupant.patient {
+                    released.push(Release {
+                        time: SimTime(td),
+                        patient,
+                        stay_days: td - d.admitted,
+                        reason: d.occupant.reason,
+                        condition: d.occupant.condition,
+                    });
+                }
+                if let Some(class) = self.queues.iter().position(|q| !q.is_empty()) {
+                    let w = self.queues[class].pop_front().expect("non-empty");
+                    self.admit(td, w.arrival, Priority::ALL[class], w.occupant, admitted);
+                }
+            } else if ta <= tb {
+                if ta >= end {
+                    break;
+                }
+                self.advance(ta);
+                let a = arrivals[next_agent];
+                next_agent += 1;
+                let occupant = Occupant { patient: Some(a.patient), reason: a.reason, condition: a.condition };
+                self.arrive(ta, a.priority, occupant, admitted);
+            } else {
+                if tb >= end {
+                    break;
+                }
+                self.advance(tb);
+                self.next_background = tb + exp_draw(&mut self.rng, self.background_rate_per_day);
+                let occupant = Occupant { patient: None, reason: Reason::Acute, condition: 0 };
+                self.arrive(tb, self.background_priority, occupant, admitted);
+            }
+        }
+        self.advance(end);
+    }
+}
+
+/// An exponential inter-arrival time for `rate` per day (infinite when the rate is 0).
+fn exp_draw(rng: &mut Rng, rate: f64) -> f64 {
+    if rate > 0.0 {
+        // Inverse transform on (0, 1]: −ln(U)/λ.
+        let u: f64 = 1.0 - rng.random::<f64>();
+        -u.ln() / rate
+    } else {
+        f64::INFINITY
+    }
+}

@@ -1,0 +1,230 @@
+//! Result files. With `cli`, the only code that writes to disk.
+//!
+//! A results folder holds
+//! - `replications.jsonl`: a header line (program version, scenario hash, seed, …), one line per
+//!   (replication, metric, breakdown), and a footer with the row count;
+//! - `summary.csv`: one row per metric × breakdown with mean, SD, 95 % CI and percentiles across
+//!   replications;
+//! - `daily.csv`: daily series, long format (replication, day, series, breakdown, value);
+//! - `manifest.json`: what was run, with the resolved scenario, so the run can be repeated.
+//!
+//! Every file is written to a temporary name and renamed into place, so a reader never sees a
+//! half-written file. Nothing here depends on timing or on the thread count: the same scenario
+//! and seed give byte-identical files.
+
+use crate::model::ReplicationResult;
+use crate::scenario::Loaded;
+use analysis::stats::Summary;
+use serde::Serialize;
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+
+/// Format tag of `replications.jsonl`; bumped when its layout changes.
+pub const FORMAT: &str = "medgroup-replications/1";
+
+/// What identifies a run, shared by every file it writes.
+#[derive(Debug, Clone, Serialize)]
+pub struct RunInfo {
+    pub program: &'static str,
+    pub version: &'static str,
+    pub scenario: String,
+    pub scenario_hash: String,
+    pub seed: u64,
+    pub replications: u32,
+    pub days: u32,
+    pub warmup_days: u32,
+}
+
+impl RunInfo {
+    pub fn new(loaded: &Loaded) -> RunInfo {
+        let p = &loaded.params;
+        RunInfo {
+            program: "medgroup",
+            version: crate::VERSION,
+            scenario: p.name.clone(),
+            scenario_hash: loaded.hash(),
+            seed: p.seed,
+            replications: p.run.replications,
+            days: p.run.days,
+            warmup_days: p.run.warmup_days,
+        }
+    }
+}
+
+/// Writes `bytes` to `path` atomically (temporary file in the same folder, then rename).
+pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    let tmp = path.with_extension(format!(
+        "{}.tmp",
+        path.extension().and_then(|e| e.to_str()).unwrap_or("")
+    ));
+    {
+        let mut f = std::fs::File::create(&tmp)?;
+        f.write_all(bytes)?;
+        f.sync_all()?;
+    }
+    std::fs::rename(&tmp, path)
+}
+
+/// Summaries of every metric × breakdown across replications, in order of first appearance.
+pub fn summarise(results: &[ReplicationResult]) -> Vec<(String, String, Summary)> {
+    let mut order: Vec<(String, String)> = Vec::new();
+    let mut values: BTreeMap<(String, String), Vec<f64>> = BTreeMap::new();
+    for r in results {
+        for m in &r.metrics {
+            let key = (m.name.clone(), m.breakdown.clone());
+            let v = values.entry(key.clone()).or_insert_with(|| {
+                order.push(key.clone());
+                Vec::new()
+            });
+            v.push(m.value);
+        }
+    }
+    order
+        .into_iter()
+        .filter_map(|k| {
+            let s = Summary::of(&values[&k])?;
+            Some((k.0, k.1, s))
+        })
+        .collect()
+}
+
+/// The text of `replications.jsonl`.
+pub fn replications_jsonl(info: &RunInfo, results: &[ReplicationResult]) -> String {
+    #[derive(Serialize)]
+    struct Header<'a> {
+        kind: &'static str,
+        format: &'static str,
+        #[serde(flatten)]
+        info: &'a RunInfo,
+    }
+    #[derive(Serialize)]
+    struct Row<'a> {
+        kind: &'static str,
+        replication: u32,
+        metric: &'a str,
+        breakdown: &'a str,
+        value: f64,
+    }
+    fn line<T: Serialize>(out: &mut String, v: &T) {
+        out.push_str(&serde_json::to_string(v).expect("plain data serialises"));
+        out.push('\n');
+    }
+    let mut out = String::new();
+    line(&mut out, &Header { kind: "header", format: FORMAT, info });
+    let mut rows = 0u64;
+    for r in results {
+        for m in &r.metrics {
+            line(&mut out, &Row {
+                kind: "row",
+                replication: r.replication,
+                metric: &m.name,
+                breakdown: &m.breakdown,
+                value: m.value,
+            });
+            rows += 1;
+        }
+    }
+    let _ = writeln!(out, "{{\"kind\":\"footer\",\"rows\":{rows}}}");
+    out
+}
+
+fn csv_field(s: &str) -> String {
+    if s.contains([',', '"', '\n']) { format!("\"{}\"", s.replace('"', "\"\"")) } else { s.to_string() }
+}
+
+fn num(v: f64) -> String {
+    if v.is_finite() { format!("{v}") } else { "NA".to_string() }
+}
+
+/// The text of `summary.csv`.
+pub fn summary_csv(summaries: &[(String, String, Summary)]) -> String {
+    let mut out = String::from("metric,breakdown,n,mean,sd,se,ci_low,ci_high,p05,p50,p95,min,max\n");
+    for (name, breakdown, s) in summaries {
+        let _ = writeln!(
+            out,
+            "{},{},{},{},{},{},{},{},{},{},{},{},{}",
+            csv_field(name),
+            csv_field(breakdown),
+            s.n,
+            num(s.mean),
+            num(s.sd),
+            num(s.se),
+            num(s.ci_low),
+            num(s.ci_high),
+            num(s.p05),
+            num(s.p50),
+            num(s.p95),
+            num(s.min),
+            num(s.max)
+        );
+    }
+    out
+}
+
+/// The text of `daily.csv`.
+pub fn daily_csv(results: &[ReplicationResult]) -> String {
+    let mut out = String::from("replication,day,series,breakdown,value\n");
+    for r in results {
+        let cols = &r.daily.columns;
+        for day in 0..r.daily.days() {
+            for (c, (series, breakdown)) in cols.iter().enumerate() {
+                let v = r.daily.values[day * cols.len() + c];
+                let _ = writeln!(out, "{},{},{},{},{}", r.replication, day, series, csv_field(breakdown), num(v));
+            }
+        }
+    }
+    out
+}
+
+/// The manifest: identity of the run, the files written, and the resolved scenario.
+pub fn manifest_json(info: &RunInfo, loaded: &Loaded, files: &[(&str, u64)]) -> String {
+    #[derive(Serialize)]
+    struct File<'a> {
+        name: &'a str,
+        rows: u64,
+    }
+    #[derive(Serialize)]
+    struct Manifest<'a> {
+        #[serde(flatten)]
+        info: &'a RunInfo,
+        scenario_files: Vec<String>,
+        files: Vec<File<'a>>,
+        resolved_scenario: String,
+    }
+    let m = Manifest {
+        info,
+        scenario_files: loaded.chain.iter().map(|p| p.display().to_string()).collect(),
+        files: files.iter().map(|&(name, rows)| File { name, rows }).collect(),
+        resolved_scenario: toml::to_string(&loaded.resolved).expect("a parsed table serialises"),
+    };
+    serde_json::to_string_pretty(&m).expect("plain data serialises") + "\n"
+}
+
+/// Writes the four result files into `dir` (created if needed); returns their paths.
+pub fn write_results(dir: &Path, loaded: &Loaded, results: &[ReplicationResult]) -> std::io::Result<Vec<PathBuf>> {
+    std::fs::create_dir_all(dir)?;
+    let info = RunInfo::new(loaded);
+    let summaries = summarise(results);
+    let reps = replications_jsonl(&info, results);
+    let summary = summary_csv(&summaries);
+    let daily = daily_csv(results);
+    let rows = |s: &str| s.lines().count() as u64 - 1;
+    let files = [
+        ("replications.jsonl", reps.lines().count() as u64 - 2, reps),
+        ("summary.csv", rows(&summary), summary),
+        ("daily.csv", rows(&daily), daily),
+    ];
+    let mut paths = Vec::new();
+    for (name, _, text) in &files {
+        let p = dir.join(name);
+        write_atomic(&p, text.as_bytes())?;
+        paths.push(p);
+    }
+    let listed: Vec<(&str, u64)> = files.iter().map(|(n, r, _)| (*n, *r)).collect();
+    let p = dir.join("manifest.json");
+    write_atomic(&p, manifest_json(&info, loaded, &listed).as_bytes())?;
+    paths.push(p);
+    Ok(paths)
+}

@@ -1,0 +1,552 @@
+//! From file to parameters: range checks, cross-references and unit conversion.
+//!
+//! Every rule that fails adds a [`Problem`] naming the key path and the allowed range; nothing
+//! stops at the first one. Upper bounds that are not physical limits (e.g. at most 10⁸ residents,
+//! 100,000 beds a ward) are there to refuse a typing slip before it allocates memory.
+
+use super::file::*;
+use super::Problem;
+use crate::params::*;
+
+/// Largest population a scenario may ask for: a 20-million city of agents fits in about 4 GB.
+pub const MAX_RESIDENTS: i64 = 20_000_000;
+const DAYS_PER_YEAR: f64 = 365.25;
+
+struct Checker {
+    problems: Vec<Problem>,
+}
+
+impl Checker {
+    fn fail(&mut self, key: impl Into<String>, message: impl Into<String>) {
+        self.problems.push(Problem { key: key.into(), message: message.into() });
+    }
+
+    /// A real number in [lo, hi].
+    fn real(&mut self, key: &str, v: f64, lo: f64, hi: f64) -> f64 {
+        if !(v.is_finite() && v >= lo && v <= hi) {
+            self.fail(key, format!("must be a number in [{lo}, {hi}], got {v}"));
+            return lo;
+        }
+        v
+    }
+
+    /// A share: a number in [0, 1].
+    fn share(&mut self, key: &str, v: f64) -> f64 {
+        self.real(key, v, 0.0, 1.0)
+    }
+
+    /// A real number > 0 and ≤ hi.
+    fn positive(&mut self, key: &str, v: f64, hi: f64) -> f64 {
+        if !(v.is_finite() && v > 0.0 && v <= hi) {
+            self.fail(key, format!("must be a number in (0, {hi}], got {v}"));
+            return hi;
+        }
+        v
+    }
+
+    /// An integer in [lo, hi].
+    fn int(&mut self, key: &str, v: i64, lo: i64, hi: i64) -> u32 {
+        if v < lo || v > hi {
+            self.fail(key, format!("must be an integer in {lo}..={hi}, got {v}"));
+            return lo.max(0) as u32;
+        }
+        v as u32
+    }
+
+    fn choice<T: Copy>(&mut self, key: &str, v: &str, options: &[(&str, T)]) -> Option<T> {
+        match options.iter().find(|(name, _)| *name == v) {
+            Some(&(_, t)) => Some(t),
+            None => {
+                let names: Vec<String> = options.iter().map(|(n, _)| format!("\"{n}\"")).collect();
+                self.fail(key, format!("must be one of {}, got \"{v}\"", names.join(", ")));
+                None
+            }
+        }
+    }
+}
+
+/// Validates a scenario file into model parameters, or returns every problem found.
+pub fn validate(f: &ScenarioFile) -> Result<Params, Vec<Problem>> {
+    let mut c = Checker { problems: Vec::new() };
+    let seed = c.real("seed", f.seed as f64, 0.0, 9.007_199_254_740_992e15) as u64;
+    if f.name.trim().is_empty() {
+        c.fail("name", "must not be empty");
+    }
+    let run = RunParams {
+        days: c.int("run.days", f.run.days, 1, 36_500),
+        warmup_days: c.int("run.warmup_days", f.run.warmup_days, 0, 36_500),
+        replications: c.int("run.replications", f.run.replications, 1, 100_000),
+    };
+    let has_patients = !f.conditions.is_empty();
+    let has_clinics = f.facilities.iter().any(|x| !x.clinics.is_empty());
+    let population = match &f.population {
+        Some(p) => population(&mut c, p),
+        None => {
+            if has_patients {
+                c.fail("population", "is required when the scenario has conditions");
+            }
+            PopulationParams::none()
+        }
+    };
+    let bands = population.age_bands.len();
+    let conditions: Vec<ConditionParams> =
+        f.conditions.iter().enumerate().map(|(i, k)| condition(&mut c, i, k, bands)).collect();
+    if conditions.len() > 16 {
+        c.fail("conditions", format!("at most 16 conditions, got {}", conditions.len()));
+    }
+    for (i, k) in f.conditions.iter().enumerate() {
+        if f.conditions[..i].iter().any(|o| o.name == k.name) {
+            c.fail(format!("conditions[{i}].name"), format!("\"{}\" appears twice", k.name));
+        }
+    }
+    let care = match &f.care {
+        Some(k) => care(&mut c, k),
+        None => {
+            if has_patients || has_clinics {
+                c.fail("care", "is required when the scenario has conditions or outpatient clinics");
+            }
+            CareParams::unused()
+        }
+    };
+    let choice = match &f.choice {
+        Some(k) => choice(&mut c, k),
+        None => {
+            if has_patients {
+                c.fail("choice", "is required when the scenario has conditions");
+            }
+            ChoiceParams::unused()
+        }
+    };
+    let referral = match &f.referral {
+        Some(r) => referral(&mut c, r),
+        None => {
+            if has_patients {
+                c.fail("referral", "is required when the scenario has conditions");
+            }
+            ReferralParams::unused()
+        }
+    };
+    let payment = match &f.payment {
+        Some(k) => PaymentParams {
+            reimbursement: [
+                tier_shares(&mut c, "payment.reimbursement_employee", k.reimbursement_employee),
+                tier_shares(&mut c, "payment.reimbursement_resident", k.reimbursement_resident),
+            ],
+        },
+        None => {
+            if has_patients {
+                c.fail("payment", "is required when the scenario has conditions");
+            }
+            PaymentParams::unused()
+        }
+    };
+    let facilities = facilities(&mut c, &f.facilities, population.residents, &conditions);
+    if c.problems.is_empty() {
+        Ok(Params {
+            name: f.name.clone(),
+            description: f.description.clone(),
+            seed,
+            run,
+            population,
+            conditions,
+            care,
+            choice,
+            referral,
+            payment,
+            facilities,
+        })
+    } else {
+        Err(c.problems)
+    }
+}
+
+fn referral(c: &mut Checker, r: &ReferralFile) -> ReferralParams {
+    ReferralParams {
+        up_referral_propensity: c.share("referral.up_referral_propensity", r.up_referral_propensity),
+        complex_up_referral_share: c
+            .share("referral.complex_up_referral_share", r.complex_up_referral_share),
+        referral_completion: c.share("referral.referral_completion", r.referral_completion),
+        down_referral_propensity: c
+            .share("referral.down_referral_propensity", r.down_referral_propensity),
+    }
+}
+
+fn population(c: &mut Checker, p: &PopulationFile) -> PopulationParams {
+    let residents = c.int("population.residents", p.residents, 0, MAX_RESIDENTS);
+    let mut age_bands = Vec::new();
+    for (i, b) in p.age_bands.iter().enumerate() {
+        let key = format!("population.age_bands[{i}]");
+        age_bands.push(AgeBand {
+            name: b.name.clone(),
+            min_age: c.int(&format!("{key}.min_age"), b.min_age, 0, 120),
+            share: c.share(&format!("{key}.share"), b.share),
+            male_share: c.share(&format!("{key}.male_share"), b.male_share),
+            mortality_per_day: c.real(
+                &format!("{key}.mortality_per_1000_per_year"),
+                b.mortality_per_1000_per_year,
+                0.0,
+                1000.0,
+            ) / 1000.0
+                / DAYS_PER_YEAR,
+        });
+        if i > 0 && b.min_age <= p.age_bands[i - 1].min_age {
+            c.fail(format!("{key}.min_age"), "age bands must be in increasing order of min_age");
+        }
+    }
+    if age_bands.is_empty() {
+        c.fail("population.age_bands", "needs at least one age band");
+    } else {
+        let total: f64 = age_bands.iter().map(|b| b.share).sum();
+        if (total - 1.0).abs() > 1e-6 {
+            c.fail("population.age_bands[*].share", format!("shares must sum to 1, got {total}"));
+        }
+    }
+    PopulationParams {
+        residents,
+        employee_scheme_share: c.share("population.employee_scheme_share", p.employee_scheme_share),
+        signing_rate: c.share("population.signing_rate", p.signing_rate),
+        frailty_variance: c.real("population.frailty_variance", p.frailty_variance, 0.0, 10.0),
+        age_bands,
+    }
+}
+
+fn condition(c: &mut Checker, i: usize, k: &ConditionFile, bands: usize) -> ConditionParams {
+    let key = |field: &str| format!("conditions[{i}].{field}");
+    if k.prevalence_by_age_band.len() != bands {
+        c.fail(
+            key("prevalence_by_age_band"),
+            format!("needs one share per age band ({bands}), got {}", k.prevalence_by_age_band.len()),
+        );
+    }
+    let prevalence_by_age_band = k
+        .prevalence_by_age_band
+        .iter()
+        .enumerate()
+        .map(|(j, &v)| c.share(&key(&format!("prevalence_by_age_band[{j}]")), v))
+        .collect();
+    let male_only = c.choice(&key("sex"), &k.sex, &[("any", false), ("male", true)]).unwrap_or(false);
+    let per_day = |c: &mut Checker, field: &str, v: f64| c.real(&key(field), v, 0.0, 365.0) / DAYS_PER_YEAR;
+    ConditionParams {
+        name: k.name.clone(),
+        prevalence_by_age_band,
+        male_only,
+        diagnosed_share: c.share(&key("diagnosed_share"), k.diagnosed_share),
+        controlled_share_of_diagnosed: c
+            .share(&key("controlled_share_of_diagnosed"), k.controlled_share_of_diagnosed),
+        enrolled_share_of_diagnosed: c
+            .share(&key("enrolled_share_of_diagnosed"), k.enrolled_share_of_diagnosed),
+        loss_of_control_per_day: per_day(c, "loss_of_control_per_year", k.loss_of_control_per_year),
+        unmanaged_loss_multiplier: c
+            .real(&key("unmanaged_loss_multiplier"), k.unmanaged_loss_multiplier, 0.0, 100.0),
+        acute_events_per_day: per_day(c, "acute_events_per_year", k.acute_events_per_year),
+        uncontrolled_acute_multiplier: c.real(
+            &key("uncontrolled_acute_multiplier"),
+            k.uncontrolled_acute_multiplier,
+            0.0,
+            100.0,
+        ),
+        acute_admission_share: c.share(&key("acute_admission_share"), k.acute_admission_share),
+        acute_case_fatality: c.share(&key("acute_case_fatality"), k.acute_case_fatality),
+        post_acute_transfer_share: c
+            .share(&key("post_acute_transfer_share"), k.post_acute_transfer_share),
+        elective_procedures_per_day: per_day(
+            c,
+            "elective_procedures_per_year",
+            k.elective_procedures_per_year,
+        ),
+        excess_mortality_per_day: c.real(
+            &key("excess_mortality_per_1000_per_year"),
+            k.excess_mortality_per_1000_per_year,
+            0.0,
+            1000.0,
+        ) / 1000.0
+            / DAYS_PER_YEAR,
+        capability: tier_shares(c, &key("capability"), k.capability),
+    }
+}
+
+fn tier_shares(c: &mut Checker, key: &str, t: TierShares) -> [f64; 3] {
+    [
+        c.share(&format!("{key}.primary"), t.primary),
+        c.share(&format!("{key}.member"), t.member),
+        c.share(&format!("{key}.lead"), t.lead),
+    ]
+}
+
+fn care(c: &mut Checker, k: &CareFile) -> CareParams {
+    CareParams {
+        enrolled_followup_interval_days: c.positive(
+            "care.enrolled_followup_interval_days",
+            k.enrolled_followup_interval_days,
+            3650.0,
+        ),
+        unenrolled_followup_interval_days: c.positive(
+            "care.unenrolled_followup_interval_days",
+            k.unenrolled_followup_interval_days,
+            3650.0,
+        ),
+        followup_adherence: c.share("care.followup_adherence", k.followup_adherence),
+        symptom_delay_days: c.positive("care.symptom_delay_days", k.symptom_delay_days, 3650.0),
+        post_discharge_followup_days: c.positive(
+            "care.post_discharge_followup_days",
+            k.post_discharge_followup_days,
+            3650.0,
+        ),
+        post_acute_complex_days: c.real(
+            "care.post_acute_complex_days",
+            k.post_acute_complex_days,
+            0.0,
+            3650.0,
+        ) as u32,
+        enrolment_on_chc_visit: c.share("care.enrolment_on_chc_visit", k.enrolment_on_chc_visit),
+        emergency_lead_share: c.share("care.emergency_lead_share", k.emergency_lead_share),
+        complex_admission_share: c.share("care.complex_admission_share", k.complex_admission_share),
+        booking_horizon_days: c.int("care.booking_horizon_days", k.booking_horizon_days, 1, 365),
+    }
+}
+
+fn choice(c: &mut Checker, k: &ChoiceFile) -> ChoiceParams {
+    let mut quality_by_severity = [0.0; 3];
+    for (s, q) in k.quality_by_severity.iter().enumerate() {
+        quality_by_severity[s] = c.real(&format!("choice.quality_by_severity[{s}]"), *q, 0.0, 50.0);
+    }
+    ChoiceParams {
+        quality_by_severity,
+        cost_per_100_yuan: c.real("choice.cost_per_100_yuan", k.cost_per_100_yuan, -50.0, 0.0),
+        wait_per_day: c.real("choice.wait_per_day", k.wait_per_day, -50.0, 0.0),
+        travel_per_10_minutes: c.real("choice.travel_per_10_minutes", k.travel_per_10_minutes, -50.0, 0.0),
+        signed_bonus: c.real("choice.signed_bonus", k.signed_bonus, -50.0, 50.0),
+        continuity_bonus: c.real("choice.continuity_bonus", k.continuity_bonus, -50.0, 50.0),
+        bypass_sd: c.real("choice.bypass_sd", k.bypass_sd, 0.0, 50.0),
+        trust_weight: c.real("choice.trust_weight", k.trust_weight, 0.0, 50.0),
+        trust_step: c.share("choice.trust_step", k.trust_step),
+        published_wait_smoothing_days: c.positive(
+            "choice.published_wait_smoothing_days",
+            k.published_wait_smoothing_days,
+            3650.0,
+        ),
+    }
+}
+
+fn facilities(
+    c: &mut Checker,
+    files: &[FacilityFile],
+    residents: u32,
+    conditions: &[ConditionParams],
+) -> Vec<FacilityParams> {
+    const TIERS: [(&str, Tier); 3] =
+        [("primary", Tier::Primary), ("member", Tier::Member), ("lead", Tier::Lead)];
+    let mut out: Vec<FacilityParams> = Vec::new();
+    // (expanded facility index, file index, member hospital names, copy number)
+    let mut links: Vec<(usize, usize, Vec<String>, usize)> = Vec::new();
+    let mut weights: Vec<(usize, f64)> = Vec::new();
+    for (i, f) in files.iter().enumerate() {
+        let key = |field: &str| format!("facilities[{i}].{field}");
+        let tier = c.choice(&key("tier"), &f.tier, &TIERS);
+        let count = c.int(&key("count"), f.count.unwrap_or(1), 1, 10_000) as usize;
+        let clinics: Vec<ClinicParams> =
+            f.clinics.iter().enumerate().filter_map(|(j, k)| clinic(c, &key(&format!("clinics[{j}]")), k)).collect();
+        let wards: Vec<WardParams> =
+            f.wards.iter().enumerate().filter_map(|(j, w)| ward(c, &key(&format!("wards[{j}]")), w)).collect();
+        for (j, k) in f.clinics.iter().enumerate() {
+            if f.clinics[..j].iter().any(|o| o.kind == k.kind) {
+                c.fail(key(&format!("clinics[{j}].kind")), format!("\"{}\" appears twice", k.kind));
+            }
+        }
+        for (j, w) in f.wards.iter().enumerate() {
+            if f.wards[..j].iter().any(|o| o.name == w.name) {
+                c.fail(key(&format!("wards[{j}].name")), format!("\"{}\" appears twice", w.name));
+            }
+        }
+        let weight = match (tier, f.catchment_weight) {
+            (Some(Tier::Primary), Some(w)) => c.real(&key("catchment_weight"), w, 0.0, 1e9),
+            (Some(Tier::Primary), None) => {
+                c.fail(key("catchment_weight"), "is required for a primary facility (a number ≥ 0)");
+                0.0
+            }
+            (_, Some(_)) => {
+                c.fail(key("catchment_weight"), "applies only to primary facilities");
+                0.0
+            }
+            _ => 0.0,
+        };
+        match (tier, &f.member_hospitals) {
+            (Some(Tier::Primary), _) | (_, None) => {}
+            (_, Some(_)) => c.fail(key("member_hospitals"), "applies only to primary facilities"),
+        }
+        if tier == Some(Tier::Primary) && !f.wards.is_empty() {
+            c.fail(key("wards"), "primary facilities have no wards in this model");
+        }
+        for copy in 0..count {
+            let name = if count == 1 { f.name.clone() } else { format!("{}-{}", f.name, copy + 1) };
+            let index = out.len();
+            if tier == Some(Tier::Primary) {
+                weights.push((index, weight));
+                links.push((index, i, f.member_hospitals.clone().unwrap_or_default(), copy));
+            }
+            out.push(FacilityParams {
+                name,
+                tier: tier.unwrap_or(Tier::Primary),
+                in_scope: f.in_scope,
+                quality: c.share(&key("quality"), f.quality),
+                travel_minutes: c.real(&key("travel_minutes"), f.travel_minutes, 0.0, 1440.0),
+                visit_price_yuan: c.real(&key("visit_price_yuan"), f.visit_price_yuan, 0.0, 1e6),
+                bed_day_price_yuan: c.real(&key("bed_day_price_yuan"), f.bed_day_price_yuan, 0.0, 1e6),
+                emergency_department: f.emergency_department,
+                background_emergency_visits_per_day: c.real(
+                    &key("background_emergency_visits_per_day"),
+                    f.background_emergency_visits_per_day,
+                    0.0,
+                    1e6,
+                ),
+                catchment_share: 0.0,
+                member_hospital: None,
+                clinics: clinics.clone(),
+                wards: wards.clone(),
+            });
+        }
+    }
+    for (j, f) in out.iter().enumerate() {
+        if out[..j].iter().any(|o| o.name == f.name) {
+            c.fail("facilities", format!("facility name \"{}\" appears twice after expanding `count`", f.name));
+        }
+        if f.background_emergency_visits_per_day > 0.0 && !f.emergency_department {
+            c.fail(
+                format!("facilities[{}].background_emergency_visits_per_day", f.name),
+                "must be 0 when emergency_department = false",
+            );
+        }
+    }
+    let total: f64 = weights.iter().map(|(_, w)| w).sum();
+    if !weights.is_empty() && total <= 0.0 {
+        c.fail("facilities[*].catchment_weight", "primary catchment weights must not all be 0");
+    }
+    for &(index, w) in &weights {
+        out[index].catchment_share = if total > 0.0 { w / total } else { 0.0 };
+    }
+    for (index, file_index, members, copy) in links {
+        let key = format!("facilities[{file_index}].member_hospitals");
+        if members.is_empty() {
+            c.fail(&key, "is required for a primary facility: names of member or lead hospitals");
+            continue;
+        }
+        let wanted = &members[copy % members.len()];
+        match out.iter().position(|f| &f.name == wanted && f.tier != Tier::Primary) {
+            Some(m) => out[index].member_hospital = Some(m),
+            None => c.fail(&key, format!("no member or lead hospital named \"{wanted}\"")),
+        }
+    }
+    if residents > 0 && !conditions.is_empty() {
+        if !out.iter().any(|f| f.tier == Tier::Primary) {
+            c.fail("facilities", "a scenario with chronic patients needs at least one primary facility");
+        }
+        if !out.iter().any(|f| f.tier == Tier::Lead) {
+            c.fail("facilities", "a scenario with chronic patients needs a lead hospital");
+        }
+        for f in out.iter().filter(|f| f.tier != Tier::Primary) {
+            if !f.clinics.iter().any(|k| k.kind == ClinicKind::Specialist) {
+                c.fail(format!("facilities[{}].clinics", f.name), "a hospital needs a \"specialist\" clinic");
+            }
+        }
+        for f in out.iter().filter(|f| f.tier == Tier::Primary) {
+            if !f.clinics.iter().any(|k| k.kind == ClinicKind::GeneralPractice) {
+                c.fail(
+                    format!("facilities[{}].clinics", f.name),
+                    "a primary facility needs a \"general_practice\" clinic",
+                );
+            }
+        }
+        if let Some(lead) = out.iter().find(|f| f.tier == Tier::Lead) {
+            for kind in [WardKind::Medical, WardKind::Surgical] {
+                if !lead.wards.iter().any(|w| w.kind == kind) {
+                    c.fail(
+                        format!("facilities[{}].wards", lead.name),
+                        format!("the lead hospital needs a {kind:?} ward (kind = \"{}\")", ward_kind_name(kind)),
+                    );
+                }
+            }
+            if !lead.emergency_department {
+                c.fail(format!("facilities[{}].emergency_department", lead.name), "the lead hospital needs one");
+            }
+        }
+    }
+    if out.is_empty() {
+        c.fail("facilities", "needs at least one facility");
+    }
+    out
+}
+
+pub(crate) fn ward_kind_name(k: WardKind) -> &'static str {
+    match k {
+        WardKind::Medical => "medical",
+        WardKind::Surgical => "surgical",
+        WardKind::Shared => "shared",
+    }
+}
+
+fn clinic(c: &mut Checker, key: &str, k: &ClinicFile) -> Option<ClinicParams> {
+    let kind = c.choice(
+        &format!("{key}.kind"),
+        &k.kind,
+        &[("general_practice", ClinicKind::GeneralPractice), ("specialist", ClinicKind::Specialist)],
+    );
+    let mut slots = [0u32; 7];
+    if k.slots_per_weekday.len() != 7 {
+        c.fail(
+            format!("{key}.slots_per_weekday"),
+            format!("needs 7 numbers (Monday … Sunday), got {}", k.slots_per_weekday.len()),
+        );
+    }
+    for (d, &s) in k.slots_per_weekday.iter().take(7).enumerate() {
+        slots[d] = c.int(&format!("{key}.slots_per_weekday[{d}]"), s, 0, 1_000_000);
+    }
+    let background = c.real(&format!("{key}.background_visits_per_day"), k.background_visits_per_day, 0.0, 1e6);
+    Some(ClinicParams { kind: kind?, slots_per_weekday: slots, background_visits_per_day: background })
+}
+
+fn ward(c: &mut Checker, key: &str, w: &WardFile) -> Option<WardParams> {
+    let kind = c.choice(
+        &format!("{key}.kind"),
+        &w.kind,
+        &[("medical", WardKind::Medical), ("surgical", WardKind::Surgical), ("shared", WardKind::Shared)],
+    );
+    let beds = c.int(&format!("{key}.beds"), w.beds, 0, 100_000);
+    let mean = c.positive(&format!("{key}.mean_stay_days"), w.mean_stay_days, 3650.0);
+    let stay = match (w.stay_law.as_str(), w.stay_cv) {
+        ("exponential", None) => Some(StayLaw::Exponential { mean_days: mean }),
+        ("exponential", Some(_)) => {
+            c.fail(format!("{key}.stay_cv"), "applies only to stay_law = \"lognormal\" (exponential has cv 1)");
+            None
+        }
+        ("lognormal", Some(cv)) => {
+            Some(StayLaw::LogNormal { mean_days: mean, cv: c.positive(&format!("{key}.stay_cv"), cv, 10.0) })
+        }
+        ("lognormal", None) => {
+            c.fail(format!("{key}.stay_cv"), "is required with stay_law = \"lognormal\" (a number in (0, 10])");
+            None
+        }
+        (other, _) => {
+            c.fail(format!("{key}.stay_law"), format!("must be one of \"exponential\", \"lognormal\", got \"{other}\""));
+            None
+        }
+    };
+    let background = c.real(
+        &format!("{key}.background_admissions_per_day"),
+        w.background_admissions_per_day,
+        0.0,
+        1e6,
+    );
+    let priority = c.choice(
+        &format!("{key}.background_priority"),
+        &w.background_priority,
+        &[("emergency", Priority::Emergency), ("referred", Priority::Referred), ("elective", Priority::Elective)],
+    );
+    Some(WardParams {
+        name: w.name.clone(),
+        kind: kind?,
+        beds,
+        stay: stay?,
+        background_admissions_per_day: background,
+        background_priority: priority?,
+    })
+}
