@@ -136,6 +136,14 @@ impl SlotBook {
     }
 }
 
+impl SlotBook {
+    /// Slots taken on the book's current day (call before the book moves on).
+    pub fn used_today(&self) -> u32 {
+        let h = self.horizon();
+        self.slots_per_weekday[(self.today % 7) as usize] - self.free[(self.today % h) as usize]
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -158,13 +166,5 @@ mod tests {
         assert_eq!(b.book(), Some(Day(4)));
         assert_eq!(b.book(), Some(Day(7)));
         assert_eq!(b.capacity(Day(12)), 0);
-    }
-}
-
-impl SlotBook {
-    /// Slots taken on the book's current day (call before the book moves on).
-    pub fn used_today(&self) -> u32 {
-        let h = self.horizon();
-        self.slots_per_weekday[(self.today % 7) as usize] - self.free[(self.today % h) as usize]
     }
 }

@@ -93,6 +93,13 @@ impl Patient {
     pub fn uncontrolled_diagnosed(&self) -> u16 {
         self.uncontrolled & self.diagnosed
     }
+    /// The condition a visit or admission is mainly about: the first uncontrolled diagnosed
+    /// condition, else the first diagnosed one, else the first one.
+    pub fn main_condition(&self) -> u8 {
+        let pick = |m: u16| (m != 0).then(|| m.trailing_zeros() as u8);
+        pick(self.uncontrolled_diagnosed()).or(pick(self.diagnosed)).or(pick(self.conditions)).unwrap_or(0)
+    }
+
     /// The severity a care request of this patient has today.
     pub fn severity(&self, day: Day) -> Severity {
         let open = self.uncontrolled_diagnosed().count_ones();

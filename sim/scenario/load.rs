@@ -58,7 +58,8 @@ pub fn load_str(path: &Path, text: &str) -> Result<Loaded, ScenarioError> {
 fn finish(path: &Path, chain: Vec<PathBuf>, resolved: Table) -> Result<Loaded, ScenarioError> {
     let mut unknown = Vec::new();
     let value = Value::Table(resolved.clone());
-    let mut track = |p: serde_ignored::Path<'_>| unknown.push(p.to_string());
+    // serde_ignored writes `?` for an Option's `Some`: leave it out of the key path.
+    let mut track = |p: serde_ignored::Path<'_>| unknown.push(p.to_string().replace(".?", "").replace("?.", ""));
     let de = serde_ignored::Deserializer::new(value, &mut track);
     let file: ScenarioFile = serde_path_to_error::deserialize(de).map_err(|e| {
         let key = e.path().to_string();

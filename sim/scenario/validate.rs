@@ -156,6 +156,9 @@ pub fn validate(f: &ScenarioFile) -> Result<Params, Vec<Problem>> {
             facilities,
         })
     } else {
+        // A rule broken by an entry with `count` > 1 is reported once, not once per copy.
+        let mut seen = std::collections::HashSet::new();
+        c.problems.retain(|p| seen.insert((p.key.clone(), p.message.clone())));
         Err(c.problems)
     }
 }

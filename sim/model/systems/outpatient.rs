@@ -147,8 +147,8 @@ pub fn outpatient(
             schedule_symptomatic(&mut p, r.patient, day.start(), &model, &mut cal);
         }
     }
-    for f in 0..nf {
-        book_background(f, background_left[f], &mut clinics, &mut rec);
+    for (f, &n) in background_left.iter().enumerate() {
+        book_background(f, n, &mut clinics, &mut rec);
     }
 
     // 2. Emergency departments.
@@ -222,6 +222,7 @@ pub fn outpatient(
         p.last_facility = visit.facility;
 
         // Treat every uncontrolled diagnosed condition.
+        let main_condition = p.main_condition();
         let open = p.uncontrolled_diagnosed();
         let mut still_open = open;
         for (c, k) in params.conditions.iter().enumerate() {
@@ -300,7 +301,7 @@ pub fn outpatient(
                         patient: e.patient,
                         priority: priority_for(reason, referred),
                         reason,
-                        condition: visit.condition,
+                        condition: if visit.need == Need::Elective { visit.condition } else { main_condition },
                     },
                 });
                 continue;

@@ -1,0 +1,61 @@
+//! Helpers shared by the integration tests.
+
+use medgroup::model::ReplicationResult;
+use medgroup::params::Params;
+use medgroup::run::run_replication;
+use medgroup::scenario::{self, Loaded};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+/// Path of a file under the repository root.
+pub fn repo(rel: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join(rel)
+}
+
+/// Loads and validates a shipped scenario, panicking with the error if it is invalid.
+pub fn load(rel: &str) -> Loaded {
+    scenario::load(&repo(rel)).unwrap_or_else(|e| panic!("{rel}: {e}"))
+}
+
+/// The baseline scaled down to `residents`, with capacities scaled in proportion so that loads
+/// stay realistic, `days` recorded after `warmup` days.
+pub fn small_baseline(residents: u32, days: u32, warmup: u32) -> Params {
+    let mut p = load("scenarios/baseline.toml").params;
+    let scale = f64::from(residents) / f64::from(p.population.residents);
+    p.population.residents = residents;
+    p.run.days = days;
+    p.run.warmup_days = warmup;
+    for f in &mut p.facilities {
+        f.background_emergency_visits_per_day *= scale;
+        for c in &mut f.clinics {
+            c.background_visits_per_day *= scale;
+            for s in &mut c.slots_per_weekday {
+                *s = ((f64::from(*s) * scale).round() as u32).max(1);
+            }
+        }
+        for w in &mut f.wards {
+            w.background_admissions_per_day *= scale;
+            w.beds = ((f64::from(w.beds) * scale).round() as u32).max(1);
+        }
+    }
+    p
+}
+
+/// Runs replications `0..n` of `p` on this thread.
+pub fn run(p: &Params, n: u32) -> Vec<ReplicationResult> {
+    let p = Arc::new(p.clone());
+    (0..n).map(|r| run_replication(&p, r)).collect()
+}
+
+/// The value of `metric` with `breakdown` in one replication's results.
+pub fn metric(r: &ReplicationResult, name: &str, breakdown: &str) -> Option<f64> {
+    r.metrics.iter().find(|m| m.name == name && m.breakdown == breakdown).map(|m| m.value)
+}
+
+/// All values of a metric across replications (panics if any replication lacks it).
+pub fn values(results: &[ReplicationResult], name: &str, breakdown: &str) -> Vec<f64> {
+    results
+        .iter()
+        .map(|r| metric(r, name, breakdown).unwrap_or_else(|| panic!("no {name} {{{breakdown}}}")))
+        .collect()
+}

@@ -1,0 +1,80 @@
+//! The same scenario and seed give byte-identical files, whatever the thread count.
+
+use crate::common::*;
+use medgroup::output::write_results;
+use medgroup::run::run_replications;
+use std::sync::Arc;
+
+fn files_of(dir: &std::path::Path) -> Vec<(String, Vec<u8>)> {
+    let mut out: Vec<(String, Vec<u8>)> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| {
+            let e = e.unwrap();
+            (e.file_name().to_string_lossy().into_owned(), std::fs::read(e.path()).unwrap())
+        })
+        .collect();
+    out.sort();
+    out
+}
+
+#[test]
+fn same_seed_gives_identical_files_on_one_or_many_threads() {
+    let mut loaded = load("scenarios/baseline.toml");
+    loaded.params = small_baseline(30_000, 60, 20);
+    loaded.params.run.replications = 3;
+    let params = Arc::new(loaded.params.clone());
+    let reps = [0, 1, 2];
+    let run_on = |threads: usize| {
+        let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
+        pool.install(|| run_replications(&params, &reps, |_| {}))
+    };
+    let one = run_on(1);
+    let many = run_on(3);
+    // (Daily series hold NaN for 0/0 days, so results are compared through their files.)
+    for (a, b) in one.iter().zip(&many) {
+        assert_eq!(a.metrics, b.metrics, "metrics differ between 1 and 3 threads");
+    }
+    let a = tempfile::tempdir().unwrap();
+    let b = tempfile::tempdir().unwrap();
+    write_results(a.path(), &loaded, &one).unwrap();
+    write_results(b.path(), &loaded, &many).unwrap();
+    let (fa, fb) = (files_of(a.path()), files_of(b.path()));
+    assert_eq!(fa.len(), 4, "four result files");
+    assert_eq!(fa, fb, "files differ between runs");
+    // A different seed gives different results.
+    let mut other = (*params).clone();
+    other.seed += 1;
+    assert_ne!(run(&other, 1)[0].metrics, one[0].metrics);
+}
+
+#[test]
+fn result_files_are_self_describing() {
+    let mut loaded = load("scenarios/baseline.toml");
+    loaded.params = small_baseline(20_000, 30, 10);
+    loaded.params.run.replications = 2;
+    let results = run(&loaded.params, 2);
+    let dir = tempfile::tempdir().unwrap();
+    write_results(dir.path(), &loaded, &results).unwrap();
+    let text = std::fs::read_to_string(dir.path().join("replications.jsonl")).unwrap();
+    let lines: Vec<serde_json::Value> = text.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    let header = &lines[0];
+    assert_eq!(header["kind"], "header");
+    assert_eq!(header["version"], medgroup::VERSION);
+    assert_eq!(header["scenario_hash"], loaded.hash());
+    let footer = lines.last().unwrap();
+    assert_eq!(footer["kind"], "footer");
+    assert_eq!(footer["rows"].as_u64().unwrap() as usize, lines.len() - 2);
+    // Every value reads back exactly.
+    for (line, m) in lines[1..lines.len() - 1].iter().zip(results.iter().flat_map(|r| r.metrics.iter())) {
+        assert_eq!(line["value"].as_f64().unwrap().to_bits(), m.value.to_bits());
+    }
+    let summary = std::fs::read_to_string(dir.path().join("summary.csv")).unwrap();
+    assert!(summary.starts_with("metric,breakdown,n,mean,sd,se,ci_low,ci_high"));
+    assert!(summary.contains("\nprimary_care_visit_share,,2,"));
+    let daily = std::fs::read_to_string(dir.path().join("daily.csv")).unwrap();
+    assert!(daily.starts_with("replication,day,series,breakdown,value\n"));
+    let manifest: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.path().join("manifest.json")).unwrap()).unwrap();
+    assert_eq!(manifest["seed"], loaded.params.seed);
+    assert!(manifest["resolved_scenario"].as_str().unwrap().contains("[run]"));
+}

@@ -1,0 +1,69 @@
+//! Extreme parameters with known answers.
+
+use crate::common::*;
+
+fn total(results: &[medgroup::model::ReplicationResult], name: &str) -> f64 {
+    results.iter().flat_map(|r| r.metrics.iter().filter(|m| m.name == name).map(|m| m.value)).sum()
+}
+
+#[test]
+fn zero_demand_gives_zero_visits() {
+    let mut p = small_baseline(40_000, 60, 30);
+    p.population.residents = 0;
+    for f in &mut p.facilities {
+        f.background_emergency_visits_per_day = 0.0;
+        for c in &mut f.clinics {
+            c.background_visits_per_day = 0.0;
+        }
+        for w in &mut f.wards {
+            w.background_admissions_per_day = 0.0;
+        }
+    }
+    let r = run(&p, 1);
+    assert_eq!(total(&r, "visits_per_day"), 0.0);
+    assert_eq!(total(&r, "ward_admissions_per_day"), 0.0);
+    assert_eq!(total(&r, "chronic_patients"), 0.0);
+}
+
+#[test]
+fn zero_referral_propensity_gives_no_referrals() {
+    let mut p = small_baseline(40_000, 120, 30);
+    p.referral.up_referral_propensity = 0.0;
+    p.referral.complex_up_referral_share = 0.0;
+    p.referral.down_referral_propensity = 0.0;
+    for k in &mut p.conditions {
+        k.post_acute_transfer_share = 0.0;
+    }
+    let r = run(&p, 1);
+    assert_eq!(total(&r, "referrals_up_per_year"), 0.0);
+    assert_eq!(total(&r, "referrals_down_per_year"), 0.0);
+    assert_eq!(total(&r, "transfers_to_shared_ward_per_year"), 0.0);
+    // The same scenario with the baseline's propensities does refer, so the zero is the lever's.
+    let base = run(&small_baseline(40_000, 120, 30), 1);
+    assert!(total(&base, "referrals_up_per_year") > 0.0);
+    assert!(total(&base, "referrals_down_per_year") > 0.0);
+}
+
+#[test]
+fn ample_capacity_gives_zero_waits() {
+    let mut p = small_baseline(40_000, 120, 30);
+    for f in &mut p.facilities {
+        for c in &mut f.clinics {
+            for s in &mut c.slots_per_weekday {
+                *s = 1_000_000;
+            }
+        }
+        for w in &mut f.wards {
+            w.beds = 100_000;
+        }
+    }
+    let r = run(&p, 1);
+    let mut checked = 0;
+    for m in &r[0].metrics {
+        if m.name.contains("wait_days") || m.name == "admission_wait_prob_positive" {
+            assert_eq!(m.value, 0.0, "{} {{{}}} with ample capacity", m.name, m.breakdown);
+            checked += 1;
+        }
+    }
+    assert!(checked > 10, "only {checked} wait metrics found");
+}
