@@ -42,7 +42,7 @@ struct RunArgs {
     /// Scenario file (TOML), e.g. scenarios/baseline.toml.
     scenario: PathBuf,
     /// Master seed; overrides the scenario's `seed`. Same scenario and seed give identical files.
-    #[arg(long)]
+    #[arg(long, value_parser = clap::value_parser!(u64).range(0..=9_007_199_254_740_992))]
     seed: Option<u64>,
     /// Number of independent replications; overrides `run.replications`.
     #[arg(long, value_parser = clap::value_parser!(u32).range(1..=100_000))]
@@ -120,7 +120,6 @@ fn run(args: RunArgs) -> anyhow::Result<()> {
     }
     let started = Instant::now();
     let finished = AtomicU32::new(0);
-    let replication_seconds = std::sync::Mutex::new(0.0f64);
     let results = pool.install(|| {
         run_replications(&params, &reps, |_| {
             let n = finished.fetch_add(1, Ordering::Relaxed) + 1;
@@ -129,7 +128,6 @@ fn run(args: RunArgs) -> anyhow::Result<()> {
             }
         })
     });
-    let _ = replication_seconds;
     let wall = started.elapsed().as_secs_f64();
     let paths = output::write_results(&args.out, &loaded, &results)
         .map_err(|e| anyhow::anyhow!("cannot write results to {}: {e}", args.out.display()))?;

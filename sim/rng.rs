@@ -50,6 +50,12 @@ pub fn hash_words(words: &[u64]) -> u64 {
     h
 }
 
+/// A stream key from a name (FNV-1a), so that a facility's streams do not depend on its position
+/// in the scenario: adding a facility leaves every other facility's draws unchanged.
+pub fn name_key(name: &str) -> u64 {
+    name.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3))
+}
+
 /// The stream factory of one replication.
 #[derive(Debug, Clone, Copy)]
 pub struct Streams {

@@ -5,6 +5,9 @@
 //! plain `f64` values whose names end in `_days`. Day 0 is a Monday, so `day % 7` is the weekday
 //! index (0 = Monday … 6 = Sunday).
 
+/// Days in a year, for converting rates given per year (files, outputs) to per day.
+pub const DAYS_PER_YEAR: f64 = 365.25;
+
 /// An instant: days since the start of the run.
 #[derive(Debug, Clone, Copy, PartialEq, PartialOrd, Default)]
 pub struct SimTime(pub f64);

@@ -26,15 +26,26 @@ pub struct Entry {
 #[derive(Debug, Default)]
 pub struct DayCalendar {
     buckets: Vec<Vec<Entry>>,
+    /// The first day whose bucket has not been taken yet.
+    open: u32,
 }
 
 impl DayCalendar {
     pub fn new(days: u32) -> DayCalendar {
-        DayCalendar { buckets: (0..days).map(|_| Vec::new()).collect() }
+        DayCalendar { buckets: (0..days).map(|_| Vec::new()).collect(), open: 0 }
     }
 
-    /// Files `entry` under `day`; a day past the end of the run is dropped.
+    /// The first day whose bucket has not been taken yet: an entry for an earlier day would
+    /// never be read, so callers file such entries here instead.
+    pub fn first_open_day(&self) -> Day {
+        Day(self.open)
+    }
+
+    /// Files `entry` under `day`; a day past the end of the run is dropped. A day already taken
+    /// is a caller's error (see [`Self::first_open_day`]).
     pub fn push(&mut self, day: Day, entry: Entry) {
+        debug_assert!(day.0 >= self.open, "entry filed for day {} after that day was taken", day.0);
+        let day = day.max(Day(self.open));
         if let Some(bucket) = self.buckets.get_mut(day.0 as usize) {
             bucket.push(entry);
         }
@@ -42,6 +53,7 @@ impl DayCalendar {
 
     /// Takes the entries of `day`, leaving its bucket empty (and its memory freed).
     pub fn take(&mut self, day: Day) -> Vec<Entry> {
+        self.open = self.open.max(day.0 + 1);
         self.buckets.get_mut(day.0 as usize).map(std::mem::take).unwrap_or_default()
     }
 

@@ -96,6 +96,25 @@ impl SlotBook {
         None
     }
 
+    /// Books one slot on the earliest day on or after `earliest` with one free (the referral
+    /// stage books from tomorrow: today's visits have already been seen).
+    pub fn book_from(&mut self, earliest: Day) -> Option<Day> {
+        if earliest.0 <= self.first_free {
+            return self.book();
+        }
+        let h = self.horizon();
+        for day in earliest.0..self.today + h {
+            let i = (day % h) as usize;
+            if self.free[i] > 0 {
+                self.free[i] -= 1;
+                self.wait_sum_today += f64::from(day - self.today);
+                self.bookings_today += 1;
+                return Some(Day(day));
+            }
+        }
+        None
+    }
+
     /// Books up to `n` slots, earliest first; returns the number booked and the sum of their waits
     /// in days, and whether any were turned away is `booked < n`.
     pub fn book_many(&mut self, n: u32) -> (u32, f64) {

@@ -414,9 +414,15 @@ pub fn schedule_disease(p: &mut Patient, entity: Entity, now: SimTime, model: &M
     let mut rng = model.streams.patient(Purpose::Disease, p.id, p.disease_draws);
     p.disease_draws += 1;
     let dt = Exp::new(total).expect("positive hazard").sample(&mut rng);
-    let t = now.after(dt);
+    let mut t = now.after(dt);
     if t.0 >= f64::from(u32::MAX) {
         return;
+    }
+    // A transition that would fall later on a day whose disease events are already processed
+    // (the state changed during that day) happens at the start of the next day instead.
+    let open = cal.disease.first_open_day();
+    if t.day() < open {
+        t = open.start();
     }
     cal.disease.push(
         t.day(),
@@ -427,6 +433,7 @@ pub fn schedule_disease(p: &mut Patient, entity: Entity, now: SimTime, model: &M
 /// Files a care need of `kind` on `day`, replacing any pending one.
 pub fn schedule_care(p: &mut Patient, entity: Entity, day: Day, kind: u8, cal: &mut Calendars) {
     p.care_epoch = p.care_epoch.wrapping_add(1);
+    let day = day.max(cal.care.first_open_day());
     cal.care.push(day, Entry { patient: entity, data: 0, epoch: p.care_epoch, kind });
 }
 
@@ -453,7 +460,7 @@ pub fn schedule_symptomatic(p: &mut Patient, entity: Entity, now: SimTime, model
     let delay = Exp::new(1.0 / model.params.care.symptom_delay_days)
         .expect("positive delay")
         .sample(&mut care_rng(p, model));
-    schedule_care(p, entity, now.after(delay).day().plus(0).max(model.day.plus(1)), care_kind::SYMPTOMATIC, cal);
+    schedule_care(p, entity, now.after(delay).day().max(model.day.plus(1)), care_kind::SYMPTOMATIC, cal);
 }
 
 /// The patient's next care stream.

@@ -8,8 +8,8 @@
 
 use super::*;
 use crate::params::{AgeBand, ConditionParams, PopulationParams};
-use crate::rng::Rng;
-use rand_distr::{Gamma, Normal};
+use crate::rng::{name_key, Rng};
+use rand_distr::Gamma;
 
 /// Builds the world of `replication`, ready to run day 0.
 pub fn build_world(params: Arc<Params>, replication: u32) -> World {
@@ -20,7 +20,6 @@ pub fn build_world(params: Arc<Params>, replication: u32) -> World {
 
     let mut facilities = Vec::with_capacity(params.facilities.len());
     let mut ward_of_kind = Vec::with_capacity(params.facilities.len());
-    let mut ward_index = 0u64;
     for (i, f) in params.facilities.iter().enumerate() {
         let clinics = f
             .clinics
@@ -30,10 +29,7 @@ pub fn build_world(params: Arc<Params>, replication: u32) -> World {
         let wards: Vec<Ward> = f
             .wards
             .iter()
-            .map(|w| {
-                ward_index += 1;
-                Ward::new(w, streams.stream(Purpose::Ward, ward_index))
-            })
+            .map(|w| Ward::new(w, streams.stream(Purpose::Ward, name_key(&format!("{}/{}", f.name, w.name)))))
             .collect();
         let mut kinds = [None; 3];
         for (j, w) in f.wards.iter().enumerate() {
@@ -148,7 +144,7 @@ pub struct Synth<'a> {
     population: &'a PopulationParams,
     conditions: &'a [ConditionParams],
     frailty: Option<Gamma<f64>>,
-    bypass: Option<Normal<f64>>,
+    bypass_sd: f64,
     /// Cumulative catchment shares of primary facilities, with their facility indices.
     catchments: Vec<(f64, u16)>,
 }
@@ -171,8 +167,7 @@ impl<'a> Synth<'a> {
             population: &params.population,
             conditions: &params.conditions,
             frailty: (v > 0.0).then(|| Gamma::new(1.0 / v, v).expect("validated frailty variance")),
-            bypass: (params.choice.bypass_sd > 0.0)
-                .then(|| Normal::new(0.0, params.choice.bypass_sd).expect("validated sd")),
+            bypass_sd: params.choice.bypass_sd,
             catchments,
         }
     }
@@ -228,7 +223,7 @@ impl<'a> Synth<'a> {
             id,
             disease_draws: 0,
             care_draws: 0,
-            bypass: self.bypass.map_or(0.0, |n| n.sample(rng)) as f32,
+            bypass: (self.bypass_sd * rng.sample::<f64, _>(rand_distr::StandardNormal)) as f32,
             // Initial trust in the home CHC: uniform on [0.25, 0.75] (an assumption; it then
             // moves with each CHC visit's outcome).
             trust: (0.25 + 0.5 * rng.random::<f64>()) as f32,

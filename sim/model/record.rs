@@ -154,7 +154,7 @@ impl Recorder {
             columns.push(("outpatient_wait_days".into(), format!("tier={};channel=agents", t.name())));
         }
         for &(f, w) in &ward_ids {
-            columns.push(("bed_occupancy".into(), format!("ward={}", ward_label(params, f, w))));
+            columns.push(("bed_occupancy_midnight".into(), format!("ward={}", ward_label(params, f, w))));
         }
         for name in [
             "referrals_up",
@@ -314,7 +314,7 @@ impl Recorder {
     pub fn finish(&self, params: &Params, census: &Census) -> Vec<Metric> {
         let t = &self.total;
         let days = f64::from(self.days_recorded.max(1));
-        let per_year = 365.0 / days;
+        let per_year = crate::time::DAYS_PER_YEAR / days;
         let mut out = Vec::new();
         let mut put = |name: &str, breakdown: String, value: f64| {
             if value.is_finite() {

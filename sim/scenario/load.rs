@@ -59,7 +59,7 @@ fn finish(path: &Path, chain: Vec<PathBuf>, resolved: Table) -> Result<Loaded, S
     let mut unknown = Vec::new();
     let value = Value::Table(resolved.clone());
     // serde_ignored writes `?` for an Option's `Some`: leave it out of the key path.
-    let mut track = |p: serde_ignored::Path<'_>| unknown.push(p.to_string().replace(".?", "").replace("?.", ""));
+    let mut track = |p: serde_ignored::Path<'_>| unknown.push(key_path(&p.to_string()));
     let de = serde_ignored::Deserializer::new(value, &mut track);
     let file: ScenarioFile = serde_path_to_error::deserialize(de).map_err(|e| {
         let key = e.path().to_string();
@@ -150,4 +150,21 @@ fn merge_named(mut base: Vec<Value>, over: Vec<Value>) -> Vec<Value> {
         }
     }
     base
+}
+
+/// `facilities.0.wards.?.bedz` (serde_ignored's form, `?` for an Option's `Some`) →
+/// `facilities[0].wards.bedz`, the form validation uses.
+fn key_path(raw: &str) -> String {
+    let mut out = String::new();
+    for seg in raw.split('.').filter(|s| *s != "?") {
+        if !seg.is_empty() && seg.chars().all(|c| c.is_ascii_digit()) {
+            out.push_str(&format!("[{seg}]"));
+        } else {
+            if !out.is_empty() {
+                out.push('.');
+            }
+            out.push_str(seg);
+        }
+    }
+    out
 }

@@ -1,7 +1,7 @@
 //! From file to parameters: range checks, cross-references and unit conversion.
 //!
 //! Every rule that fails adds a [`Problem`] naming the key path and the allowed range; nothing
-//! stops at the first one. Upper bounds that are not physical limits (e.g. at most 10⁸ residents,
+//! stops at the first one. Upper bounds that are not physical limits (e.g. at most 2 × 10⁷ residents,
 //! 100,000 beds a ward) are there to refuse a typing slip before it allocates memory.
 
 use super::file::*;
@@ -10,7 +10,7 @@ use crate::params::*;
 
 /// Largest population a scenario may ask for: a 20-million city of agents fits in about 4 GB.
 pub const MAX_RESIDENTS: i64 = 20_000_000;
-const DAYS_PER_YEAR: f64 = 365.25;
+use crate::time::DAYS_PER_YEAR;
 
 struct Checker {
     problems: Vec<Problem>,
@@ -79,6 +79,9 @@ pub fn validate(f: &ScenarioFile) -> Result<Params, Vec<Problem>> {
     };
     let has_patients = !f.conditions.is_empty();
     let has_clinics = f.facilities.iter().any(|x| !x.clinics.is_empty());
+    if u64::from(run.days) + u64::from(run.warmup_days) > 65_000 {
+        c.fail("run.days", "days + warmup_days must be at most 65000 (about 178 years)");
+    }
     let population = match &f.population {
         Some(p) => population(&mut c, p),
         None => {
@@ -475,6 +478,9 @@ fn facilities(
     }
     if out.is_empty() {
         c.fail("facilities", "needs at least one facility");
+    }
+    if out.len() > 60_000 {
+        c.fail("facilities", format!("at most 60000 facilities after expanding `count`, got {}", out.len()));
     }
     out
 }

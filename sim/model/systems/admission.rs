@@ -49,7 +49,7 @@ pub fn admission(
                     k += 1;
                 }
             }
-            // Stable sort by time keeps insertion order for equal times.
+            // Order by time; the pending list's order (deterministic) breaks exact ties.
             due.sort_by(|a, b| a.time.0.total_cmp(&b.time.0));
             admitted.clear();
             released.clear();

@@ -18,6 +18,7 @@ use super::choice::clinic_kind;
 use crate::model::record::Recorder;
 use crate::model::ward::{Arrival, Reason};
 use crate::model::*;
+use crate::rng::{hash_words, name_key};
 use crate::params::WardKind;
 use rand_distr::{Binomial, Poisson};
 
@@ -40,7 +41,7 @@ pub fn book_visit(
     let tier = model.tier(visit.facility);
     let mut c = clinics.get_mut(model.facilities[visit.facility as usize]).ok()?;
     let book = c.get_mut(clinic_kind(tier))?;
-    match book.book() {
+    match book.book_from(cal.visits.first_open_day()) {
         Some(day) => {
             let wait = f64::from(day.0 - model.day.0);
             rec.count(|k| k.outpatient_wait(tier, visit.channel, wait, 1));
@@ -82,7 +83,8 @@ pub fn outpatient(
     let mut background_left = vec![0u64; nf];
     let mut mix_rng = Vec::with_capacity(nf);
     for (f, fp) in params.facilities.iter().enumerate() {
-        let mut rng = model.streams.stream(Purpose::BackgroundVisits, (u64::from(day.0) << 16) | f as u64);
+        let key = name_key(&fp.name);
+        let mut rng = model.streams.stream(Purpose::BackgroundVisits, hash_words(&[key, u64::from(day.0)]));
         if let Ok(c) = clinics.get(model.facilities[f]) {
             if let Some(book) = c.get(clinic_kind(fp.tier)) {
                 background_left[f] = poisson(&mut rng, book.background_mean(day));
@@ -110,7 +112,7 @@ pub fn outpatient(
             let n = poisson(&mut rng, fp.background_emergency_visits_per_day);
             rec.count(|k| k.emergency_visit(f, n));
         }
-        mix_rng.push(model.streams.stream(Purpose::Booking, (u64::from(day.0) << 16) | f as u64));
+        mix_rng.push(model.streams.stream(Purpose::Booking, hash_words(&[key, u64::from(day.0)])));
     }
     let book_background = |f: usize, n: u64, clinics: &mut Query<&mut Clinics>, rec: &mut Recorder| {
         if n == 0 {
@@ -235,10 +237,12 @@ pub fn outpatient(
 
         let mut refer = false;
         let mut admit: Option<(WardKind, Reason)> = None;
+        let mut state_changed = still_open != open;
         if tier == Tier::Primary {
             let care = &params.care;
             if p.diagnosed != 0 && !p.has(ENROLLED) && rng.random::<f64>() < care.enrolment_on_chc_visit {
                 enrol(&mut p, &mut census);
+                state_changed = true;
             }
             if p.has(ENROLLED) {
                 p.followups = p.followups.saturating_add(1);
@@ -268,6 +272,10 @@ pub fn outpatient(
             rec.count(|k| k.referrals_down += 1);
         }
 
+        if state_changed {
+            // Hazards depend on control and enrolment: re-file the disease clock from the visit.
+            schedule_disease(&mut p, e.patient, day.start().after(0.5), &model, &mut cal);
+        }
         if refer {
             if rng.random::<f64>() < params.referral.referral_completion {
                 referrals.write(Referral {

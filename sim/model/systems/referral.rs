@@ -4,7 +4,9 @@
 //! Reads `Referral` (from outpatient, today) and `Discharged` (from admission, yesterday); writes
 //! `AdmissionRequest` (post-acute transfers, to admission); changes `Patient` and `Clinics`.
 //! A referred patient chooses between the catchment's member hospital and the lead hospital by
-//! the same logit as any patient, without the CHC, and books through the referral channel. A
+//! the same logit as any patient, without the CHC, and books through the referral channel. The
+//! referral stage runs after the day's visits, so the hospital visit is the next day at the
+//! earliest: a referral takes at least one day. A
 //! patient discharged from a lead-hospital ward after an acute admission is transferred to the
 //! shared ward of the catchment's member hospital with the condition's
 //! `post_acute_transfer_share`; the transfer arrives one day after the discharge.
