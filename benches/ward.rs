@@ -5,7 +5,7 @@
 //! a scenario that holds only that ward (what `medgroup run` does). Events are arrivals plus
 //! discharges. The figures go in BENCHMARKS.md.
 
-use criterion::{criterion_group, criterion_main, Criterion, Throughput};
+use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use medgroup::model::ward::Ward;
 use medgroup::params::{Params, Priority, StayLaw, WardKind, WardParams};
 use medgroup::rng::{Purpose, Streams};

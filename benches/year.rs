@@ -2,7 +2,7 @@
 //! residents, about 375,000 chronic-patient agents), one replication, one thread; and the memory
 //! the agents take. The figures go in BENCHMARKS.md.
 
-use criterion::{criterion_group, criterion_main, Criterion};
+use criterion::{Criterion, criterion_group, criterion_main};
 use medgroup::model::population::build_world;
 use medgroup::model::{Calendars, Patient};
 use medgroup::run::run_replication;
@@ -44,7 +44,10 @@ fn memory_report() {
             total / agents,
             calendar_bytes / agents
         );
-        println!("ECS storage (world minus calendars): {:.1} bytes per agent", (total - calendar_bytes) / agents);
+        println!(
+            "ECS storage (world minus calendars): {:.1} bytes per agent",
+            (total - calendar_bytes) / agents
+        );
     }
 }
 

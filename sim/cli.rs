@@ -10,8 +10,8 @@ use analysis::stats::Summary;
 use clap::{Args, Parser, Subcommand};
 use std::path::PathBuf;
 use std::process::ExitCode;
-use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::Arc;
+use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::Instant;
 
 /// Agent-based simulation of patient flows in a compact city medical group (紧密型城市医疗集团):
@@ -133,8 +133,8 @@ fn run(args: RunArgs) -> anyhow::Result<()> {
         .map_err(|e| anyhow::anyhow!("cannot write results to {}: {e}", args.out.display()))?;
     if !args.quiet {
         print_summary(&loaded, &output::summarise(&results));
-        let agent_days: f64 = results.iter().map(|r| r.census.spawned as f64).sum::<f64>()
-            * f64::from(params.run.total_days());
+        let agent_days: f64 =
+            results.iter().map(|r| r.census.spawned as f64).sum::<f64>() * f64::from(params.run.total_days());
         println!();
         println!(
             "simulated {} replication(s) of {} days in {:.2} s wall ({:.2} s per replication-year on {} thread(s); ≈{:.2e} agent-days)",
@@ -205,8 +205,13 @@ fn unit(name: &str) -> &'static str {
 /// Headline metrics shown in the terminal; everything is in summary.csv.
 fn headline(name: &str, breakdown: &str) -> bool {
     match name {
-        "primary_care_visit_share" | "uncontrolled_patient_day_share" | "referrals_up_per_year"
-        | "referrals_down_per_year" | "acute_events_per_year" | "chronic_patients" | "bed_occupancy"
+        "primary_care_visit_share"
+        | "uncontrolled_patient_day_share"
+        | "referrals_up_per_year"
+        | "referrals_down_per_year"
+        | "acute_events_per_year"
+        | "chronic_patients"
+        | "bed_occupancy"
         | "visits_per_day" => true,
         "outpatient_wait_days" => !breakdown.contains("background"),
         "admission_wait_days" => breakdown.ends_with("priority=all"),
@@ -227,7 +232,12 @@ fn print_summary(loaded: &Loaded, summaries: &[(String, String, Summary)]) {
         .filter(|(n, b, _)| headline(n, b))
         .map(|(n, b, s)| {
             let ci = if s.n > 1 { format!("[{}, {}]", fmt(s.ci_low), fmt(s.ci_high)) } else { "—".into() };
-            [format!("{n} {}", if b.is_empty() { String::new() } else { format!("({b})") }), fmt(s.mean), ci, unit(n).into()]
+            [
+                format!("{n} {}", if b.is_empty() { String::new() } else { format!("({b})") }),
+                fmt(s.mean),
+                ci,
+                unit(n).into(),
+            ]
         })
         .collect();
     let header = ["metric", "mean", "95% CI", "unit"];
@@ -250,7 +260,12 @@ fn print_summary(loaded: &Loaded, summaries: &[(String, String, Summary)]) {
         );
     };
     line(header);
-    line(["─".repeat(width[0]).as_str(), "─".repeat(width[1]).as_str(), "─".repeat(width[2]).as_str(), "────"]);
+    line([
+        "─".repeat(width[0]).as_str(),
+        "─".repeat(width[1]).as_str(),
+        "─".repeat(width[2]).as_str(),
+        "────",
+    ]);
     for r in &rows {
         line([&r[0], &r[1], &r[2], &r[3]]);
     }

@@ -55,10 +55,7 @@ impl RunInfo {
 
 /// Writes `bytes` to `path` atomically (temporary file in the same folder, then rename).
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    let tmp = path.with_extension(format!(
-        "{}.tmp",
-        path.extension().and_then(|e| e.to_str()).unwrap_or("")
-    ));
+    let tmp = path.with_extension(format!("{}.tmp", path.extension().and_then(|e| e.to_str()).unwrap_or("")));
     {
         let mut f = std::fs::File::create(&tmp)?;
         f.write_all(bytes)?;
@@ -116,13 +113,16 @@ pub fn replications_jsonl(info: &RunInfo, results: &[ReplicationResult]) -> Stri
     let mut rows = 0u64;
     for r in results {
         for m in &r.metrics {
-            line(&mut out, &Row {
-                kind: "row",
-                replication: r.replication,
-                metric: &m.name,
-                breakdown: &m.breakdown,
-                value: m.value,
-            });
+            line(
+                &mut out,
+                &Row {
+                    kind: "row",
+                    replication: r.replication,
+                    metric: &m.name,
+                    breakdown: &m.breakdown,
+                    value: m.value,
+                },
+            );
             rows += 1;
         }
     }
@@ -171,7 +171,8 @@ pub fn daily_csv(results: &[ReplicationResult]) -> String {
         for day in 0..r.daily.days() {
             for (c, (series, breakdown)) in cols.iter().enumerate() {
                 let v = r.daily.values[day * cols.len() + c];
-                let _ = writeln!(out, "{},{},{},{},{}", r.replication, day, series, csv_field(breakdown), num(v));
+                let _ =
+                    writeln!(out, "{},{},{},{},{}", r.replication, day, series, csv_field(breakdown), num(v));
             }
         }
     }
@@ -203,7 +204,11 @@ pub fn manifest_json(info: &RunInfo, loaded: &Loaded, files: &[(&str, u64)]) -> 
 }
 
 /// Writes the four result files into `dir` (created if needed); returns their paths.
-pub fn write_results(dir: &Path, loaded: &Loaded, results: &[ReplicationResult]) -> std::io::Result<Vec<PathBuf>> {
+pub fn write_results(
+    dir: &Path,
+    loaded: &Loaded,
+    results: &[ReplicationResult],
+) -> std::io::Result<Vec<PathBuf>> {
     std::fs::create_dir_all(dir)?;
     let info = RunInfo::new(loaded);
     let summaries = summarise(results);

@@ -86,9 +86,14 @@ pub enum Scheme {
 /// Length-of-stay law.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum StayLaw {
-    Exponential { mean_days: f64 },
+    Exponential {
+        mean_days: f64,
+    },
     /// Lognormal with the given mean and coefficient of variation.
-    LogNormal { mean_days: f64, cv: f64 },
+    LogNormal {
+        mean_days: f64,
+        cv: f64,
+    },
 }
 
 impl StayLaw {

@@ -6,7 +6,7 @@
 
 use crate::model::population::build_world;
 use crate::model::record::Recorder;
-use crate::model::{schedule, Census, Model, ReplicationResult};
+use crate::model::{Census, Model, ReplicationResult, schedule};
 use crate::params::Params;
 use crate::time::Day;
 use rayon::prelude::*;
@@ -33,12 +33,7 @@ pub fn run_replication_with(
     }
     let census = world.resource::<Census>().clone();
     let rec = world.remove_resource::<Recorder>().expect("recorder");
-    ReplicationResult {
-        replication,
-        metrics: rec.finish(params, &census),
-        daily: rec.daily,
-        census,
-    }
+    ReplicationResult { replication, metrics: rec.finish(params, &census), daily: rec.daily, census }
 }
 
 /// Runs `replications` (a list of replication numbers) in parallel, calling `done` as each

@@ -69,9 +69,7 @@ impl Summary {
 
 /// The `p` quantile of Student's t with `df` degrees of freedom.
 pub fn t_quantile(p: f64, df: usize) -> f64 {
-    StudentsT::new(0.0, 1.0, df as f64)
-        .expect("degrees of freedom are positive")
-        .inverse_cdf(p)
+    StudentsT::new(0.0, 1.0, df as f64).expect("degrees of freedom are positive").inverse_cdf(p)
 }
 
 /// Type-7 quantile of an ascending, non-empty slice; `p` in [0, 1].

@@ -14,7 +14,7 @@ pub mod ward;
 use crate::params::{ClinicKind, Params, Priority, Scheme, Tier, WardKind};
 use crate::rng::{Purpose, Streams};
 use crate::time::{Day, DayFraction, SimTime};
-use bevy_ecs::message::{message_update_system, MessageRegistry};
+use bevy_ecs::message::{MessageRegistry, message_update_system};
 use bevy_ecs::prelude::*;
 use bevy_ecs::schedule::{LogLevel, ScheduleBuildSettings};
 use calendar::{DayCalendar, Entry};
@@ -456,7 +456,13 @@ pub fn schedule_routine(p: &mut Patient, entity: Entity, day: Day, model: &Model
 }
 
 /// Files a symptomatic visit after the usual delay between losing control and seeking care.
-pub fn schedule_symptomatic(p: &mut Patient, entity: Entity, now: SimTime, model: &Model, cal: &mut Calendars) {
+pub fn schedule_symptomatic(
+    p: &mut Patient,
+    entity: Entity,
+    now: SimTime,
+    model: &Model,
+    cal: &mut Calendars,
+) {
     let delay = Exp::new(1.0 / model.params.care.symptom_delay_days)
         .expect("positive delay")
         .sample(&mut care_rng(p, model));

@@ -8,7 +8,7 @@
 
 use super::*;
 use crate::params::{AgeBand, ConditionParams, PopulationParams};
-use crate::rng::{name_key, Rng};
+use crate::rng::{Rng, name_key};
 use rand_distr::Gamma;
 
 /// Builds the world of `replication`, ready to run day 0.
@@ -21,11 +21,7 @@ pub fn build_world(params: Arc<Params>, replication: u32) -> World {
     let mut facilities = Vec::with_capacity(params.facilities.len());
     let mut ward_of_kind = Vec::with_capacity(params.facilities.len());
     for (i, f) in params.facilities.iter().enumerate() {
-        let clinics = f
-            .clinics
-            .iter()
-            .map(|c| SlotBook::new(c, params.care.booking_horizon_days))
-            .collect();
+        let clinics = f.clinics.iter().map(|c| SlotBook::new(c, params.care.booking_horizon_days)).collect();
         let wards: Vec<Ward> = f
             .wards
             .iter()
@@ -38,11 +34,7 @@ pub fn build_world(params: Arc<Params>, replication: u32) -> World {
         ward_of_kind.push(kinds);
         let pending = vec![Vec::new(); wards.len()];
         let e = world
-            .spawn((
-                Facility { index: i as u16, tier: f.tier },
-                Clinics(clinics),
-                Wards { wards, pending },
-            ))
+            .spawn((Facility { index: i as u16, tier: f.tier }, Clinics(clinics), Wards { wards, pending }))
             .id();
         facilities.push(e);
     }
@@ -70,15 +62,22 @@ pub fn build_world(params: Arc<Params>, replication: u32) -> World {
     let residents = params.population.residents;
     let primaries = params.facilities.iter().any(|f| f.tier == Tier::Primary);
     if !params.conditions.is_empty() && primaries {
+        let mut patients = Vec::new();
         for (b, band) in params.population.age_bands.iter().enumerate() {
             let n = (f64::from(residents) * band.share).round() as u64;
             for _ in 0..n {
                 if let Some(p) = synth.resident(&mut rng, b, model.next_patient_id) {
                     model.next_patient_id += 1;
                     exits_per_day += expected_exits_per_day(&p, &params);
-                    admit_to_cohort(&mut world, p, &model, &mut cal, &mut census, true);
+                    patients.push(p);
                 }
             }
+        }
+        // One batch, so that the ECS tables are sized once instead of grown by doubling.
+        let entities: Vec<Entity> = world.spawn_batch(patients).collect();
+        for e in entities {
+            let mut p = world.get_mut::<Patient>(e).expect("just spawned");
+            file_first_events(&mut p, e, &model, &mut cal, &mut census, true);
         }
     }
     model.onset_per_day = exits_per_day;
@@ -89,17 +88,15 @@ pub fn build_world(params: Arc<Params>, replication: u32) -> World {
     world
 }
 
-/// Spawns a new patient and files its first events. `initial` spreads the first routine visit
-/// over one follow-up interval, as in a cohort already under care.
-pub fn admit_to_cohort(world: &mut World, mut p: Patient, model: &Model, cal: &mut Calendars, census: &mut Census, initial: bool) -> Entity {
-    let entity = world.spawn_empty().id();
-    file_first_events(&mut p, entity, model, cal, census, initial);
-    world.entity_mut(entity).insert(p);
-    entity
-}
-
 /// Files the disease clock and first care need of a patient entering the cohort and counts it.
-pub fn file_first_events(p: &mut Patient, entity: Entity, model: &Model, cal: &mut Calendars, census: &mut Census, initial: bool) {
+pub fn file_first_events(
+    p: &mut Patient,
+    entity: Entity,
+    model: &Model,
+    cal: &mut Calendars,
+    census: &mut Census,
+    initial: bool,
+) {
     census.alive += 1;
     census.spawned += 1;
     if p.uncontrolled != 0 {
@@ -218,7 +215,8 @@ impl<'a> Synth<'a> {
             flags |= ENROLLED;
         }
         let u: f64 = rng.random();
-        let home = self.catchments.iter().find(|(acc, _)| u < *acc).or(self.catchments.last()).map_or(0, |c| c.1);
+        let home =
+            self.catchments.iter().find(|(acc, _)| u < *acc).or(self.catchments.last()).map_or(0, |c| c.1);
         Some(Patient {
             id,
             disease_draws: 0,

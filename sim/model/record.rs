@@ -260,7 +260,8 @@ pub fn record(
     row.extend(tier_visits.iter().map(|&v| v as f64));
     row.push(ratio(primary as f64, scope as f64));
     for t in 0..3 {
-        let (s, n) = (0..3).fold((0.0, 0u64), |(s, n), c| (s + rec.today.wait_sum[t][c], n + rec.today.wait_n[t][c]));
+        let (s, n) =
+            (0..3).fold((0.0, 0u64), |(s, n), c| (s + rec.today.wait_sum[t][c], n + rec.today.wait_n[t][c]));
         row.push(ratio(s, n as f64));
     }
     for (k, &(f, w)) in rec.ward_ids.iter().enumerate() {
@@ -370,7 +371,11 @@ impl Recorder {
             put("ward_mean_census", b.clone(), c.occupied_bed_days / days);
             put("ward_admissions_per_day", b.clone(), c.admissions as f64 / days);
             put("ward_mean_stay_days", b.clone(), ratio(c.admitted_stay_days, c.admissions as f64));
-            put("admission_wait_prob_positive", b.clone(), ratio(c.arrivals_waited as f64, c.arrivals as f64));
+            put(
+                "admission_wait_prob_positive",
+                b.clone(),
+                ratio(c.arrivals_waited as f64, c.arrivals as f64),
+            );
             let (s, n) = (c.wait_days_sum.iter().sum::<f64>(), c.wait_count.iter().sum::<u64>());
             put("admission_wait_days", format!("{b};priority=all"), ratio(s, n as f64));
             for p in Priority::ALL {
@@ -389,7 +394,11 @@ impl Recorder {
         put("referrals_up_per_year", String::new(), t.referrals_up as f64 * per_year);
         put("referrals_down_per_year", String::new(), t.referrals_down as f64 * per_year);
         put("referrals_lost_per_year", String::new(), t.referrals_lost as f64 * per_year);
-        put("referral_up_to_down_ratio", String::new(), ratio(t.referrals_up as f64, t.referrals_down as f64));
+        put(
+            "referral_up_to_down_ratio",
+            String::new(),
+            ratio(t.referrals_up as f64, t.referrals_down as f64),
+        );
         put("transfers_to_shared_ward_per_year", String::new(), t.transfers_to_shared as f64 * per_year);
         put("acute_events_per_year", String::new(), t.acute_events as f64 * per_year);
         put("deaths_per_year", String::new(), t.deaths as f64 * per_year);

@@ -181,7 +181,14 @@ impl Ward {
         self.clock = t;
     }
 
-    fn admit(&mut self, t: f64, arrival: f64, priority: Priority, occupant: Occupant, admitted: &mut Vec<(Entity, SimTime)>) {
+    fn admit(
+        &mut self,
+        t: f64,
+        arrival: f64,
+        priority: Priority,
+        occupant: Occupant,
+        admitted: &mut Vec<(Entity, SimTime)>,
+    ) {
         let stay = self.draw_stay();
         self.occupied += 1;
         self.seq += 1;
@@ -196,7 +203,13 @@ impl Ward {
         }
     }
 
-    fn arrive(&mut self, t: f64, priority: Priority, occupant: Occupant, admitted: &mut Vec<(Entity, SimTime)>) {
+    fn arrive(
+        &mut self,
+        t: f64,
+        priority: Priority,
+        occupant: Occupant,
+        admitted: &mut Vec<(Entity, SimTime)>,
+    ) {
         self.counters.arrivals += 1;
         if self.occupied < self.beds && self.waiting() == 0 {
             self.admit(t, t, priority, occupant, admitted);
@@ -250,7 +263,8 @@ impl Ward {
                 self.advance(ta);
                 let a = arrivals[next_agent];
                 next_agent += 1;
-                let occupant = Occupant { patient: Some(a.patient), reason: a.reason, condition: a.condition };
+                let occupant =
+                    Occupant { patient: Some(a.patient), reason: a.reason, condition: a.condition };
                 self.arrive(ta, a.priority, occupant, admitted);
             } else {
                 if tb >= end {

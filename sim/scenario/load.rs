@@ -7,7 +7,7 @@
 //! together.
 
 use super::file::ScenarioFile;
-use super::{validate, Problem, ScenarioError};
+use super::{Problem, ScenarioError, validate};
 use crate::params::Params;
 use std::path::{Path, PathBuf};
 use toml::{Table, Value};
@@ -72,8 +72,8 @@ fn finish(path: &Path, chain: Vec<PathBuf>, resolved: Table) -> Result<Loaded, S
             .collect();
         return Err(ScenarioError::Invalid { path: path.to_path_buf(), problems });
     }
-    let params = validate(&file)
-        .map_err(|problems| ScenarioError::Invalid { path: path.to_path_buf(), problems })?;
+    let params =
+        validate(&file).map_err(|problems| ScenarioError::Invalid { path: path.to_path_buf(), problems })?;
     Ok(Loaded { chain, resolved, params })
 }
 
@@ -82,10 +82,7 @@ fn resolve(path: &Path, chain: &mut Vec<PathBuf>) -> Result<Table, ScenarioError
     if chain.iter().any(|p| p.canonicalize().unwrap_or_else(|_| p.clone()) == canonical) {
         let mut names: Vec<String> = chain.iter().map(|p| p.display().to_string()).collect();
         names.push(path.display().to_string());
-        return Err(ScenarioError::ExtendsCycle {
-            path: path.to_path_buf(),
-            chain: names.join(" -> "),
-        });
+        return Err(ScenarioError::ExtendsCycle { path: path.to_path_buf(), chain: names.join(" -> ") });
     }
     chain.push(path.to_path_buf());
     let text = std::fs::read_to_string(path)

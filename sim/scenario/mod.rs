@@ -9,7 +9,7 @@ pub mod file;
 mod load;
 mod validate;
 
-pub use load::{load, load_str, Loaded};
+pub use load::{Loaded, load, load_str};
 pub use validate::validate;
 
 use std::fmt;

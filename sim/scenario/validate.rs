@@ -4,8 +4,8 @@
 //! stops at the first one. Upper bounds that are not physical limits (e.g. at most 2 × 10⁷ residents,
 //! 100,000 beds a ward) are there to refuse a typing slip before it allocates memory.
 
-use super::file::*;
 use super::Problem;
+use super::file::*;
 use crate::params::*;
 
 /// Largest population a scenario may ask for: a 20-million city of agents fits in about 4 GB.
@@ -169,11 +169,9 @@ pub fn validate(f: &ScenarioFile) -> Result<Params, Vec<Problem>> {
 fn referral(c: &mut Checker, r: &ReferralFile) -> ReferralParams {
     ReferralParams {
         up_referral_propensity: c.share("referral.up_referral_propensity", r.up_referral_propensity),
-        complex_up_referral_share: c
-            .share("referral.complex_up_referral_share", r.complex_up_referral_share),
+        complex_up_referral_share: c.share("referral.complex_up_referral_share", r.complex_up_referral_share),
         referral_completion: c.share("referral.referral_completion", r.referral_completion),
-        down_referral_propensity: c
-            .share("referral.down_referral_propensity", r.down_referral_propensity),
+        down_referral_propensity: c.share("referral.down_referral_propensity", r.down_referral_propensity),
     }
 }
 
@@ -242,8 +240,12 @@ fn condition(c: &mut Checker, i: usize, k: &ConditionFile, bands: usize) -> Cond
         enrolled_share_of_diagnosed: c
             .share(&key("enrolled_share_of_diagnosed"), k.enrolled_share_of_diagnosed),
         loss_of_control_per_day: per_day(c, "loss_of_control_per_year", k.loss_of_control_per_year),
-        unmanaged_loss_multiplier: c
-            .real(&key("unmanaged_loss_multiplier"), k.unmanaged_loss_multiplier, 0.0, 100.0),
+        unmanaged_loss_multiplier: c.real(
+            &key("unmanaged_loss_multiplier"),
+            k.unmanaged_loss_multiplier,
+            0.0,
+            100.0,
+        ),
         acute_events_per_day: per_day(c, "acute_events_per_year", k.acute_events_per_year),
         uncontrolled_acute_multiplier: c.real(
             &key("uncontrolled_acute_multiplier"),
@@ -253,8 +255,7 @@ fn condition(c: &mut Checker, i: usize, k: &ConditionFile, bands: usize) -> Cond
         ),
         acute_admission_share: c.share(&key("acute_admission_share"), k.acute_admission_share),
         acute_case_fatality: c.share(&key("acute_case_fatality"), k.acute_case_fatality),
-        post_acute_transfer_share: c
-            .share(&key("post_acute_transfer_share"), k.post_acute_transfer_share),
+        post_acute_transfer_share: c.share(&key("post_acute_transfer_share"), k.post_acute_transfer_share),
         elective_procedures_per_day: per_day(
             c,
             "elective_procedures_per_year",
@@ -350,10 +351,18 @@ fn facilities(
         let key = |field: &str| format!("facilities[{i}].{field}");
         let tier = c.choice(&key("tier"), &f.tier, &TIERS);
         let count = c.int(&key("count"), f.count.unwrap_or(1), 1, 10_000) as usize;
-        let clinics: Vec<ClinicParams> =
-            f.clinics.iter().enumerate().filter_map(|(j, k)| clinic(c, &key(&format!("clinics[{j}]")), k)).collect();
-        let wards: Vec<WardParams> =
-            f.wards.iter().enumerate().filter_map(|(j, w)| ward(c, &key(&format!("wards[{j}]")), w)).collect();
+        let clinics: Vec<ClinicParams> = f
+            .clinics
+            .iter()
+            .enumerate()
+            .filter_map(|(j, k)| clinic(c, &key(&format!("clinics[{j}]")), k))
+            .collect();
+        let wards: Vec<WardParams> = f
+            .wards
+            .iter()
+            .enumerate()
+            .filter_map(|(j, w)| ward(c, &key(&format!("wards[{j}]")), w))
+            .collect();
         for (j, k) in f.clinics.iter().enumerate() {
             if f.clinics[..j].iter().any(|o| o.kind == k.kind) {
                 c.fail(key(&format!("clinics[{j}].kind")), format!("\"{}\" appears twice", k.kind));
@@ -414,7 +423,10 @@ fn facilities(
     }
     for (j, f) in out.iter().enumerate() {
         if out[..j].iter().any(|o| o.name == f.name) {
-            c.fail("facilities", format!("facility name \"{}\" appears twice after expanding `count`", f.name));
+            c.fail(
+                "facilities",
+                format!("facility name \"{}\" appears twice after expanding `count`", f.name),
+            );
         }
         if f.background_emergency_visits_per_day > 0.0 && !f.emergency_department {
             c.fail(
@@ -467,12 +479,18 @@ fn facilities(
                 if !lead.wards.iter().any(|w| w.kind == kind) {
                     c.fail(
                         format!("facilities[{}].wards", lead.name),
-                        format!("the lead hospital needs a {kind:?} ward (kind = \"{}\")", ward_kind_name(kind)),
+                        format!(
+                            "the lead hospital needs a {kind:?} ward (kind = \"{}\")",
+                            ward_kind_name(kind)
+                        ),
                     );
                 }
             }
             if !lead.emergency_department {
-                c.fail(format!("facilities[{}].emergency_department", lead.name), "the lead hospital needs one");
+                c.fail(
+                    format!("facilities[{}].emergency_department", lead.name),
+                    "the lead hospital needs one",
+                );
             }
         }
     }
@@ -509,7 +527,8 @@ fn clinic(c: &mut Checker, key: &str, k: &ClinicFile) -> Option<ClinicParams> {
     for (d, &s) in k.slots_per_weekday.iter().take(7).enumerate() {
         slots[d] = c.int(&format!("{key}.slots_per_weekday[{d}]"), s, 0, 1_000_000);
     }
-    let background = c.real(&format!("{key}.background_visits_per_day"), k.background_visits_per_day, 0.0, 1e6);
+    let background =
+        c.real(&format!("{key}.background_visits_per_day"), k.background_visits_per_day, 0.0, 1e6);
     Some(ClinicParams { kind: kind?, slots_per_weekday: slots, background_visits_per_day: background })
 }
 
@@ -524,31 +543,40 @@ fn ward(c: &mut Checker, key: &str, w: &WardFile) -> Option<WardParams> {
     let stay = match (w.stay_law.as_str(), w.stay_cv) {
         ("exponential", None) => Some(StayLaw::Exponential { mean_days: mean }),
         ("exponential", Some(_)) => {
-            c.fail(format!("{key}.stay_cv"), "applies only to stay_law = \"lognormal\" (exponential has cv 1)");
+            c.fail(
+                format!("{key}.stay_cv"),
+                "applies only to stay_law = \"lognormal\" (exponential has cv 1)",
+            );
             None
         }
         ("lognormal", Some(cv)) => {
             Some(StayLaw::LogNormal { mean_days: mean, cv: c.positive(&format!("{key}.stay_cv"), cv, 10.0) })
         }
         ("lognormal", None) => {
-            c.fail(format!("{key}.stay_cv"), "is required with stay_law = \"lognormal\" (a number in (0, 10])");
+            c.fail(
+                format!("{key}.stay_cv"),
+                "is required with stay_law = \"lognormal\" (a number in (0, 10])",
+            );
             None
         }
         (other, _) => {
-            c.fail(format!("{key}.stay_law"), format!("must be one of \"exponential\", \"lognormal\", got \"{other}\""));
+            c.fail(
+                format!("{key}.stay_law"),
+                format!("must be one of \"exponential\", \"lognormal\", got \"{other}\""),
+            );
             None
         }
     };
-    let background = c.real(
-        &format!("{key}.background_admissions_per_day"),
-        w.background_admissions_per_day,
-        0.0,
-        1e6,
-    );
+    let background =
+        c.real(&format!("{key}.background_admissions_per_day"), w.background_admissions_per_day, 0.0, 1e6);
     let priority = c.choice(
         &format!("{key}.background_priority"),
         &w.background_priority,
-        &[("emergency", Priority::Emergency), ("referred", Priority::Referred), ("elective", Priority::Elective)],
+        &[
+            ("emergency", Priority::Emergency),
+            ("referred", Priority::Referred),
+            ("elective", Priority::Elective),
+        ],
     );
     Some(WardParams {
         name: w.name.clone(),

@@ -27,7 +27,11 @@ fn no_patient_is_lost_or_duplicated_and_beds_balance() {
             if matches!(pat.place, Place::Waiting | Place::InBed) {
                 in_ward += 1;
             }
-            assert_eq!(pat.uncontrolled & !pat.conditions, 0, "uncontrolled condition the patient does not have");
+            assert_eq!(
+                pat.uncontrolled & !pat.conditions,
+                0,
+                "uncontrolled condition the patient does not have"
+            );
             assert_eq!(pat.diagnosed & !pat.conditions, 0, "diagnosed condition the patient does not have");
         }
         assert_eq!(alive, census.alive, "census of the living");
@@ -47,7 +51,11 @@ fn no_patient_is_lost_or_duplicated_and_beds_balance() {
             let (waiting, in_bed) = ward.agents();
             agents_in_wards += waiting + in_bed + wards.pending[w].len();
             let c = &rec.wards[k].counters;
-            assert_eq!(c.admissions - c.discharges, u64::from(ward.occupied()), "admissions − discharges vs occupancy");
+            assert_eq!(
+                c.admissions - c.discharges,
+                u64::from(ward.occupied()),
+                "admissions − discharges vs occupancy"
+            );
         }
         assert_eq!(agents_in_wards, in_ward, "agents in wards vs patients waiting or in bed");
     });

@@ -9,7 +9,10 @@ use analysis::stats::Summary;
 fn within_4_se(what: &str, values: &[f64], expected: f64) {
     let s = Summary::of(values).expect("finite values");
     let z = (s.mean - expected) / s.se;
-    println!("{what}: simulated {:.5} ± {:.5} (SE, n = {}), analytic {expected:.5}, z = {z:.2}", s.mean, s.se, s.n);
+    println!(
+        "{what}: simulated {:.5} ± {:.5} (SE, n = {}), analytic {expected:.5}, z = {z:.2}",
+        s.mean, s.se, s.n
+    );
     assert!(z.abs() <= 4.0, "{what}: simulated mean {} is {z:.2} SE from the analytic {expected}", s.mean);
 }
 
@@ -30,7 +33,11 @@ fn mmc_ward_matches_erlang_c() {
     assert!(q.utilisation() >= 0.9, "the validation ward must run at utilisation ≥ 0.9");
     let results = run(&p, p.run.replications);
     let b = "ward=hospital/ward";
-    within_4_se("mean wait in queue (days)", &values(&results, "admission_wait_days", &format!("{b};priority=all")), q.mean_wait().unwrap());
+    within_4_se(
+        "mean wait in queue (days)",
+        &values(&results, "admission_wait_days", &format!("{b};priority=all")),
+        q.mean_wait().unwrap(),
+    );
     within_4_se("P(wait > 0)", &values(&results, "admission_wait_prob_positive", b), q.prob_wait().unwrap());
     within_4_se("occupancy", &values(&results, "bed_occupancy", b), q.utilisation());
 }

@@ -2,7 +2,7 @@
 //! the key and the allowed range; the command exits non-zero without a panic.
 
 use crate::common::*;
-use medgroup::scenario::{load, load_str, ScenarioError};
+use medgroup::scenario::{ScenarioError, load, load_str};
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
@@ -44,7 +44,11 @@ fn error_of(text: &str) -> ScenarioError {
 fn every_problem_is_reported_at_once_with_key_and_range() {
     let text = baseline_with("beds = 900", "beds = -3")
         .replacen("signing_rate = 0.842", "signing_rate = 1.4", 1)
-        .replacen("member_hospitals = [\"member-1\", \"member-2\"]", "member_hospitals = [\"member-1\", \"member-9\"]", 1);
+        .replacen(
+            "member_hospitals = [\"member-1\", \"member-2\"]",
+            "member_hospitals = [\"member-1\", \"member-9\"]",
+            1,
+        );
     let e = error_of(&text);
     let msg = e.to_string();
     println!("{msg}");
@@ -52,7 +56,10 @@ fn every_problem_is_reported_at_once_with_key_and_range() {
     assert_eq!(e.problems().len(), 3, "three problems: {msg}");
     assert!(msg.contains("facilities[0].wards[0].beds: must be an integer in 0..=100000, got -3"), "{msg}");
     assert!(msg.contains("population.signing_rate: must be a number in [0, 1], got 1.4"), "{msg}");
-    assert!(msg.contains("facilities[2].member_hospitals: no member or lead hospital named \"member-9\""), "{msg}");
+    assert!(
+        msg.contains("facilities[2].member_hospitals: no member or lead hospital named \"member-9\""),
+        "{msg}"
+    );
 }
 
 #[test]
@@ -73,7 +80,10 @@ fn malformed_and_mistyped_files_are_refused() {
     let e = error_of(&baseline_with("days = 365", "days = \"a year\""));
     assert!(e.to_string().contains("run.days"), "names the key: {e}");
     let e = error_of(&baseline_with("stay_cv = 0.8                         # assumption", ""));
-    assert!(e.to_string().contains("facilities[0].wards[0].stay_cv: is required with stay_law = \"lognormal\""), "{e}");
+    assert!(
+        e.to_string().contains("facilities[0].wards[0].stay_cv: is required with stay_law = \"lognormal\""),
+        "{e}"
+    );
 }
 
 #[test]
@@ -119,7 +129,10 @@ fn the_command_reports_errors_and_exits_non_zero() {
     let out = Command::new(exe).args(["validate", "no/such/file.toml"]).output().unwrap();
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stderr).contains("cannot read scenario file no/such/file.toml"));
-    let ok = Command::new(exe).args(["validate", repo("scenarios/baseline.toml").to_str().unwrap()]).output().unwrap();
+    let ok = Command::new(exe)
+        .args(["validate", repo("scenarios/baseline.toml").to_str().unwrap()])
+        .output()
+        .unwrap();
     assert!(ok.status.success());
     let help = Command::new(exe).args(["run", "--help"]).output().unwrap();
     let help = String::from_utf8_lossy(&help.stdout);

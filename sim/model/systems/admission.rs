@@ -66,12 +66,18 @@ pub fn admission(
                 let mask = p.uncontrolled & !(1 << rel.condition);
                 set_uncontrolled(&mut p, mask, &mut census);
                 if rel.reason == Reason::Acute {
-                    p.complex_until =
-                        (rel.time.day().0 + params.care.post_acute_complex_days).min(u32::from(u16::MAX)) as u16;
+                    p.complex_until = (rel.time.day().0 + params.care.post_acute_complex_days)
+                        .min(u32::from(u16::MAX)) as u16;
                 }
                 schedule_disease(&mut p, rel.patient, rel.time, &model, &mut cal);
                 let follow = params.care.post_discharge_followup_days.round().max(1.0) as u32;
-                schedule_care(&mut p, rel.patient, rel.time.day().plus(follow), care_kind::POST_DISCHARGE, &mut cal);
+                schedule_care(
+                    &mut p,
+                    rel.patient,
+                    rel.time.day().plus(follow),
+                    care_kind::POST_DISCHARGE,
+                    &mut cal,
+                );
                 let fp = &params.facilities[f];
                 charges.write(Charge {
                     tier: fp.tier,

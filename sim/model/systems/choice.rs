@@ -45,7 +45,14 @@ pub fn utility(p: &Patient, facility: u16, sev: Severity, model: &Model, wait: &
 }
 
 /// Picks one of `options` by logit with uniform `u`.
-pub fn pick(p: &Patient, options: &[u16], sev: Severity, u: f64, model: &Model, wait: &impl Fn(u16) -> f64) -> u16 {
+pub fn pick(
+    p: &Patient,
+    options: &[u16],
+    sev: Severity,
+    u: f64,
+    model: &Model,
+    wait: &impl Fn(u16) -> f64,
+) -> u16 {
     let mut utilities = [0.0f64; 4];
     let n = options.len().min(4);
     for (k, &f) in options.iter().take(n).enumerate() {

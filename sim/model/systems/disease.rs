@@ -9,7 +9,7 @@
 //! likely when a condition is uncontrolled or undiagnosed. New chronic patients enter at the
 //! cohort's initial expected exit rate, so the cohort stays stable over long runs.
 
-use crate::model::population::{file_first_events, Synth};
+use crate::model::population::{Synth, file_first_events};
 use crate::model::record::Recorder;
 use crate::model::*;
 use crate::params::Params;

@@ -18,8 +18,8 @@ use super::choice::clinic_kind;
 use crate::model::record::Recorder;
 use crate::model::ward::{Arrival, Reason};
 use crate::model::*;
-use crate::rng::{hash_words, name_key};
 use crate::params::WardKind;
+use crate::rng::{hash_words, name_key};
 use rand_distr::{Binomial, Poisson};
 
 /// Draws a Poisson count with mean `mean` (0 when the mean is 0).
@@ -46,7 +46,10 @@ pub fn book_visit(
             let wait = f64::from(day.0 - model.day.0);
             rec.count(|k| k.outpatient_wait(tier, visit.channel, wait, 1));
             p.place = Place::Booked;
-            cal.visits.push(day, calendar::Entry { patient: entity, data: visit.pack(), epoch: p.care_epoch, kind: 0 });
+            cal.visits.push(
+                day,
+                calendar::Entry { patient: entity, data: visit.pack(), epoch: p.care_epoch, kind: 0 },
+            );
             Some(day)
         }
         None => {
@@ -91,13 +94,12 @@ pub fn outpatient(
             }
             // Other clinics of the facility (a hospital's GP clinic, a CHC's specialist
             // sessions) serve background demand only.
-            let others: Vec<(usize, f64)> = c
-                .0
-                .iter()
-                .enumerate()
-                .filter(|(_, b)| b.kind != clinic_kind(fp.tier))
-                .map(|(i, b)| (i, b.background_mean(day)))
-                .collect();
+            let others: Vec<(usize, f64)> =
+                c.0.iter()
+                    .enumerate()
+                    .filter(|(_, b)| b.kind != clinic_kind(fp.tier))
+                    .map(|(i, b)| (i, b.background_mean(day)))
+                    .collect();
             for (i, mean) in others {
                 let n = poisson(&mut rng, mean);
                 let mut c = clinics.get_mut(model.facilities[f]).expect("facility entity");
@@ -309,7 +311,11 @@ pub fn outpatient(
                         patient: e.patient,
                         priority: priority_for(reason, referred),
                         reason,
-                        condition: if visit.need == Need::Elective { visit.condition } else { main_condition },
+                        condition: if visit.need == Need::Elective {
+                            visit.condition
+                        } else {
+                            main_condition
+                        },
                     },
                 });
                 continue;
