@@ -81,15 +81,14 @@ fn execute(cli: Cli) -> anyhow::Result<()> {
         Command::Validate { scenario } => {
             let loaded = scenario::load(&scenario)?;
             let p = &loaded.params;
-            let agents_hint: f64 = p.population.residents as f64;
             println!(
-                "{}: valid — scenario \"{}\", {} facilities, {} wards, {} conditions, {:.0} residents, hash {}",
+                "{}: valid — scenario \"{}\", {} facilities, {} wards, {} conditions, {} residents, hash {}",
                 scenario.display(),
                 p.name,
                 p.facilities.len(),
                 p.facilities.iter().map(|f| f.wards.len()).sum::<usize>(),
                 p.conditions.len(),
-                agents_hint,
+                p.population.residents,
                 loaded.hash()
             );
             Ok(())
