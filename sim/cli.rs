@@ -142,7 +142,7 @@ fn run(args: RunArgs) -> anyhow::Result<()> {
             wall,
             wall * f64::from(pool.current_num_threads().min(results.len()) as u32)
                 / results.len() as f64
-                / (f64::from(params.run.total_days()) / 365.0),
+                / (f64::from(params.run.total_days()) / crate::time::DAYS_PER_YEAR),
             pool.current_num_threads(),
             agent_days
         );

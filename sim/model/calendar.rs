@@ -57,15 +57,6 @@ impl DayCalendar {
         self.buckets.get_mut(day.0 as usize).map(std::mem::take).unwrap_or_default()
     }
 
-    /// Pending entries, valid or stale.
-    pub fn len(&self) -> usize {
-        self.buckets.iter().map(Vec::len).sum()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.len() == 0
-    }
-
     /// Heap bytes held by the buckets.
     pub fn heap_bytes(&self) -> usize {
         self.buckets.iter().map(|b| b.capacity() * size_of::<Entry>()).sum::<usize>()

@@ -59,6 +59,19 @@ pub fn book_visit(
     }
 }
 
+/// Books `n` background visits at `book`, earliest days first, and records their waits (and
+/// any turned away).
+fn book_background(book: &mut SlotBook, tier: Tier, n: u64, rec: &mut Recorder) {
+    if n == 0 {
+        return;
+    }
+    let (booked, wait_sum) = book.book_many(n as u32);
+    rec.count(|k| {
+        k.outpatient_wait_sum(tier, Channel::Background, wait_sum, u64::from(booked));
+        k.unserved_requests += n - u64::from(booked);
+    });
+}
+
 #[allow(clippy::too_many_arguments)] // one parameter per resource and message stream this stage uses
 pub fn outpatient(
     model: Res<Model>,
@@ -88,26 +101,17 @@ pub fn outpatient(
     for (f, fp) in params.facilities.iter().enumerate() {
         let key = name_key(&fp.name);
         let mut rng = model.streams.stream(Purpose::BackgroundVisits, hash_words(&[key, u64::from(day.0)]));
-        if let Ok(c) = clinics.get(model.facilities[f]) {
-            if let Some(book) = c.get(clinic_kind(fp.tier)) {
-                background_left[f] = poisson(&mut rng, book.background_mean(day));
-            }
-            // Other clinics of the facility (a hospital's GP clinic, a CHC's specialist
-            // sessions) serve background demand only.
-            let others: Vec<(usize, f64)> =
-                c.0.iter()
-                    .enumerate()
-                    .filter(|(_, b)| b.kind != clinic_kind(fp.tier))
-                    .map(|(i, b)| (i, b.background_mean(day)))
-                    .collect();
-            for (i, mean) in others {
-                let n = poisson(&mut rng, mean);
-                let mut c = clinics.get_mut(model.facilities[f]).expect("facility entity");
-                let (booked, wait_sum) = c.0[i].book_many(n as u32);
-                rec.count(|k| {
-                    k.outpatient_wait_sum(fp.tier, Channel::Background, wait_sum, u64::from(booked));
-                    k.unserved_requests += n - u64::from(booked);
-                });
+        if let Ok(mut c) = clinics.get_mut(model.facilities[f]) {
+            for book in c.0.iter_mut() {
+                let n = poisson(&mut rng, book.background_mean(day));
+                if book.kind == clinic_kind(fp.tier) {
+                    // Booked below, interleaved with the agents' requests.
+                    background_left[f] = n;
+                } else {
+                    // Other clinics of the facility (e.g. a hospital's GP clinic) serve
+                    // background demand only.
+                    book_background(book, fp.tier, n, &mut rec);
+                }
             }
         }
         if fp.emergency_department {
@@ -116,18 +120,15 @@ pub fn outpatient(
         }
         mix_rng.push(model.streams.stream(Purpose::Booking, hash_words(&[key, u64::from(day.0)])));
     }
-    let book_background = |f: usize, n: u64, clinics: &mut Query<&mut Clinics>, rec: &mut Recorder| {
+    let book_main = |f: usize, n: u64, clinics: &mut Query<&mut Clinics>, rec: &mut Recorder| {
         if n == 0 {
             return;
         }
         let tier = params.facilities[f].tier;
         let mut c = clinics.get_mut(model.facilities[f]).expect("facility entity");
-        let Some(book) = c.get_mut(clinic_kind(tier)) else { return };
-        let (booked, wait_sum) = book.book_many(n as u32);
-        rec.count(|k| {
-            k.outpatient_wait_sum(tier, Channel::Background, wait_sum, u64::from(booked));
-            k.unserved_requests += n - u64::from(booked);
-        });
+        if let Some(book) = c.get_mut(clinic_kind(tier)) {
+            book_background(book, tier, n, rec);
+        }
     };
     for r in &requests {
         let f = r.visit.facility as usize;
@@ -142,7 +143,7 @@ pub fn outpatient(
         };
         background_left[f] -= ahead;
         agents_left[f] -= 1;
-        book_background(f, ahead, &mut clinics, &mut rec);
+        book_main(f, ahead, &mut clinics, &mut rec);
         let Ok(mut p) = patients.get_mut(r.patient) else { continue };
         if p.place != Place::Home {
             continue;
@@ -152,7 +153,7 @@ pub fn outpatient(
         }
     }
     for (f, &n) in background_left.iter().enumerate() {
-        book_background(f, n, &mut clinics, &mut rec);
+        book_main(f, n, &mut clinics, &mut rec);
     }
 
     // 2. Emergency departments.
