@@ -34,6 +34,9 @@ impl Tier {
 pub enum ClinicKind {
     GeneralPractice = 0,
     Specialist = 1,
+    /// Lead-hospital specialists holding sessions at a CHC (slot sinking); created by
+    /// `policy.expert_sessions`, never written in a scenario's clinics.
+    ExpertSession = 2,
 }
 
 impl ClinicKind {
@@ -41,6 +44,7 @@ impl ClinicKind {
         match self {
             ClinicKind::GeneralPractice => "general_practice",
             ClinicKind::Specialist => "specialist",
+            ClinicKind::ExpertSession => "expert_session",
         }
     }
 }
@@ -116,6 +120,7 @@ pub struct Params {
     pub choice: ChoiceParams,
     pub referral: ReferralParams,
     pub payment: PaymentParams,
+    pub policy: PolicyParams,
     pub facilities: Vec<FacilityParams>,
 }
 
@@ -206,6 +211,7 @@ pub struct ReferralParams {
     pub complex_up_referral_share: f64,
     pub referral_completion: f64,
     pub down_referral_propensity: f64,
+    pub friction_days: u32,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -219,6 +225,8 @@ pub struct FacilityParams {
     pub name: String,
     pub tier: Tier,
     pub in_scope: bool,
+    /// Whether the facility belongs to the group (agents use only the group's facilities).
+    pub in_group: bool,
     pub quality: f64,
     pub travel_minutes: f64,
     pub visit_price_yuan: f64,
@@ -253,7 +261,7 @@ pub struct WardParams {
 impl Params {
     /// Index of the lead hospital, if the scenario has one.
     pub fn lead(&self) -> Option<usize> {
-        self.facilities.iter().position(|f| f.tier == Tier::Lead)
+        self.facilities.iter().position(|f| f.tier == Tier::Lead && f.in_group)
     }
 }
 
@@ -313,6 +321,7 @@ impl ReferralParams {
             complex_up_referral_share: 0.0,
             referral_completion: 0.0,
             down_referral_propensity: 0.0,
+            friction_days: 0,
         }
     }
 }
@@ -321,4 +330,141 @@ impl PaymentParams {
     pub fn unused() -> PaymentParams {
         PaymentParams { reimbursement: [[0.0; 3]; 2] }
     }
+}
+
+/// Gatekeeping mode.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum GatekeepingMode {
+    /// A self-referred hospital visit is reimbursed less.
+    Soft,
+    /// As soft, and the lead hospital sees non-emergency patients only on referral.
+    Strict,
+}
+
+/// A lever's switch-on day and its settings.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Lever<T> {
+    pub start_day: u32,
+    pub settings: T,
+}
+
+/// The validated policy levers; `None` is a lever that stays off.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct PolicyParams {
+    pub gatekeeping: Option<Lever<Gatekeeping>>,
+    pub referral_platform: Option<Lever<ReferralPlatform>>,
+    pub green_channel: Option<Lever<GreenChannel>>,
+    pub reserved_slots: Option<Lever<ReservedSlots>>,
+    pub down_referral: Option<Lever<f64>>,
+    /// Multiplier of the post-acute transfer shares.
+    pub post_acute_transfer: Option<Lever<f64>>,
+    /// Reimbursement rate by scheme index then tier index.
+    pub reimbursement: Option<Lever<[[f64; 3]; 2]>>,
+    pub global_budget: Option<Lever<GlobalBudget>>,
+    pub per_diem: Option<Lever<PerDiem>>,
+    pub capitation: Option<Lever<Capitation>>,
+    pub expert_sessions: Option<Lever<ExpertSessions>>,
+    /// Batches of studios: (start day, count).
+    pub expert_studios: Vec<Lever<u32>>,
+    pub capability_learning: Option<CapabilityLearning>,
+    pub bed_sinking: Option<Lever<BedSinking>>,
+    /// Signing rate after the drive.
+    pub signing: Option<Lever<f64>>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Gatekeeping {
+    pub mode: GatekeepingMode,
+    pub bypass_penalty: f64,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct ReferralPlatform {
+    pub referral_completion: f64,
+    pub friction_days: u32,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct GreenChannel {
+    pub outpatient: bool,
+    pub admission: bool,
+    pub signed: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct ReservedSlots {
+    pub share: f64,
+    pub release_days: u32,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct GlobalBudget {
+    pub budget_yuan_per_day: f64,
+    pub surplus_retention: f64,
+    pub down_referral_multiplier: f64,
+    pub complex_admission_multiplier: f64,
+    pub stay_multiplier: f64,
+}
+
+/// Tiered per-diem: segments (end day of stay, exclusive, or infinity; daily rate).
+#[derive(Debug, Clone, PartialEq)]
+pub struct PerDiem {
+    pub segments: Vec<(f64, f64)>,
+    pub discharge_response: f64,
+}
+
+impl PerDiem {
+    /// Payment for a stay of `days` days.
+    pub fn charge(&self, days: f64) -> f64 {
+        let mut start = 0.0;
+        let mut total = 0.0;
+        for &(end, rate) in &self.segments {
+            if days <= start {
+                break;
+            }
+            total += (days.min(end) - start) * rate;
+            start = end;
+        }
+        total
+    }
+
+    /// Start day of the first segment paid below `price` per day (where a ward that loses money
+    /// on a bed-day has a reason to discharge), if any.
+    pub fn first_loss_day(&self, price: f64) -> Option<f64> {
+        let mut start = 0.0;
+        for &(end, rate) in &self.segments {
+            if rate < price {
+                return Some(start);
+            }
+            start = end;
+        }
+        None
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Capitation {
+    pub yuan_per_signed_patient_per_day: f64,
+    pub signed_bonus_gain: f64,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct ExpertSessions {
+    pub slot_share: f64,
+    /// Session days, Monday = 0.
+    pub weekdays: [bool; 7],
+    pub visit_price_yuan: f64,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct CapabilityLearning {
+    pub learning_rate_per_year: f64,
+    pub capability_cap: f64,
+    pub trust_gain: f64,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct BedSinking {
+    pub bed_share: f64,
+    pub routed_share: f64,
 }

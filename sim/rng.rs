@@ -32,6 +32,8 @@ pub enum Purpose {
     Ward = 6,
     /// Interleaving of background and agent requests in the booking queue (key: facility index).
     Booking = 7,
+    /// Draws made when a policy lever switches on (key: ward, or patient id for signing).
+    Policy = 8,
 }
 
 /// SplitMix64 finaliser (Steele, Lea and Flood 2014): a bijective 64-bit mixer.

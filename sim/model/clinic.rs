@@ -26,6 +26,12 @@ pub struct SlotBook {
     /// Sum and number of booking waits today (for the published wait).
     pub wait_sum_today: f64,
     pub bookings_today: u32,
+    /// Slots of each weekday held for referrals (reserved referral slots); 0 without the lever.
+    reserved_per_weekday: [u32; 7],
+    /// Held slots still free, by ring position like `free`.
+    reserved: Vec<u32>,
+    /// A held slot still free this many days before its day is released to everyone.
+    release_days: u32,
 }
 
 impl SlotBook {
@@ -50,7 +56,72 @@ impl SlotBook {
             published_wait_days: 0.0,
             wait_sum_today: 0.0,
             bookings_today: 0,
+            reserved_per_weekday: [0; 7],
+            reserved: vec![0; horizon as usize],
+            release_days: 0,
         }
+    }
+
+    /// Sets the capacity of each weekday from today on (a lever switched on): every day already
+    /// in the book gains or loses the difference in free slots (never below zero; bookings made
+    /// stand). Held slots are part of the capacity.
+    pub fn set_capacity(&mut self, slots_per_weekday: [u32; 7]) {
+        let h = self.horizon();
+        for d in self.today..self.today + h {
+            let w = (d % 7) as usize;
+            let i = (d % h) as usize;
+            let delta = i64::from(slots_per_weekday[w]) - i64::from(self.slots_per_weekday[w]);
+            self.free[i] = (i64::from(self.free[i]) + delta).max(0) as u32;
+        }
+        self.slots_per_weekday = slots_per_weekday;
+        self.first_free = self.today;
+    }
+
+    /// Weekly capacity.
+    pub fn slots_per_week(&self) -> u32 {
+        self.slots_per_weekday.iter().sum()
+    }
+
+    pub fn slots_per_weekday(&self) -> [u32; 7] {
+        self.slots_per_weekday
+    }
+
+    /// Holds `reserved_per_weekday` of each day's slots for referrals from today on; held slots
+    /// still free `release_days` before their day go to everyone. Days already in the book hold
+    /// what is still free of their share.
+    pub fn set_reserved(&mut self, reserved_per_weekday: [u32; 7], release_days: u32) {
+        self.reserved_per_weekday = reserved_per_weekday;
+        self.release_days = release_days;
+        let h = self.horizon();
+        for d in self.today..self.today + h {
+            let i = (d % h) as usize;
+            if d >= self.today + release_days {
+                let hold = reserved_per_weekday[(d % 7) as usize].min(self.free[i]);
+                self.free[i] -= hold;
+                self.reserved[i] += hold;
+            }
+        }
+    }
+
+    /// Books one slot for a referred patient on the earliest day on or after `earliest` with a
+    /// held or a public slot free (held slots first).
+    pub fn book_referred_from(&mut self, earliest: Day) -> Option<Day> {
+        let h = self.horizon();
+        for day in earliest.0.max(self.today)..self.today + h {
+            let i = (day % h) as usize;
+            let pool = if self.reserved[i] > 0 {
+                &mut self.reserved[i]
+            } else if self.free[i] > 0 {
+                &mut self.free[i]
+            } else {
+                continue;
+            };
+            *pool -= 1;
+            self.wait_sum_today += f64::from(day - self.today);
+            self.bookings_today += 1;
+            return Some(Day(day));
+        }
+        None
     }
 
     fn horizon(&self) -> u32 {
@@ -67,8 +138,19 @@ impl SlotBook {
         let h = self.horizon();
         while self.today < day.0 {
             let entering = self.today + h;
-            self.free[(entering % h) as usize] = self.slots_per_weekday[(entering % 7) as usize];
+            let i = (entering % h) as usize;
+            let w = (entering % 7) as usize;
+            let hold = if self.release_days < h { self.reserved_per_weekday[w] } else { 0 };
+            self.free[i] = self.slots_per_weekday[w] - hold.min(self.slots_per_weekday[w]);
+            self.reserved[i] = hold.min(self.slots_per_weekday[w]);
             self.today += 1;
+            // The day that now comes within the release horizon gives its held slots to everyone.
+            let released = self.today + self.release_days;
+            if self.reserved_per_weekday != [0; 7] && released < self.today + h {
+                let j = (released % h) as usize;
+                self.free[j] += std::mem::take(&mut self.reserved[j]);
+                self.first_free = self.first_free.min(released);
+            }
         }
         self.first_free = self.first_free.max(self.today);
         // A day that entered may have capacity before `first_free` only if `first_free` ran past
@@ -159,7 +241,8 @@ impl SlotBook {
     /// Slots taken on the book's current day (call before the book moves on).
     pub fn used_today(&self) -> u32 {
         let h = self.horizon();
-        self.slots_per_weekday[(self.today % 7) as usize] - self.free[(self.today % h) as usize]
+        let i = (self.today % h) as usize;
+        self.slots_per_weekday[(self.today % 7) as usize].saturating_sub(self.free[i] + self.reserved[i])
     }
 }
 

@@ -6,6 +6,7 @@
 
 pub mod calendar;
 pub mod clinic;
+pub mod policy;
 pub mod population;
 pub mod record;
 pub mod systems;
@@ -201,6 +202,8 @@ pub struct Visit {
     pub channel: Channel,
     pub need: Need,
     pub condition: u8,
+    /// At the CHC's expert session rather than its general practice.
+    pub expert: bool,
 }
 
 impl Visit {
@@ -208,6 +211,7 @@ impl Visit {
         u32::from(self.facility)
             | (self.channel as u32) << 16
             | (self.need as u32) << 18
+            | u32::from(self.expert) << 19
             | u32::from(self.condition) << 20
     }
     pub fn unpack(x: u32) -> Visit {
@@ -216,6 +220,7 @@ impl Visit {
             channel: Channel::ALL[((x >> 16) & 3) as usize],
             need: if (x >> 18) & 1 == 1 { Need::Elective } else { Need::Care },
             condition: ((x >> 20) & 0xf) as u8,
+            expert: (x >> 19) & 1 == 1,
         }
     }
 }
@@ -277,6 +282,8 @@ pub struct Charge {
     pub tier: Tier,
     pub scheme: Scheme,
     pub amount_yuan: f64,
+    /// A self-referred hospital visit (reimbursed less under gatekeeping).
+    pub bypass: bool,
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -296,6 +303,8 @@ pub struct Model {
     /// Expected exits from the cohort per day at the start; new patients enter at this rate.
     pub onset_per_day: f64,
     pub next_patient_id: u32,
+    /// The policy levers in force today.
+    pub policy: policy::PolicyNow,
 }
 
 impl Model {
@@ -330,6 +339,8 @@ pub struct Census {
     /// Patients with at least one uncontrolled (or undiagnosed) condition.
     pub uncontrolled: u64,
     pub enrolled: u64,
+    /// Patients with a family-doctor contract.
+    pub signed: u64,
     pub spawned: u64,
     pub died: u64,
 }
@@ -386,7 +397,7 @@ pub fn schedule() -> Schedule {
             .chain(),
     );
     s.add_systems((
-        (message_update_system, start::start_day).chain().in_set(Phase::Start),
+        (message_update_system, start::start_day, policy::apply_policies).chain().in_set(Phase::Start),
         disease::disease.in_set(Phase::Disease),
         demand::demand.in_set(Phase::Demand),
         choice::choice.in_set(Phase::Choice),
@@ -498,11 +509,11 @@ pub fn enrol(p: &mut Patient, census: &mut Census) {
 /// Everything a finished replication hands back.
 pub use record::ReplicationResult;
 
-/// The priority class an admission request gets.
-pub fn priority_for(reason: Reason, referred: bool) -> Priority {
+/// The priority class an admission request gets; `green` is a patient in the green channel.
+pub fn priority_for(reason: Reason, green: bool) -> Priority {
     match reason {
         Reason::Acute => Priority::Emergency,
-        _ if referred => Priority::Referred,
+        _ if green => Priority::Referred,
         Reason::PostAcute => Priority::Referred,
         _ => Priority::Elective,
     }

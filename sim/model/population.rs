@@ -7,7 +7,7 @@
 //! stream, so the same seed gives the same people whatever the policy levers.
 
 use super::*;
-use crate::params::{AgeBand, ConditionParams, PopulationParams};
+use crate::params::{AgeBand, ClinicParams, ConditionParams, PopulationParams};
 use crate::rng::{Rng, name_key};
 use rand_distr::Gamma;
 
@@ -21,7 +21,17 @@ pub fn build_world(params: Arc<Params>, replication: u32) -> World {
     let mut facilities = Vec::with_capacity(params.facilities.len());
     let mut ward_of_kind = Vec::with_capacity(params.facilities.len());
     for (i, f) in params.facilities.iter().enumerate() {
-        let clinics = f.clinics.iter().map(|c| SlotBook::new(c, params.care.booking_horizon_days)).collect();
+        let mut clinics: Vec<SlotBook> =
+            f.clinics.iter().map(|c| SlotBook::new(c, params.care.booking_horizon_days)).collect();
+        if f.tier == Tier::Primary && params.policy.expert_sessions.is_some() {
+            // Empty until `policy.expert_sessions` switches on.
+            let empty = ClinicParams {
+                kind: ClinicKind::ExpertSession,
+                slots_per_weekday: [0; 7],
+                background_visits_per_day: 0.0,
+            };
+            clinics.push(SlotBook::new(&empty, params.care.booking_horizon_days));
+        }
         let wards: Vec<Ward> = f
             .wards
             .iter()
@@ -48,6 +58,7 @@ pub fn build_world(params: Arc<Params>, replication: u32) -> World {
         ward_of_kind,
         onset_per_day: 0.0,
         next_patient_id: 0,
+        policy: crate::model::policy::PolicyNow::new(&params),
     };
     let mut cal = Calendars {
         disease: DayCalendar::new(days),
@@ -99,6 +110,9 @@ pub fn file_first_events(
 ) {
     census.alive += 1;
     census.spawned += 1;
+    if p.has(SIGNED) {
+        census.signed += 1;
+    }
     if p.uncontrolled != 0 {
         census.uncontrolled += 1;
     }

@@ -39,6 +39,13 @@ pub struct Counts {
     pub spending: [[f64; 3]; 3],
     pub patient_days: u64,
     pub uncontrolled_patient_days: u64,
+    /// Agent visits at CHC expert sessions.
+    pub expert_visits: u64,
+    /// Capitation paid to CHCs (yuan).
+    pub capitation_yuan: f64,
+    /// Global budget accrued, and the insurer's payments while it was in force (yuan).
+    pub budget_yuan: f64,
+    pub budget_spent_yuan: f64,
 }
 
 impl Counts {
@@ -87,6 +94,10 @@ impl Counts {
         self.elective_procedures += o.elective_procedures;
         self.patient_days += o.patient_days;
         self.uncontrolled_patient_days += o.uncontrolled_patient_days;
+        self.expert_visits += o.expert_visits;
+        self.capitation_yuan += o.capitation_yuan;
+        self.budget_yuan += o.budget_yuan;
+        self.budget_spent_yuan += o.budget_spent_yuan;
         for t in 0..3 {
             self.agent_visits[t] += o.agent_visits[t];
             for c in 0..4 {
@@ -133,6 +144,10 @@ pub struct Recorder {
     pub ward_ids: Vec<(usize, usize)>,
     pub daily: DailyTable,
     pub days_recorded: u32,
+    /// Mean share of the capability gap the CHCs have closed, at the last recorded day.
+    pub chc_capability_gain: f64,
+    /// Signed patients at the last recorded day.
+    pub signed_patients: u64,
 }
 
 impl Recorder {
@@ -164,6 +179,9 @@ impl Recorder {
             "chronic_patients",
             "enrolled_patients",
             "uncontrolled_patient_share",
+            "signed_patients",
+            "expert_session_visits",
+            "chc_capability_gain",
         ] {
             columns.push((name.into(), String::new()));
         }
@@ -174,6 +192,8 @@ impl Recorder {
             ward_ids,
             daily: DailyTable { columns, values: Vec::new() },
             days_recorded: 0,
+            chc_capability_gain: 0.0,
+            signed_patients: 0,
         }
     }
 
@@ -274,6 +294,7 @@ pub fn record(
             let tot = &mut rec.wards[k];
             let c = &mut tot.counters;
             c.occupied_bed_days += counters.occupied_bed_days;
+            c.staffed_bed_days += counters.staffed_bed_days;
             c.arrivals += counters.arrivals;
             c.arrivals_waited += counters.arrivals_waited;
             c.admissions += counters.admissions;
@@ -286,6 +307,15 @@ pub fn record(
             tot.midnight_occupancy.push(occ);
         }
     }
+    let chcs = params.facilities.iter().filter(|f| f.tier == Tier::Primary).count();
+    let learning = ratio(
+        params.facilities.iter().enumerate().filter(|(_, f)| f.tier == Tier::Primary).map(|(i, _)| model.policy.learning[i]).sum(),
+        chcs as f64,
+    );
+    if measuring {
+        rec.chc_capability_gain = learning;
+        rec.signed_patients = census.signed;
+    }
     let t = &rec.today;
     row.extend([
         t.referrals_up as f64,
@@ -295,6 +325,9 @@ pub fn record(
         census.alive as f64,
         census.enrolled as f64,
         ratio(census.uncontrolled as f64, census.alive as f64),
+        census.signed as f64,
+        t.expert_visits as f64,
+        learning,
     ]);
     rec.daily.values.extend(row);
     if measuring {
@@ -359,8 +392,8 @@ impl Recorder {
             let wp = &params.facilities[f].wards[w];
             let c = &self.wards[k].counters;
             let b = format!("ward={label}");
-            let beds = f64::from(wp.beds);
-            put("bed_occupancy", b.clone(), ratio(c.occupied_bed_days, beds * days));
+            put("bed_occupancy", b.clone(), ratio(c.occupied_bed_days, c.staffed_bed_days));
+            put("ward_staffed_beds", b.clone(), c.staffed_bed_days / days);
             let mut occ = self.wards[k].midnight_occupancy.clone();
             occ.sort_by(f64::total_cmp);
             if !occ.is_empty() {
@@ -411,6 +444,9 @@ impl Recorder {
             String::new(),
             ratio(t.uncontrolled_patient_days as f64, t.patient_days as f64),
         );
+        put("expert_session_visits_per_day", String::new(), t.expert_visits as f64 / days);
+        put("chc_capability_gain", String::new(), self.chc_capability_gain);
+        put("signed_patients", String::new(), self.signed_patients as f64);
         put("chronic_patients", String::new(), census.alive as f64);
         put("enrolled_patients", String::new(), census.enrolled as f64);
         for tier in Tier::ALL {
@@ -421,6 +457,19 @@ impl Recorder {
                     t.spending[tier.index()][p] * per_year,
                 );
             }
+        }
+        let patient_years = t.patient_days as f64 / crate::time::DAYS_PER_YEAR;
+        for (p, payer) in ["total", "insurer", "out_of_pocket"].iter().enumerate() {
+            let all: f64 = (0..3).map(|tier| t.spending[tier][p]).sum();
+            put("spending_yuan_per_patient_year", format!("payer={payer}"), ratio(all, patient_years));
+        }
+        if params.policy.capitation.is_some() {
+            put("capitation_yuan_per_year", String::new(), t.capitation_yuan * per_year);
+        }
+        if let Some(b) = &params.policy.global_budget {
+            let surplus = (t.budget_yuan - t.budget_spent_yuan) * per_year;
+            put("group_surplus_yuan_per_year", String::new(), surplus);
+            put("group_surplus_retained_yuan_per_year", String::new(), surplus * b.settings.surplus_retention);
         }
         out
     }

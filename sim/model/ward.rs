@@ -99,6 +99,8 @@ pub struct WardCounters {
     pub discharges: u64,
     /// Sum of the stays drawn at admission, in days (for Little's law).
     pub admitted_stay_days: f64,
+    /// Integral of staffed beds over time, in bed-days (beds can change when a lever switches on).
+    pub staffed_bed_days: f64,
     /// Waits (admission decision → bed) of patients admitted, by priority class.
     pub wait_days_sum: [f64; 3],
     pub wait_count: [u64; 3],
@@ -119,6 +121,12 @@ pub struct Ward {
     seq: u64,
     clock: f64,
     pub counters: WardCounters,
+    /// Multiplies every stay drawn (a payment policy's behavioural response); 1 by default.
+    stay_scale: f64,
+    /// Under a tiered per-diem: a stay that would run past this day of stay ends there with
+    /// the given probability (drawn from `policy_rng`, so the ward's own stream is untouched).
+    stay_cut: Option<(f64, f64)>,
+    policy_rng: Option<Rng>,
 }
 
 impl Ward {
@@ -138,7 +146,39 @@ impl Ward {
             seq: 0,
             clock: 0.0,
             counters: WardCounters::default(),
+            stay_scale: 1.0,
+            stay_cut: None,
+            policy_rng: None,
         }
+    }
+
+    /// Changes the number of staffed beds from the ward's current time on. With fewer beds than
+    /// patients in them, nobody is sent home: admissions wait until the census is below the new
+    /// number. With more, waiting patients are admitted at the start of the next day run.
+    pub fn set_beds(&mut self, beds: u32) {
+        self.beds = beds;
+    }
+
+    /// Changes the background admission rate from time `now` (exact for a Poisson stream: the
+    /// next arrival is redrawn at the new rate, which memorylessness allows).
+    pub fn set_background_rate(&mut self, rate_per_day: f64, now: f64) {
+        self.background_rate_per_day = rate_per_day;
+        self.next_background = now.max(self.clock) + exp_draw(&mut self.rng, rate_per_day);
+    }
+
+    pub fn background_rate(&self) -> f64 {
+        self.background_rate_per_day
+    }
+
+    /// Multiplies every stay drawn from now on.
+    pub fn set_stay_scale(&mut self, scale: f64) {
+        self.stay_scale = scale;
+    }
+
+    /// Ends stays that would run past `day_of_stay` there with `probability`, drawing from `rng`.
+    pub fn set_stay_cut(&mut self, day_of_stay: f64, probability: f64, rng: Rng) {
+        self.stay_cut = Some((day_of_stay, probability));
+        self.policy_rng = Some(rng);
     }
 
     pub fn occupied(&self) -> u32 {
@@ -163,6 +203,16 @@ impl Ward {
     }
 
     fn draw_stay(&mut self) -> f64 {
+        let stay = self.stay_scale * self.draw_base_stay();
+        match (self.stay_cut, self.policy_rng.as_mut()) {
+            (Some((cut, p)), Some(rng)) if stay > cut && cut > 0.0 => {
+                if rng.random::<f64>() < p { cut } else { stay }
+            }
+            _ => stay,
+        }
+    }
+
+    fn draw_base_stay(&mut self) -> f64 {
         match self.stay {
             StayLaw::Exponential { mean_days } => {
                 Exp::new(1.0 / mean_days).expect("mean stay is positive").sample(&mut self.rng)
@@ -178,6 +228,7 @@ impl Ward {
 
     fn advance(&mut self, t: f64) {
         self.counters.occupied_bed_days += f64::from(self.occupied) * (t - self.clock);
+        self.counters.staffed_bed_days += f64::from(self.beds) * (t - self.clock);
         self.clock = t;
     }
 
@@ -219,6 +270,15 @@ impl Ward {
         }
     }
 
+    /// Admits waiting patients, highest class first, while a bed is free.
+    fn admit_waiting(&mut self, t: f64, admitted: &mut Vec<(Entity, SimTime)>) {
+        while self.occupied < self.beds {
+            let Some(class) = self.queues.iter().position(|q| !q.is_empty()) else { break };
+            let w = self.queues[class].pop_front().expect("non-empty");
+            self.admit(t, w.arrival, Priority::ALL[class], w.occupant, admitted);
+        }
+    }
+
     /// Runs the ward through `day`: agents' `arrivals` (sorted by time, all inside the day),
     /// background arrivals, and releases, in time order. Agents admitted are appended to
     /// `admitted`, agents released to `released`.
@@ -231,6 +291,10 @@ impl Ward {
     ) {
         let end = f64::from(day.0 + 1);
         let mut next_agent = 0;
+        // Beds added since the last day (a lever switched on) take waiting patients at once.
+        let start = self.clock.max(f64::from(day.0));
+        self.advance(start);
+        self.admit_waiting(start, admitted);
         loop {
             let ta = arrivals.get(next_agent).map_or(f64::INFINITY, |a| a.time.0);
             let tb = self.next_background;
@@ -252,10 +316,7 @@ impl Ward {
                         condition: d.occupant.condition,
                     });
                 }
-                if let Some(class) = self.queues.iter().position(|q| !q.is_empty()) {
-                    let w = self.queues[class].pop_front().expect("non-empty");
-                    self.admit(td, w.arrival, Priority::ALL[class], w.occupant, admitted);
-                }
+                self.admit_waiting(td, admitted);
             } else if ta <= tb {
                 if ta >= end {
                     break;

@@ -7,6 +7,7 @@
 
 pub mod file;
 mod load;
+mod policy;
 mod validate;
 
 pub use load::{Loaded, load, load_str};

@@ -12,17 +12,17 @@ use crate::params::*;
 pub const MAX_RESIDENTS: i64 = 20_000_000;
 use crate::time::DAYS_PER_YEAR;
 
-struct Checker {
+pub(super) struct Checker {
     problems: Vec<Problem>,
 }
 
 impl Checker {
-    fn fail(&mut self, key: impl Into<String>, message: impl Into<String>) {
+    pub(super) fn fail(&mut self, key: impl Into<String>, message: impl Into<String>) {
         self.problems.push(Problem { key: key.into(), message: message.into() });
     }
 
     /// A real number in [lo, hi].
-    fn real(&mut self, key: &str, v: f64, lo: f64, hi: f64) -> f64 {
+    pub(super) fn real(&mut self, key: &str, v: f64, lo: f64, hi: f64) -> f64 {
         if !(v.is_finite() && v >= lo && v <= hi) {
             self.fail(key, format!("must be a number in [{lo}, {hi}], got {v}"));
             return lo;
@@ -31,12 +31,12 @@ impl Checker {
     }
 
     /// A share: a number in [0, 1].
-    fn share(&mut self, key: &str, v: f64) -> f64 {
+    pub(super) fn share(&mut self, key: &str, v: f64) -> f64 {
         self.real(key, v, 0.0, 1.0)
     }
 
     /// A real number > 0 and ≤ hi.
-    fn positive(&mut self, key: &str, v: f64, hi: f64) -> f64 {
+    pub(super) fn positive(&mut self, key: &str, v: f64, hi: f64) -> f64 {
         if !(v.is_finite() && v > 0.0 && v <= hi) {
             self.fail(key, format!("must be a number in (0, {hi}], got {v}"));
             return hi;
@@ -45,7 +45,7 @@ impl Checker {
     }
 
     /// An integer in [lo, hi].
-    fn int(&mut self, key: &str, v: i64, lo: i64, hi: i64) -> u32 {
+    pub(super) fn int(&mut self, key: &str, v: i64, lo: i64, hi: i64) -> u32 {
         if v < lo || v > hi {
             self.fail(key, format!("must be an integer in {lo}..={hi}, got {v}"));
             return lo.max(0) as u32;
@@ -53,7 +53,7 @@ impl Checker {
         v as u32
     }
 
-    fn choice<T: Copy>(&mut self, key: &str, v: &str, options: &[(&str, T)]) -> Option<T> {
+    pub(super) fn choice<T: Copy>(&mut self, key: &str, v: &str, options: &[(&str, T)]) -> Option<T> {
         match options.iter().find(|(name, _)| *name == v) {
             Some(&(_, t)) => Some(t),
             None => {
@@ -144,6 +144,17 @@ pub fn validate(f: &ScenarioFile) -> Result<Params, Vec<Problem>> {
         }
     };
     let facilities = facilities(&mut c, &f.facilities, population.residents, &conditions);
+    let policy = super::policy::policy(
+        &mut c,
+        &f.policy,
+        &super::policy::Context {
+            run: &run,
+            care: &care,
+            population: &population,
+            referral: &referral,
+            facilities: &facilities,
+        },
+    );
     if c.problems.is_empty() {
         Ok(Params {
             name: f.name.clone(),
@@ -156,6 +167,7 @@ pub fn validate(f: &ScenarioFile) -> Result<Params, Vec<Problem>> {
             choice,
             referral,
             payment,
+            policy,
             facilities,
         })
     } else {
@@ -172,6 +184,7 @@ fn referral(c: &mut Checker, r: &ReferralFile) -> ReferralParams {
         complex_up_referral_share: c.share("referral.complex_up_referral_share", r.complex_up_referral_share),
         referral_completion: c.share("referral.referral_completion", r.referral_completion),
         down_referral_propensity: c.share("referral.down_referral_propensity", r.down_referral_propensity),
+        friction_days: c.real("referral.friction_days", r.friction_days, 0.0, 365.0).round() as u32,
     }
 }
 
@@ -272,7 +285,7 @@ fn condition(c: &mut Checker, i: usize, k: &ConditionFile, bands: usize) -> Cond
     }
 }
 
-fn tier_shares(c: &mut Checker, key: &str, t: TierShares) -> [f64; 3] {
+pub(super) fn tier_shares(c: &mut Checker, key: &str, t: TierShares) -> [f64; 3] {
     [
         c.share(&format!("{key}.primary"), t.primary),
         c.share(&format!("{key}.member"), t.member),
@@ -389,6 +402,9 @@ fn facilities(
             (Some(Tier::Primary), _) | (_, None) => {}
             (_, Some(_)) => c.fail(key("member_hospitals"), "applies only to primary facilities"),
         }
+        if tier == Some(Tier::Primary) && f.in_group == Some(false) {
+            c.fail(key("in_group"), "only hospitals (member or lead tier) can be outside the group");
+        }
         if tier == Some(Tier::Primary) && !f.wards.is_empty() {
             c.fail(key("wards"), "primary facilities have no wards in this model");
         }
@@ -403,6 +419,7 @@ fn facilities(
                 name,
                 tier: tier.unwrap_or(Tier::Primary),
                 in_scope: f.in_scope,
+                in_group: f.in_group.unwrap_or(true),
                 quality: c.share(&key("quality"), f.quality),
                 travel_minutes: c.real(&key("travel_minutes"), f.travel_minutes, 0.0, 1440.0),
                 visit_price_yuan: c.real(&key("visit_price_yuan"), f.visit_price_yuan, 0.0, 1e6),
@@ -450,6 +467,9 @@ fn facilities(
         }
         let wanted = &members[copy % members.len()];
         match out.iter().position(|f| &f.name == wanted && f.tier != Tier::Primary) {
+            Some(m) if !out[m].in_group => {
+                c.fail(&key, format!("\"{wanted}\" is outside the group (in_group = false)"))
+            }
             Some(m) => out[index].member_hospital = Some(m),
             None => c.fail(&key, format!("no member or lead hospital named \"{wanted}\"")),
         }
@@ -458,8 +478,12 @@ fn facilities(
         if !out.iter().any(|f| f.tier == Tier::Primary) {
             c.fail("facilities", "a scenario with chronic patients needs at least one primary facility");
         }
-        if !out.iter().any(|f| f.tier == Tier::Lead) {
-            c.fail("facilities", "a scenario with chronic patients needs a lead hospital");
+        let leads = out.iter().filter(|f| f.tier == Tier::Lead && f.in_group).count();
+        if leads != 1 {
+            c.fail(
+                "facilities",
+                format!("a scenario with chronic patients needs exactly one lead hospital in the group, got {leads}"),
+            );
         }
         for f in out.iter().filter(|f| f.tier != Tier::Primary) {
             if !f.clinics.iter().any(|k| k.kind == ClinicKind::Specialist) {
@@ -474,7 +498,7 @@ fn facilities(
                 );
             }
         }
-        if let Some(lead) = out.iter().find(|f| f.tier == Tier::Lead) {
+        if let Some(lead) = out.iter().find(|f| f.tier == Tier::Lead && f.in_group) {
             for kind in [WardKind::Medical, WardKind::Surgical] {
                 if !lead.wards.iter().any(|w| w.kind == kind) {
                     c.fail(

@@ -62,8 +62,10 @@ fn ample_capacity_gives_zero_waits() {
     for m in &r[0].metrics {
         if m.name.contains("wait_days") || m.name == "admission_wait_prob_positive" {
             // A CHC referral is booked by the referral stage, after the day's visits: the
-            // hospital visit is the next day at the earliest, so referred waits are exactly 1.
-            let expected = if m.breakdown.contains("channel=referred") { 1.0 } else { 0.0 };
+            // hospital visit is the next day at the earliest, plus the referral friction, so
+            // referred waits are exactly 1 + friction_days.
+            let friction = f64::from(p.referral.friction_days);
+            let expected = if m.breakdown.contains("channel=referred") { 1.0 + friction } else { 0.0 };
             assert_eq!(m.value, expected, "{} {{{}}} with ample capacity", m.name, m.breakdown);
             checked += 1;
         }

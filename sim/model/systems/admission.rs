@@ -4,7 +4,8 @@
 //! changes `Patient` and `Wards`. Requests wait in the ward's pending list until their day. At
 //! discharge the inpatient stay has brought the condition under control, the disease clock
 //! restarts, a follow-up is filed `care.post_discharge_followup_days` later, and the stay is
-//! charged at the facility's bed-day price.
+//! charged at the facility's bed-day price — or, in a shared ward under a tiered per-diem, at the
+//! per-diem schedule's rates.
 
 use crate::model::record::Recorder;
 use crate::model::ward::{Arrival, Reason};
@@ -79,11 +80,14 @@ pub fn admission(
                     &mut cal,
                 );
                 let fp = &params.facilities[f];
-                charges.write(Charge {
-                    tier: fp.tier,
-                    scheme: p.scheme(),
-                    amount_yuan: fp.bed_day_price_yuan * rel.stay_days,
+                let per_diem = params.policy.per_diem.as_ref().filter(|_| {
+                    model.policy.per_diem && fp.wards[i].kind == crate::params::WardKind::Shared
                 });
+                let amount_yuan = match per_diem {
+                    Some(l) => l.settings.charge(rel.stay_days),
+                    None => fp.bed_day_price_yuan * rel.stay_days,
+                };
+                charges.write(Charge { tier: fp.tier, scheme: p.scheme(), amount_yuan, bypass: false });
                 rec.count(|k| {
                     k.agent_discharges += 1;
                     if rel.reason == Reason::Elective {

@@ -97,6 +97,9 @@ pub fn pick(p: &Patient, params: &Params, u: f64) -> Transition {
 pub fn count_death(p: &Patient, census: &mut Census, rec: &mut Recorder) {
     census.alive -= 1;
     census.died += 1;
+    if p.has(SIGNED) {
+        census.signed -= 1;
+    }
     if p.uncontrolled != 0 {
         census.uncontrolled -= 1;
     }

@@ -13,8 +13,17 @@
 //! a stable patient is sent back to the CHC with `referral.down_referral_propensity`, an
 //! elective need is admitted to the surgical ward, and a complex case is admitted to the medical
 //! ward with `care.complex_admission_share`.
+//!
+//! Levers: capability at a CHC rises with what it learns from the experts; an expert-session
+//! visit (at a CHC, counted as primary care) treats with the lead hospital's capability and
+//! refers complex cases up; referral completion, down-referral and complex-admission
+//! probabilities are those in force (referral platform, down-referral programme, global
+//! budget); green-channel patients book the lead hospital ahead of the day's other requests,
+//! use slots held for referrals, and join the "referred" admission class there; under bed
+//! sinking, `routed_share` of the lead's non-emergency admissions go to the catchment's shared
+//! ward.
 
-use super::choice::clinic_kind;
+use super::choice::{clinic_kind, visit_clinic};
 use crate::model::record::Recorder;
 use crate::model::ward::{Arrival, Reason};
 use crate::model::*;
@@ -27,12 +36,15 @@ pub fn poisson(rng: &mut crate::rng::Rng, mean: f64) -> u64 {
     if mean > 0.0 { Poisson::new(mean).expect("positive mean").sample(rng) as u64 } else { 0 }
 }
 
-/// Books `visit` for the patient today; returns the visit day, or `None` if the clinic is full
-/// for the whole horizon. Records the wait.
+/// Books `visit` for the patient today, on `earliest` or later; returns the visit day, or
+/// `None` if the clinic is full for the whole horizon. Referred and green-channel patients may
+/// use slots held for referrals. Records the wait.
+#[allow(clippy::too_many_arguments)] // the patient, the visit, and the state a booking touches
 pub fn book_visit(
     p: &mut Patient,
     entity: Entity,
     visit: Visit,
+    earliest: Day,
     model: &Model,
     clinics: &mut Query<&mut Clinics>,
     cal: &mut Calendars,
@@ -40,8 +52,11 @@ pub fn book_visit(
 ) -> Option<Day> {
     let tier = model.tier(visit.facility);
     let mut c = clinics.get_mut(model.facilities[visit.facility as usize]).ok()?;
-    let book = c.get_mut(clinic_kind(tier))?;
-    match book.book_from(cal.visits.first_open_day()) {
+    let book = c.get_mut(visit_clinic(tier, visit.expert))?;
+    let earliest = earliest.max(cal.visits.first_open_day());
+    let held = visit.channel == Channel::Referred || (tier == Tier::Lead && green_outpatient(p, visit, model));
+    let booked = if held { book.book_referred_from(earliest) } else { book.book_from(earliest) };
+    match booked {
         Some(day) => {
             let wait = f64::from(day.0 - model.day.0);
             rec.count(|k| k.outpatient_wait(tier, visit.channel, wait, 1));
@@ -57,6 +72,11 @@ pub fn book_visit(
             None
         }
     }
+}
+
+/// Whether the patient books this visit through the green channel.
+fn green_outpatient(p: &Patient, visit: Visit, model: &Model) -> bool {
+    model.policy.green(visit.channel == Channel::Referred, p.has(SIGNED)).is_some_and(|g| g.outpatient)
 }
 
 /// Books `n` background visits at `book`, earliest days first, and records their waits (and
@@ -133,8 +153,11 @@ pub fn outpatient(
     for r in &requests {
         let f = r.visit.facility as usize;
         // Uniform random interleaving: the number of background requests ahead of this agent
-        // is Binomial(background left, 1 / (agents left + 1)).
-        let ahead = if background_left[f] > 0 {
+        // is Binomial(background left, 1 / (agents left + 1)). A green-channel patient at the
+        // lead hospital goes first.
+        let green = params.facilities[f].tier == Tier::Lead
+            && patients.get(r.patient).is_ok_and(|p| green_outpatient(&p, r.visit, &model));
+        let ahead = if background_left[f] > 0 && !green {
             Binomial::new(background_left[f], 1.0 / (agents_left[f] as f64 + 1.0))
                 .expect("valid binomial")
                 .sample(&mut mix_rng[f])
@@ -148,7 +171,7 @@ pub fn outpatient(
         if p.place != Place::Home {
             continue;
         }
-        if book_visit(&mut p, r.patient, r.visit, &model, &mut clinics, &mut cal, &mut rec).is_none() {
+        if book_visit(&mut p, r.patient, r.visit, day, &model, &mut clinics, &mut cal, &mut rec).is_none() {
             schedule_symptomatic(&mut p, r.patient, day.start(), &model, &mut cal);
         }
     }
@@ -174,6 +197,7 @@ pub fn outpatient(
             tier,
             scheme: p.scheme(),
             amount_yuan: params.facilities[ed as usize].visit_price_yuan,
+            bypass: false,
         });
         let k = &params.conditions[a.condition as usize];
         p.complex_until = (day.0 + params.care.post_acute_complex_days).min(u32::from(u16::MAX)) as u16;
@@ -195,7 +219,7 @@ pub fn outpatient(
             });
         } else {
             // Treated and sent home: the emergency visit may bring the condition under control.
-            if rng.random::<f64>() < k.capability[tier.index()] {
+            if rng.random::<f64>() < model.capability(ed, a.condition as usize) {
                 let mask = p.uncontrolled & !(1 << a.condition);
                 set_uncontrolled(&mut p, mask, &mut census);
             }
@@ -222,16 +246,23 @@ pub fn outpatient(
         let tier = f.tier;
         let sev = if visit.need == Need::Elective { Severity::Complex } else { p.severity(day) };
         let mut rng = care_rng(&mut p, &model);
-        rec.count(|k| k.agent_visits[tier.index()] += 1);
-        charges.write(Charge { tier, scheme: p.scheme(), amount_yuan: f.visit_price_yuan });
+        let expert = visit.expert && model.policy.expert_sessions.is_some();
+        rec.count(|k| {
+            k.agent_visits[tier.index()] += 1;
+            k.expert_visits += u64::from(expert);
+        });
+        let price = model.policy.expert_sessions.filter(|_| expert).map_or(f.visit_price_yuan, |e| e.visit_price_yuan);
+        let bypass = visit.channel != Channel::Referred;
+        charges.write(Charge { tier, scheme: p.scheme(), amount_yuan: price, bypass });
         p.last_facility = visit.facility;
 
-        // Treat every uncontrolled diagnosed condition.
+        // Treat every uncontrolled diagnosed condition (an expert treats like the lead hospital).
+        let treating = if expert { model.lead() } else { visit.facility };
         let main_condition = p.main_condition();
         let open = p.uncontrolled_diagnosed();
         let mut still_open = open;
-        for (c, k) in params.conditions.iter().enumerate() {
-            if open & (1 << c) != 0 && rng.random::<f64>() < k.capability[tier.index()] {
+        for c in 0..params.conditions.len() {
+            if open & (1 << c) != 0 && rng.random::<f64>() < model.capability(treating, c) {
                 still_open &= !(1 << c);
             }
         }
@@ -261,14 +292,14 @@ pub fn outpatient(
             let r = &params.referral;
             if sev == Severity::Complex {
                 refer = rng.random::<f64>() < r.complex_up_referral_share;
-            } else if still_open != 0 {
+            } else if still_open != 0 && !expert {
                 refer = rng.random::<f64>() < r.up_referral_propensity;
             }
         } else if visit.need == Need::Elective {
             admit = Some((WardKind::Surgical, Reason::Elective));
-        } else if sev == Severity::Complex && rng.random::<f64>() < params.care.complex_admission_share {
+        } else if sev == Severity::Complex && rng.random::<f64>() < model.policy.complex_admission_share {
             admit = Some((WardKind::Medical, Reason::Complex));
-        } else if still_open == 0 && rng.random::<f64>() < params.referral.down_referral_propensity {
+        } else if still_open == 0 && rng.random::<f64>() < model.policy.down_referral_propensity {
             // Down-referral: the hospital sends the stable patient back to the home CHC, which
             // becomes the facility of continuity.
             p.last_facility = p.home;
@@ -280,7 +311,7 @@ pub fn outpatient(
             schedule_disease(&mut p, e.patient, day.start().after(0.5), &model, &mut cal);
         }
         if refer {
-            if rng.random::<f64>() < params.referral.referral_completion {
+            if rng.random::<f64>() < model.policy.referral_completion {
                 referrals.write(Referral {
                     patient: e.patient,
                     from: visit.facility,
@@ -294,12 +325,23 @@ pub fn outpatient(
         }
         if let Some((kind, reason)) = admit {
             // An elective procedure is done in the facility's surgical ward, or the lead's.
-            let (facility, ward) = match model.ward(visit.facility, kind) {
+            let (mut facility, mut ward) = match model.ward(visit.facility, kind) {
                 Some(w) => (visit.facility, Some(w)),
                 None => (model.lead(), model.ward(model.lead(), kind)),
             };
+            // Bed sinking: part of the lead's non-emergency admissions go to the shared ward of
+            // the patient's member hospital.
+            if let (Some(b), true) = (model.policy.bed_sinking, facility == model.lead()) {
+                let member = model.member_of(p.home);
+                if let Some(shared) = model.ward(member, WardKind::Shared)
+                    && rng.random::<f64>() < b.routed_share
+                {
+                    (facility, ward) = (member, Some(shared));
+                }
+            }
             if let Some(ward) = ward {
-                let referred = visit.channel == Channel::Referred;
+                let green = facility == model.lead()
+                    && model.policy.green(visit.channel == Channel::Referred, p.has(SIGNED)).is_some_and(|g| g.admission);
                 let time = day.start().after(rng.random::<f64>());
                 p.place = Place::Waiting;
                 p.care_epoch = p.care_epoch.wrapping_add(1);
@@ -310,7 +352,7 @@ pub fn outpatient(
                     arrival: Arrival {
                         time,
                         patient: e.patient,
-                        priority: priority_for(reason, referred),
+                        priority: priority_for(reason, green),
                         reason,
                         condition: if visit.need == Need::Elective {
                             visit.condition

@@ -1,20 +1,42 @@
 //! Payment: every charge is split into the insurer's and the patient's part.
 //!
-//! Reads `Charge`; changes the `Recorder`'s ledger. The insurer pays the reimbursement rate of
-//! the patient's scheme at the facility's tier; the patient pays the rest out of pocket.
+//! Reads `Charge`; changes the `Recorder`'s ledger. The insurer pays the reimbursement rate in
+//! force for the patient's scheme at the facility's tier (less the gatekeeping penalty for a
+//! self-referred hospital visit); the patient pays the rest out of pocket. Under family-doctor
+//! capitation the insurer also pays the CHCs a daily amount per signed patient. Under a global
+//! budget the day's share of the yearly budget is set against the insurer's payments of the day;
+//! the difference is the group's surplus (or deficit).
 
 use crate::model::record::Recorder;
 use crate::model::*;
 
-pub fn payment(model: Res<Model>, mut rec: ResMut<Recorder>, mut charges: MessageReader<Charge>) {
-    let rates = &model.params.payment.reimbursement;
+pub fn payment(model: Res<Model>, census: Res<Census>, mut rec: ResMut<Recorder>, mut charges: MessageReader<Charge>) {
+    let now = &model.policy;
+    let mut insurer = 0.0;
     for c in charges.read() {
-        let rate = rates[c.scheme as usize][c.tier.index()];
+        let rate = now.rate(c.scheme, c.tier, c.bypass);
+        insurer += c.amount_yuan * rate;
         rec.count(|k| {
             let l = &mut k.spending[c.tier.index()];
             l[0] += c.amount_yuan;
             l[1] += c.amount_yuan * rate;
             l[2] += c.amount_yuan * (1.0 - rate);
+        });
+    }
+    if let Some(cap) = now.capitation {
+        let amount = cap.yuan_per_signed_patient_per_day * census.signed as f64;
+        insurer += amount;
+        rec.count(|k| {
+            let l = &mut k.spending[Tier::Primary.index()];
+            l[0] += amount;
+            l[1] += amount;
+            k.capitation_yuan += amount;
+        });
+    }
+    if let Some(b) = now.global_budget {
+        rec.count(|k| {
+            k.budget_yuan += b.budget_yuan_per_day;
+            k.budget_spent_yuan += insurer;
         });
     }
 }

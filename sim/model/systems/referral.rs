@@ -4,14 +4,16 @@
 //! Reads `Referral` (from outpatient, today) and `Discharged` (from admission, yesterday); writes
 //! `AdmissionRequest` (post-acute transfers, to admission); changes `Patient` and `Clinics`.
 //! A referred patient chooses between the catchment's member hospital and the lead hospital by
-//! the same logit as any patient, without the CHC, and books through the referral channel. The
-//! referral stage runs after the day's visits, so the hospital visit is the next day at the
-//! earliest: a referral takes at least one day. A
+//! the same logit as any patient, without the CHC, and books through the referral channel
+//! (using slots held for referrals, if any). The referral stage runs after the day's visits, so
+//! the hospital visit is the next day at the earliest, plus the referral friction in force
+//! (`referral.friction_days`, or the referral platform's). A
 //! patient discharged from a lead-hospital ward after an acute admission is transferred to the
 //! shared ward of the catchment's member hospital with the condition's
-//! `post_acute_transfer_share`; the transfer arrives one day after the discharge.
+//! `post_acute_transfer_share` (times the post-acute transfer lever's multiplier, at most 1);
+//! the transfer arrives one day after the discharge.
 
-use super::choice::{options, pick, published_wait};
+use super::choice::{Opt, options, pick, published_wait};
 use super::outpatient::book_visit;
 use crate::model::record::Recorder;
 use crate::model::ward::{Arrival, Reason};
@@ -36,14 +38,17 @@ pub fn referral(
         }
         p.place = Place::Home;
         rec.count(|k| k.referrals_up += 1);
-        let (opts, n) = options(&p, &model, false);
+        let (opts, n) = options(&p, Severity::Complex, &model, true);
         let u: f64 = care_rng(&mut p, &model).random();
         let facility = {
-            let wait = |f: u16| published_wait(&model, f, clinics.get(model.facilities[f as usize]).ok());
-            pick(&p, &opts[..n], Severity::Complex, u, &model, &wait)
+            let wait =
+                |o: Opt| published_wait(&model, o, clinics.get(model.facilities[o.facility as usize]).ok());
+            pick(&p, &opts[..n], Severity::Complex, true, u, &model, &wait).facility
         };
-        let visit = Visit { facility, channel: Channel::Referred, need: r.need, condition: r.condition };
-        if book_visit(&mut p, r.patient, visit, &model, &mut clinics, &mut cal, &mut rec).is_none() {
+        let visit =
+            Visit { facility, channel: Channel::Referred, need: r.need, condition: r.condition, expert: false };
+        let earliest = day.plus(1 + model.policy.friction_days);
+        if book_visit(&mut p, r.patient, visit, earliest, &model, &mut clinics, &mut cal, &mut rec).is_none() {
             schedule_symptomatic(&mut p, r.patient, day.start(), &model, &mut cal);
         }
     }
@@ -58,7 +63,9 @@ pub fn referral(
         }
         let member = model.member_of(p.home);
         let Some(ward) = model.ward(member, crate::params::WardKind::Shared) else { continue };
-        let share = model.params.conditions[d.release.condition as usize].post_acute_transfer_share;
+        let share = (model.params.conditions[d.release.condition as usize].post_acute_transfer_share
+            * model.policy.post_acute_transfer_multiplier)
+            .min(1.0);
         let u: f64 = care_rng(&mut p, &model).random();
         if u >= share {
             continue;
@@ -73,7 +80,7 @@ pub fn referral(
             arrival: Arrival {
                 time: d.release.time.after(1.0),
                 patient: d.patient,
-                priority: priority_for(Reason::PostAcute, true),
+                priority: Priority::Referred,
                 reason: Reason::PostAcute,
                 condition: d.release.condition,
             },

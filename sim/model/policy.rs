@@ -1,0 +1,312 @@
+//! Policy levers in force, and the system that switches them on.
+//!
+//! [`PolicyNow`] (part of [`Model`]) holds what every stage reads today: reimbursement rates,
+//! gatekeeping, referral completion and friction, green channel, the effective down-referral and
+//! complex-admission probabilities, and each CHC's learning from the experts. The
+//! [`apply_policies`] system runs at the start of each day, after the appointment books have
+//! moved to today: on a lever's `start_day` it makes the lever's one-off changes (slots moved to
+//! expert sessions or held for referrals, beds moved to shared wards, stays scaled, patients
+//! signed), and every day it advances CHC learning. Levers never switch off.
+
+use super::{Census, Clinics, Model, Patient, SIGNED, Wards};
+use crate::params::*;
+use crate::rng::{Purpose, name_key};
+use crate::time::DAYS_PER_YEAR;
+use bevy_ecs::prelude::*;
+use rand::RngExt;
+
+/// The levers in force today.
+#[derive(Debug, Clone)]
+pub struct PolicyNow {
+    pub gatekeeping: Option<Gatekeeping>,
+    pub referral_completion: f64,
+    pub friction_days: u32,
+    pub green_channel: Option<GreenChannel>,
+    pub down_referral_propensity: f64,
+    pub complex_admission_share: f64,
+    pub post_acute_transfer_multiplier: f64,
+    /// Reimbursement rate by scheme index then tier index.
+    pub reimbursement: [[f64; 3]; 2],
+    pub global_budget: Option<GlobalBudget>,
+    pub per_diem: bool,
+    pub capitation: Option<Capitation>,
+    pub expert_sessions: Option<ExpertSessions>,
+    pub bed_sinking: Option<BedSinking>,
+    /// Active studios at each facility (CHCs only).
+    pub studios: Vec<u32>,
+    /// Share of the gap to the lead hospital's capability each facility has closed (CHCs only).
+    pub learning: Vec<f64>,
+}
+
+impl PolicyNow {
+    /// Everything off: the scenario's own parameters.
+    pub fn new(params: &Params) -> PolicyNow {
+        let n = params.facilities.len();
+        PolicyNow {
+            gatekeeping: None,
+            referral_completion: params.referral.referral_completion,
+            friction_days: params.referral.friction_days,
+            green_channel: None,
+            down_referral_propensity: params.referral.down_referral_propensity,
+            complex_admission_share: params.care.complex_admission_share,
+            post_acute_transfer_multiplier: 1.0,
+            reimbursement: params.payment.reimbursement,
+            global_budget: None,
+            per_diem: false,
+            capitation: None,
+            expert_sessions: None,
+            bed_sinking: None,
+            studios: vec![0; n],
+            learning: vec![0.0; n],
+        }
+    }
+
+    /// Reimbursement rate of a charge; `bypass` is a self-referred hospital visit, reimbursed
+    /// `bypass_penalty` less under gatekeeping.
+    pub fn rate(&self, scheme: Scheme, tier: Tier, bypass: bool) -> f64 {
+        let rate = self.reimbursement[scheme as usize][tier.index()];
+        match (&self.gatekeeping, bypass && tier != Tier::Primary) {
+            (Some(g), true) => (rate - g.bypass_penalty).max(0.0),
+            _ => rate,
+        }
+    }
+
+    /// Whether the lead hospital sees this non-emergency, non-referred request.
+    pub fn lead_open_to_self_referral(&self) -> bool {
+        !matches!(self.gatekeeping, Some(Gatekeeping { mode: GatekeepingMode::Strict, .. }))
+    }
+
+    /// Whether a patient gets the green channel at the lead hospital.
+    pub fn green(&self, referred: bool, signed: bool) -> Option<GreenChannel> {
+        self.green_channel.filter(|g| referred || (signed && g.signed))
+    }
+}
+
+impl Model {
+    /// Probability that one visit at `facility` controls `condition`: the tier's capability,
+    /// raised at a CHC by what it has learnt from the experts.
+    pub fn capability(&self, facility: u16, condition: usize) -> f64 {
+        let k = &self.params.conditions[condition];
+        let tier = self.tier(facility);
+        let base = k.capability[tier.index()];
+        if tier == Tier::Primary {
+            let lead = k.capability[Tier::Lead.index()];
+            base + self.policy.learning[facility as usize] * (lead - base).max(0.0)
+        } else {
+            base
+        }
+    }
+
+    /// The utility a CHC's learning adds to it as the home CHC (trust in the CHC).
+    pub fn learning_trust(&self, facility: u16) -> f64 {
+        match self.params.policy.capability_learning {
+            Some(l) if l.capability_cap > 0.0 => l.trust_gain * self.policy.learning[facility as usize] / l.capability_cap,
+            _ => 0.0,
+        }
+    }
+}
+
+/// Switches on the levers whose day is today and advances CHC learning.
+pub fn apply_policies(
+    mut model: ResMut<Model>,
+    mut census: ResMut<Census>,
+    mut clinics: Query<&mut Clinics>,
+    mut wards: Query<&mut Wards>,
+    mut patients: Query<&mut Patient>,
+) {
+    let params = model.params.clone();
+    let pol = &params.policy;
+    let day = model.day.0;
+    let on = |start: u32| start == day;
+    let model = &mut *model;
+
+    if let Some(l) = pol.gatekeeping.as_ref().filter(|l| on(l.start_day)) {
+        model.policy.gatekeeping = Some(l.settings);
+    }
+    if let Some(l) = pol.referral_platform.as_ref().filter(|l| on(l.start_day)) {
+        model.policy.referral_completion = l.settings.referral_completion;
+        model.policy.friction_days = l.settings.friction_days;
+    }
+    if let Some(l) = pol.green_channel.as_ref().filter(|l| on(l.start_day)) {
+        model.policy.green_channel = Some(l.settings);
+    }
+    if let Some(l) = pol.down_referral.as_ref().filter(|l| on(l.start_day)) {
+        let m = model.policy.global_budget.map_or(1.0, |b| b.down_referral_multiplier);
+        model.policy.down_referral_propensity = (l.settings * m).min(1.0);
+    }
+    if let Some(l) = pol.post_acute_transfer.as_ref().filter(|l| on(l.start_day)) {
+        model.policy.post_acute_transfer_multiplier = l.settings;
+    }
+    if let Some(l) = pol.reimbursement.as_ref().filter(|l| on(l.start_day)) {
+        model.policy.reimbursement = l.settings;
+    }
+    if let Some(l) = pol.capitation.as_ref().filter(|l| on(l.start_day)) {
+        model.policy.capitation = Some(l.settings);
+    }
+    if let Some(l) = pol.global_budget.as_ref().filter(|l| on(l.start_day)) {
+        let b = l.settings;
+        model.policy.global_budget = Some(b);
+        model.policy.down_referral_propensity = (model.policy.down_referral_propensity * b.down_referral_multiplier).min(1.0);
+        model.policy.complex_admission_share = (model.policy.complex_admission_share * b.complex_admission_multiplier).min(1.0);
+        for (f, fp) in params.facilities.iter().enumerate() {
+            if fp.tier == Tier::Primary || !fp.in_group {
+                continue;
+            }
+            let Ok(mut w) = wards.get_mut(model.facilities[f]) else { continue };
+            for (ward, wp) in w.wards.iter_mut().zip(&fp.wards) {
+                if wp.kind != WardKind::Shared {
+                    ward.set_stay_scale(b.stay_multiplier);
+                }
+            }
+        }
+    }
+    if let Some(l) = pol.per_diem.as_ref().filter(|l| on(l.start_day)) {
+        model.policy.per_diem = true;
+        for (f, fp) in params.facilities.iter().enumerate() {
+            let Ok(mut w) = wards.get_mut(model.facilities[f]) else { continue };
+            for (ward, wp) in w.wards.iter_mut().zip(&fp.wards) {
+                if wp.kind != WardKind::Shared {
+                    continue;
+                }
+                if let Some(cut) = l.settings.first_loss_day(fp.bed_day_price_yuan) {
+                    let key = name_key(&format!("{}/{}", fp.name, wp.name));
+                    ward.set_stay_cut(cut, l.settings.discharge_response, model.streams.stream(Purpose::Policy, key));
+                }
+            }
+        }
+    }
+    let lead = params.lead();
+    if let (Some(l), Some(lead)) = (pol.expert_sessions.as_ref().filter(|l| on(l.start_day)), lead) {
+        let e = l.settings;
+        model.policy.expert_sessions = Some(e);
+        sink_slots(model, &params, lead, &e, &mut clinics);
+    }
+    if let (Some(l), Some(lead)) = (pol.reserved_slots.as_ref().filter(|l| on(l.start_day)), lead) {
+        // Held slots are a share of the lead's original specialist capacity.
+        let original = params.facilities[lead]
+            .clinics
+            .iter()
+            .find(|k| k.kind == ClinicKind::Specialist)
+            .map_or([0; 7], |k| k.slots_per_weekday);
+        let held = original.map(|s| (f64::from(s) * l.settings.share).round() as u32);
+        if let Ok(mut c) = clinics.get_mut(model.facilities[lead])
+            && let Some(book) = c.get_mut(ClinicKind::Specialist)
+        {
+            book.set_reserved(held, l.settings.release_days);
+        }
+    }
+    if let (Some(l), Some(lead)) = (pol.bed_sinking.as_ref().filter(|l| on(l.start_day)), lead) {
+        model.policy.bed_sinking = Some(l.settings);
+        sink_beds(model, &params, lead, &l.settings, &mut wards);
+    }
+    if let Some(l) = pol.signing.as_ref().filter(|l| on(l.start_day)) {
+        // Each unsigned patient signs with the probability that lifts the signed share from
+        // the scenario's rate to the drive's, drawn from the patient's own policy stream.
+        let base = params.population.signing_rate;
+        let p = if base < 1.0 { (l.settings - base) / (1.0 - base) } else { 0.0 };
+        for mut patient in &mut patients {
+            if patient.has(SIGNED) {
+                continue;
+            }
+            let u: f64 = model.streams.patient(Purpose::Policy, patient.id, 0).random();
+            if u < p {
+                patient.flags |= SIGNED;
+                census.signed += 1;
+            }
+        }
+    }
+    let chcs: Vec<usize> =
+        params.facilities.iter().enumerate().filter(|(_, f)| f.tier == Tier::Primary).map(|(i, _)| i).collect();
+    let mut next = 0usize;
+    for l in &pol.expert_studios {
+        // Studios are assigned to CHCs in turn, batch after batch.
+        for _ in 0..l.settings {
+            if on(l.start_day) && !chcs.is_empty() {
+                model.policy.studios[chcs[next % chcs.len()]] += 1;
+            }
+            next += 1;
+        }
+    }
+
+    // Learning: each CHC closes the gap to its cap at a speed set by the experts it hosts.
+    if let Some(learn) = pol.capability_learning {
+        let sessions = f64::from(u8::from(model.policy.expert_sessions.is_some()));
+        for &f in &chcs {
+            let speed = learn.learning_rate_per_year * (sessions + f64::from(model.policy.studios[f]));
+            if speed > 0.0 {
+                let g = &mut model.policy.learning[f];
+                *g += (1.0 - (-speed / DAYS_PER_YEAR).exp()) * (learn.capability_cap - *g);
+            }
+        }
+    }
+}
+
+/// Moves `slot_share` of the lead's weekly specialist slots to expert sessions, spread evenly
+/// over the CHCs and the session weekdays (whole slots; the remainder goes to the first CHCs and
+/// days).
+fn sink_slots(model: &Model, params: &Params, lead: usize, e: &ExpertSessions, clinics: &mut Query<&mut Clinics>) {
+    let Ok(mut c) = clinics.get_mut(model.facilities[lead]) else { return };
+    let Some(book) = c.get_mut(ClinicKind::Specialist) else { return };
+    let before = book.slots_per_weekday();
+    let after = before.map(|s| (f64::from(s) * (1.0 - e.slot_share)).round() as u32);
+    let moved: u32 = before.iter().sum::<u32>() - after.iter().sum::<u32>();
+    book.set_capacity(after);
+    let chcs: Vec<usize> =
+        params.facilities.iter().enumerate().filter(|(_, f)| f.tier == Tier::Primary).map(|(i, _)| i).collect();
+    let days: Vec<usize> = (0..7).filter(|&d| e.weekdays[d]).collect();
+    let cells = (chcs.len() * days.len()) as u32;
+    if cells == 0 {
+        return;
+    }
+    for (k, &f) in chcs.iter().enumerate() {
+        let mut slots = [0u32; 7];
+        for (j, &d) in days.iter().enumerate() {
+            let cell = (k * days.len() + j) as u32;
+            slots[d] = moved / cells + u32::from(cell < moved % cells);
+        }
+        if let Ok(mut c) = clinics.get_mut(model.facilities[f])
+            && let Some(book) = c.get_mut(ClinicKind::ExpertSession)
+        {
+            book.set_capacity(slots);
+        }
+    }
+}
+
+/// Moves `bed_share` of the lead's medical and surgical beds to the group's member hospitals'
+/// shared wards (evenly), with `routed_share` of the lead's background admissions.
+fn sink_beds(model: &Model, params: &Params, lead: usize, b: &BedSinking, wards: &mut Query<&mut Wards>) {
+    let now = f64::from(model.day.0);
+    let mut moved_beds = 0u32;
+    let mut moved_rate = 0.0;
+    if let Ok(mut w) = wards.get_mut(model.facilities[lead]) {
+        for (ward, wp) in w.wards.iter_mut().zip(&params.facilities[lead].wards) {
+            if wp.kind == WardKind::Shared {
+                continue;
+            }
+            let moved = (f64::from(ward.beds) * b.bed_share).round() as u32;
+            moved_beds += moved;
+            ward.set_beds(ward.beds - moved);
+            if wp.background_priority != Priority::Emergency {
+                let rate = ward.background_rate();
+                moved_rate += rate * b.routed_share;
+                ward.set_background_rate(rate * (1.0 - b.routed_share), now);
+            }
+        }
+    }
+    let shared: Vec<(usize, usize)> = params
+        .facilities
+        .iter()
+        .enumerate()
+        .filter(|(_, f)| f.tier == Tier::Member && f.in_group)
+        .filter_map(|(i, f)| f.wards.iter().position(|w| w.kind == WardKind::Shared).map(|j| (i, j)))
+        .collect();
+    let n = shared.len() as u32;
+    for (k, &(f, j)) in shared.iter().enumerate() {
+        let Ok(mut w) = wards.get_mut(model.facilities[f]) else { continue };
+        let ward = &mut w.wards[j];
+        let beds = moved_beds / n + u32::from((k as u32) < moved_beds % n);
+        ward.set_beds(ward.beds + beds);
+        let rate = ward.background_rate() + moved_rate / f64::from(n);
+        ward.set_background_rate(rate, now);
+    }
+}
