@@ -77,6 +77,19 @@ impl SlotBook {
         self.first_free = self.today;
     }
 
+    /// Sets the mean background visits a day, spread over the weekdays in proportion to capacity.
+    pub fn set_background(&mut self, per_day: f64) {
+        self.background_per_day = per_day;
+        let total: u32 = self.slots_per_weekday.iter().sum();
+        for (d, b) in self.background_by_weekday.iter_mut().enumerate() {
+            *b = if total > 0 {
+                per_day * 7.0 * f64::from(self.slots_per_weekday[d]) / f64::from(total)
+            } else {
+                per_day
+            };
+        }
+    }
+
     /// Weekly capacity.
     pub fn slots_per_week(&self) -> u32 {
         self.slots_per_weekday.iter().sum()

@@ -251,6 +251,10 @@ fn sink_slots(model: &Model, params: &Params, lead: usize, e: &ExpertSessions, c
     let after = before.map(|s| (f64::from(s) * (1.0 - e.slot_share)).round() as u32);
     let moved: u32 = before.iter().sum::<u32>() - after.iter().sum::<u32>();
     book.set_capacity(after);
+    // The background patients of the moved slots follow them to the sessions.
+    let background = book.background_per_day;
+    let moved_background = background * e.slot_share;
+    book.set_background(background - moved_background);
     let chcs: Vec<usize> =
         params.facilities.iter().enumerate().filter(|(_, f)| f.tier == Tier::Primary).map(|(i, _)| i).collect();
     let days: Vec<usize> = (0..7).filter(|&d| e.weekdays[d]).collect();
@@ -268,27 +272,55 @@ fn sink_slots(model: &Model, params: &Params, lead: usize, e: &ExpertSessions, c
             && let Some(book) = c.get_mut(ClinicKind::ExpertSession)
         {
             book.set_capacity(slots);
+            book.set_background(moved_background / chcs.len() as f64);
         }
     }
 }
 
 /// Moves `bed_share` of the lead's medical and surgical beds to the group's member hospitals'
-/// shared wards (evenly), with `routed_share` of the lead's background admissions.
+/// shared wards (evenly), with `routed_share` of the lead's non-emergency background
+/// admissions. The beds are taken from the lead's wards in proportion to their non-emergency
+/// background workload (rate × mean stay; in proportion to beds if there is none), where the
+/// step-down demand that follows them comes from. The shared wards' background rate rises by the moved bed-days divided by their
+/// own mean stay, so the moved workload in bed-days is what the lead sheds.
 fn sink_beds(model: &Model, params: &Params, lead: usize, b: &BedSinking, wards: &mut Query<&mut Wards>) {
     let now = f64::from(model.day.0);
     let mut moved_beds = 0u32;
-    let mut moved_rate = 0.0;
+    // Moved background workload, in bed-days per day.
+    let mut moved_load = 0.0;
     if let Ok(mut w) = wards.get_mut(model.facilities[lead]) {
-        for (ward, wp) in w.wards.iter_mut().zip(&params.facilities[lead].wards) {
-            if wp.kind == WardKind::Shared {
+        let lead_wards = &params.facilities[lead].wards;
+        let eligible = |wp: &WardParams| wp.kind != WardKind::Shared;
+        let workload = |wp: &WardParams| {
+            if wp.background_priority == Priority::Emergency {
+                0.0
+            } else {
+                wp.background_admissions_per_day * wp.stay.mean_days()
+            }
+        };
+        let total_beds: u32 = w.wards.iter().zip(lead_wards).filter(|(_, wp)| eligible(wp)).map(|(x, _)| x.beds).sum();
+        let total_load: f64 = lead_wards.iter().filter(|wp| eligible(wp)).map(workload).sum();
+        let to_move = (f64::from(total_beds) * b.bed_share).round();
+        let mut moved_so_far = 0.0;
+        let mut weight_so_far = 0.0;
+        for (ward, wp) in w.wards.iter_mut().zip(lead_wards) {
+            if !eligible(wp) {
                 continue;
             }
-            let moved = (f64::from(ward.beds) * b.bed_share).round() as u32;
+            // Cumulative rounding: the wards' shares add up to exactly `to_move`.
+            weight_so_far += if total_load > 0.0 {
+                workload(wp) / total_load
+            } else {
+                f64::from(ward.beds) / f64::from(total_beds.max(1))
+            };
+            let moved = ((to_move * weight_so_far).round() - moved_so_far).clamp(0.0, f64::from(ward.beds));
+            moved_so_far += moved;
+            let moved = moved as u32;
             moved_beds += moved;
             ward.set_beds(ward.beds - moved);
             if wp.background_priority != Priority::Emergency {
                 let rate = ward.background_rate();
-                moved_rate += rate * b.routed_share;
+                moved_load += rate * b.routed_share * wp.stay.mean_days();
                 ward.set_background_rate(rate * (1.0 - b.routed_share), now);
             }
         }
@@ -306,7 +338,8 @@ fn sink_beds(model: &Model, params: &Params, lead: usize, b: &BedSinking, wards:
         let ward = &mut w.wards[j];
         let beds = moved_beds / n + u32::from((k as u32) < moved_beds % n);
         ward.set_beds(ward.beds + beds);
-        let rate = ward.background_rate() + moved_rate / f64::from(n);
+        let stay = params.facilities[f].wards[j].stay.mean_days();
+        let rate = ward.background_rate() + moved_load / stay / f64::from(n);
         ward.set_background_rate(rate, now);
     }
 }

@@ -36,6 +36,9 @@ pub struct Arrival {
     pub priority: Priority,
     pub reason: Reason,
     pub condition: u8,
+    /// Multiplies the stay drawn from the ward's law (1 normally; an admission routed here from
+    /// another ward keeps that ward's mean stay).
+    pub stay_scale: f32,
 }
 
 /// An agent leaving a bed.
@@ -53,6 +56,7 @@ struct Occupant {
     patient: Option<Entity>,
     reason: Reason,
     condition: u8,
+    stay_scale: f32,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -240,7 +244,7 @@ impl Ward {
         occupant: Occupant,
         admitted: &mut Vec<(Entity, SimTime)>,
     ) {
-        let stay = self.draw_stay();
+        let stay = self.draw_stay() * f64::from(occupant.stay_scale);
         self.occupied += 1;
         self.seq += 1;
         self.releases.push(Departure { time: t + stay, seq: self.seq, admitted: t, occupant });
@@ -325,7 +329,7 @@ impl Ward {
                 let a = arrivals[next_agent];
                 next_agent += 1;
                 let occupant =
-                    Occupant { patient: Some(a.patient), reason: a.reason, condition: a.condition };
+                    Occupant { patient: Some(a.patient), reason: a.reason, condition: a.condition, stay_scale: a.stay_scale };
                 self.arrive(ta, a.priority, occupant, admitted);
             } else {
                 if tb >= end {
@@ -333,7 +337,7 @@ impl Ward {
                 }
                 self.advance(tb);
                 self.next_background = tb + exp_draw(&mut self.rng, self.background_rate_per_day);
-                let occupant = Occupant { patient: None, reason: Reason::Acute, condition: 0 };
+                let occupant = Occupant { patient: None, reason: Reason::Acute, condition: 0, stay_scale: 1.0 };
                 self.arrive(tb, self.background_priority, occupant, admitted);
             }
         }

@@ -215,6 +215,7 @@ pub fn outpatient(
                     priority: Priority::Emergency,
                     reason: Reason::Acute,
                     condition: a.condition,
+                    stay_scale: 1.0,
                 },
             });
         } else {
@@ -330,12 +331,15 @@ pub fn outpatient(
                 None => (model.lead(), model.ward(model.lead(), kind)),
             };
             // Bed sinking: part of the lead's non-emergency admissions go to the shared ward of
-            // the patient's member hospital.
-            if let (Some(b), true) = (model.policy.bed_sinking, facility == model.lead()) {
+            // the patient's member hospital, keeping the lead ward's mean stay.
+            let mut stay_scale = 1.0;
+            if let (Some(b), Some(w), true) = (model.policy.bed_sinking, ward, facility == model.lead()) {
                 let member = model.member_of(p.home);
                 if let Some(shared) = model.ward(member, WardKind::Shared)
                     && rng.random::<f64>() < b.routed_share
                 {
+                    let mean = |f: u16, w: u8| params.facilities[f as usize].wards[w as usize].stay.mean_days();
+                    stay_scale = (mean(facility, w) / mean(member, shared)) as f32;
                     (facility, ward) = (member, Some(shared));
                 }
             }
@@ -359,6 +363,7 @@ pub fn outpatient(
                         } else {
                             main_condition
                         },
+                        stay_scale,
                     },
                 });
                 continue;

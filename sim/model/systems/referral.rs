@@ -83,6 +83,7 @@ pub fn referral(
                 priority: Priority::Referred,
                 reason: Reason::PostAcute,
                 condition: d.release.condition,
+                stay_scale: 1.0,
             },
         });
     }
