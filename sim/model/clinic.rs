@@ -100,15 +100,15 @@ impl SlotBook {
     }
 
     /// Holds `reserved_per_weekday` of each day's slots for referrals from today on; held slots
-    /// still free `release_days` before their day go to everyone. Days already in the book hold
-    /// what is still free of their share.
+    /// still free `release_days` before their day go to everyone (0: on the day itself). Days
+    /// already in the book beyond the release horizon hold what is still free of their share.
     pub fn set_reserved(&mut self, reserved_per_weekday: [u32; 7], release_days: u32) {
         self.reserved_per_weekday = reserved_per_weekday;
         self.release_days = release_days;
         let h = self.horizon();
         for d in self.today..self.today + h {
             let i = (d % h) as usize;
-            if d >= self.today + release_days {
+            if d > self.today + release_days {
                 let hold = reserved_per_weekday[(d % 7) as usize].min(self.free[i]);
                 self.free[i] -= hold;
                 self.reserved[i] += hold;
@@ -153,7 +153,8 @@ impl SlotBook {
             let entering = self.today + h;
             let i = (entering % h) as usize;
             let w = (entering % 7) as usize;
-            let hold = if self.release_days < h { self.reserved_per_weekday[w] } else { 0 };
+            // The entering day is h − 1 days ahead: held only if that is beyond the release horizon.
+            let hold = if self.release_days + 1 < h { self.reserved_per_weekday[w] } else { 0 };
             self.free[i] = self.slots_per_weekday[w] - hold.min(self.slots_per_weekday[w]);
             self.reserved[i] = hold.min(self.slots_per_weekday[w]);
             self.today += 1;
@@ -281,5 +282,44 @@ mod tests {
         assert_eq!(b.book(), Some(Day(4)));
         assert_eq!(b.book(), Some(Day(7)));
         assert_eq!(b.capacity(Day(12)), 0);
+    }
+
+    #[test]
+    fn held_slots_go_to_referrals_until_released() {
+        let p = ClinicParams {
+            kind: ClinicKind::Specialist,
+            slots_per_weekday: [10; 7],
+            background_visits_per_day: 0.0,
+        };
+        let mut b = SlotBook::new(&p, 7);
+        // 4 of each day's 10 slots are held; held slots still free 1 day ahead are released, so
+        // days 0 and 1 are all public and days 2.. hold 4.
+        b.set_reserved([4; 7], 1);
+        assert_eq!(b.book_many(20), (20, 10.0));
+        assert_eq!(b.book(), Some(Day(2)));
+        // A referral takes a held slot of day 2.
+        assert_eq!(b.book_referred_from(Day(1)), Some(Day(2)));
+        // The public fills day 2's 5 remaining public slots, then moves on to day 3.
+        assert_eq!(b.book_many(5), (5, 10.0));
+        assert_eq!(b.book(), Some(Day(3)));
+        // Moving to day 1 releases day 2's 3 held slots still free: the public gets them.
+        b.advance_to(Day(1));
+        assert_eq!(b.book(), Some(Day(2)));
+        assert_eq!(b.used_today(), 10);
+    }
+
+    #[test]
+    fn capacity_changes_apply_to_days_already_in_the_book() {
+        let p = ClinicParams {
+            kind: ClinicKind::Specialist,
+            slots_per_weekday: [4; 7],
+            background_visits_per_day: 0.0,
+        };
+        let mut b = SlotBook::new(&p, 5);
+        assert_eq!(b.book_many(6), (6, 2.0));
+        b.set_capacity([2; 7]);
+        // Day 0 had 0 free (stays 0), day 1 had 2 free and loses 2, days 2.. have 2 each.
+        assert_eq!(b.book(), Some(Day(2)));
+        assert_eq!(b.slots_per_week(), 14);
     }
 }

@@ -100,7 +100,9 @@ impl Model {
     /// The utility a CHC's learning adds to it as the home CHC (trust in the CHC).
     pub fn learning_trust(&self, facility: u16) -> f64 {
         match self.params.policy.capability_learning {
-            Some(l) if l.capability_cap > 0.0 => l.trust_gain * self.policy.learning[facility as usize] / l.capability_cap,
+            Some(l) if l.capability_cap > 0.0 => {
+                l.trust_gain * self.policy.learning[facility as usize] / l.capability_cap
+            }
             _ => 0.0,
         }
     }
@@ -146,8 +148,10 @@ pub fn apply_policies(
     if let Some(l) = pol.global_budget.as_ref().filter(|l| on(l.start_day)) {
         let b = l.settings;
         model.policy.global_budget = Some(b);
-        model.policy.down_referral_propensity = (model.policy.down_referral_propensity * b.down_referral_multiplier).min(1.0);
-        model.policy.complex_admission_share = (model.policy.complex_admission_share * b.complex_admission_multiplier).min(1.0);
+        model.policy.down_referral_propensity =
+            (model.policy.down_referral_propensity * b.down_referral_multiplier).min(1.0);
+        model.policy.complex_admission_share =
+            (model.policy.complex_admission_share * b.complex_admission_multiplier).min(1.0);
         for (f, fp) in params.facilities.iter().enumerate() {
             if fp.tier == Tier::Primary || !fp.in_group {
                 continue;
@@ -170,7 +174,11 @@ pub fn apply_policies(
                 }
                 if let Some(cut) = l.settings.first_loss_day(fp.bed_day_price_yuan) {
                     let key = name_key(&format!("{}/{}", fp.name, wp.name));
-                    ward.set_stay_cut(cut, l.settings.discharge_response, model.streams.stream(Purpose::Policy, key));
+                    ward.set_stay_cut(
+                        cut,
+                        l.settings.discharge_response,
+                        model.streams.stream(Purpose::Policy, key),
+                    );
                 }
             }
         }
@@ -215,8 +223,13 @@ pub fn apply_policies(
             }
         }
     }
-    let chcs: Vec<usize> =
-        params.facilities.iter().enumerate().filter(|(_, f)| f.tier == Tier::Primary).map(|(i, _)| i).collect();
+    let chcs: Vec<usize> = params
+        .facilities
+        .iter()
+        .enumerate()
+        .filter(|(_, f)| f.tier == Tier::Primary)
+        .map(|(i, _)| i)
+        .collect();
     let mut next = 0usize;
     for l in &pol.expert_studios {
         // Studios are assigned to CHCs in turn, batch after batch.
@@ -244,7 +257,13 @@ pub fn apply_policies(
 /// Moves `slot_share` of the lead's weekly specialist slots to expert sessions, spread evenly
 /// over the CHCs and the session weekdays (whole slots; the remainder goes to the first CHCs and
 /// days).
-fn sink_slots(model: &Model, params: &Params, lead: usize, e: &ExpertSessions, clinics: &mut Query<&mut Clinics>) {
+fn sink_slots(
+    model: &Model,
+    params: &Params,
+    lead: usize,
+    e: &ExpertSessions,
+    clinics: &mut Query<&mut Clinics>,
+) {
     let Ok(mut c) = clinics.get_mut(model.facilities[lead]) else { return };
     let Some(book) = c.get_mut(ClinicKind::Specialist) else { return };
     let before = book.slots_per_weekday();
@@ -255,8 +274,13 @@ fn sink_slots(model: &Model, params: &Params, lead: usize, e: &ExpertSessions, c
     let background = book.background_per_day;
     let moved_background = background * e.slot_share;
     book.set_background(background - moved_background);
-    let chcs: Vec<usize> =
-        params.facilities.iter().enumerate().filter(|(_, f)| f.tier == Tier::Primary).map(|(i, _)| i).collect();
+    let chcs: Vec<usize> = params
+        .facilities
+        .iter()
+        .enumerate()
+        .filter(|(_, f)| f.tier == Tier::Primary)
+        .map(|(i, _)| i)
+        .collect();
     let days: Vec<usize> = (0..7).filter(|&d| e.weekdays[d]).collect();
     let cells = (chcs.len() * days.len()) as u32;
     if cells == 0 {
@@ -298,7 +322,8 @@ fn sink_beds(model: &Model, params: &Params, lead: usize, b: &BedSinking, wards:
                 wp.background_admissions_per_day * wp.stay.mean_days()
             }
         };
-        let total_beds: u32 = w.wards.iter().zip(lead_wards).filter(|(_, wp)| eligible(wp)).map(|(x, _)| x.beds).sum();
+        let total_beds: u32 =
+            w.wards.iter().zip(lead_wards).filter(|(_, wp)| eligible(wp)).map(|(x, _)| x.beds).sum();
         let total_load: f64 = lead_wards.iter().filter(|wp| eligible(wp)).map(workload).sum();
         let to_move = (f64::from(total_beds) * b.bed_share).round();
         let mut moved_so_far = 0.0;

@@ -309,7 +309,13 @@ pub fn record(
     }
     let chcs = params.facilities.iter().filter(|f| f.tier == Tier::Primary).count();
     let learning = ratio(
-        params.facilities.iter().enumerate().filter(|(_, f)| f.tier == Tier::Primary).map(|(i, _)| model.policy.learning[i]).sum(),
+        params
+            .facilities
+            .iter()
+            .enumerate()
+            .filter(|(_, f)| f.tier == Tier::Primary)
+            .map(|(i, _)| model.policy.learning[i])
+            .sum(),
         chcs as f64,
     );
     if measuring {
@@ -469,7 +475,11 @@ impl Recorder {
         if let Some(b) = &params.policy.global_budget {
             let surplus = (t.budget_yuan - t.budget_spent_yuan) * per_year;
             put("group_surplus_yuan_per_year", String::new(), surplus);
-            put("group_surplus_retained_yuan_per_year", String::new(), surplus * b.settings.surplus_retention);
+            put(
+                "group_surplus_retained_yuan_per_year",
+                String::new(),
+                surplus * b.settings.surplus_retention,
+            );
         }
         out
     }

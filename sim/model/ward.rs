@@ -210,7 +210,11 @@ impl Ward {
         let stay = self.stay_scale * self.draw_base_stay();
         match (self.stay_cut, self.policy_rng.as_mut()) {
             (Some((cut, p)), Some(rng)) if stay > cut && cut > 0.0 => {
-                if rng.random::<f64>() < p { cut } else { stay }
+                if rng.random::<f64>() < p {
+                    cut
+                } else {
+                    stay
+                }
             }
             _ => stay,
         }
@@ -328,8 +332,12 @@ impl Ward {
                 self.advance(ta);
                 let a = arrivals[next_agent];
                 next_agent += 1;
-                let occupant =
-                    Occupant { patient: Some(a.patient), reason: a.reason, condition: a.condition, stay_scale: a.stay_scale };
+                let occupant = Occupant {
+                    patient: Some(a.patient),
+                    reason: a.reason,
+                    condition: a.condition,
+                    stay_scale: a.stay_scale,
+                };
                 self.arrive(ta, a.priority, occupant, admitted);
             } else {
                 if tb >= end {
@@ -337,7 +345,8 @@ impl Ward {
                 }
                 self.advance(tb);
                 self.next_background = tb + exp_draw(&mut self.rng, self.background_rate_per_day);
-                let occupant = Occupant { patient: None, reason: Reason::Acute, condition: 0, stay_scale: 1.0 };
+                let occupant =
+                    Occupant { patient: None, reason: Reason::Acute, condition: 0, stay_scale: 1.0 };
                 self.arrive(tb, self.background_priority, occupant, admitted);
             }
         }

@@ -163,7 +163,12 @@ pub(super) fn policy(c: &mut Checker, f: &PolicyFile, cx: &Context) -> PolicyPar
                     0.0,
                     1e6,
                 ) / DAYS_PER_YEAR,
-                signed_bonus_gain: c.real(&format!("{key}.signed_bonus_gain"), k.signed_bonus_gain, -50.0, 50.0),
+                signed_bonus_gain: c.real(
+                    &format!("{key}.signed_bonus_gain"),
+                    k.signed_bonus_gain,
+                    -50.0,
+                    50.0,
+                ),
             },
         });
     }
@@ -216,7 +221,8 @@ pub(super) fn policy(c: &mut Checker, f: &PolicyFile, cx: &Context) -> PolicyPar
             trust_gain: c.real(&format!("{key}.trust_gain"), l.trust_gain, -50.0, 50.0),
         });
     } else if f.expert_sessions.is_some() || !f.expert_studios.is_empty() {
-        let which = if f.expert_sessions.is_some() { "policy.expert_sessions" } else { "policy.expert_studios" };
+        let which =
+            if f.expert_sessions.is_some() { "policy.expert_sessions" } else { "policy.expert_studios" };
         c.fail(
             "policy.capability_learning",
             format!("is required with {which}: say how fast CHCs learn from the experts"),
@@ -268,10 +274,9 @@ pub(super) fn policy(c: &mut Checker, f: &PolicyFile, cx: &Context) -> PolicyPar
             ),
         );
     }
-    let lead_has_slots = cx
-        .facilities
-        .iter()
-        .any(|x| x.tier == Tier::Lead && x.in_group && x.clinics.iter().any(|k| k.kind == ClinicKind::Specialist));
+    let lead_has_slots = cx.facilities.iter().any(|x| {
+        x.tier == Tier::Lead && x.in_group && x.clinics.iter().any(|k| k.kind == ClinicKind::Specialist)
+    });
     for (lever, set) in [
         ("policy.reserved_slots.share", f.reserved_slots.is_some()),
         ("policy.expert_sessions.slot_share", f.expert_sessions.is_some()),
@@ -305,7 +310,9 @@ fn per_diem(c: &mut Checker, d: &PerDiemFile, cx: &Context) -> Option<Lever<PerD
                 if !(u.is_finite() && u > last_end && u <= 3650.0) {
                     c.fail(
                         format!("{k}.until_day"),
-                        format!("must be after the previous segment's end ({last_end}) and at most 3650, got {u}"),
+                        format!(
+                            "must be after the previous segment's end ({last_end}) and at most 3650, got {u}"
+                        ),
                     );
                 }
                 u

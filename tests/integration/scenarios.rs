@@ -140,3 +140,55 @@ fn the_command_reports_errors_and_exits_non_zero() {
         assert!(help.contains(opt), "run --help explains {opt}");
     }
 }
+
+#[test]
+fn contradictory_levers_are_refused_naming_both_keys() {
+    let levers = "
+[policy.reserved_slots]
+share = 0.8
+release_days = 400
+start_day = 10
+
+[policy.expert_sessions]
+slot_share = 0.4
+weekdays = [\"tue\", \"someday\"]
+visit_price_yuan = 354
+start_day = 900
+
+[policy.bed_sinking]
+bed_share = 1.5
+routed_share = 0.3
+
+[policy.signing]
+rate = 0.5
+";
+    let e = error_of(&(std::fs::read_to_string(repo("scenarios/baseline.toml")).unwrap() + levers));
+    let msg = e.to_string();
+    for expected in [
+        // more slots held and sunk than the lead hospital has: both keys named
+        "policy.reserved_slots.share: policy.reserved_slots.share (0.8) + policy.expert_sessions.slot_share (0.4) is more than all",
+        // a switch-on day after the run ends, with the run's keys
+        "policy.expert_sessions.start_day: must be a day inside the run, 0..=544 (run.warmup_days + run.days = 545), got 900",
+        "policy.reserved_slots.release_days: must be below care.booking_horizon_days",
+        "policy.expert_sessions.weekdays[1]: must be one of",
+        "policy.bed_sinking.bed_share: must be a number in [0, 1], got 1.5",
+        "policy.signing.rate: a signing drive cannot lower the signing rate: 0.5 is below population.signing_rate = 0.842",
+        "policy.capability_learning: is required with policy.expert_sessions",
+    ] {
+        assert!(msg.contains(expected), "missing «{expected}» in:\n{msg}");
+    }
+    // Bed sinking needs a shared ward to receive the beds.
+    let text = baseline_with("kind = \"shared\"", "kind = \"medical\"")
+        .replace("name = \"shared\"", "name = \"medical2\"")
+        + "\n[policy.bed_sinking]\nbed_share = 0.25\nrouted_share = 0.3\nroutted_share = 0.3\n";
+    let msg = error_of(&text).to_string();
+    assert!(msg.contains("policy.bed_sinking.routted_share: unknown key"), "{msg}");
+    let text = baseline_with("kind = \"shared\"", "kind = \"medical\"")
+        .replace("name = \"shared\"", "name = \"medical2\"")
+        + "\n[policy.bed_sinking]\nbed_share = 0.25\nrouted_share = 0.3\n";
+    let msg = error_of(&text).to_string();
+    assert!(
+        msg.contains("policy.bed_sinking.bed_share: needs a member hospital with a shared ward"),
+        "{msg}"
+    );
+}

@@ -80,9 +80,10 @@ pub fn admission(
                     &mut cal,
                 );
                 let fp = &params.facilities[f];
-                let per_diem = params.policy.per_diem.as_ref().filter(|_| {
-                    model.policy.per_diem && fp.wards[i].kind == crate::params::WardKind::Shared
-                });
+                let per_diem =
+                    params.policy.per_diem.as_ref().filter(|_| {
+                        model.policy.per_diem && fp.wards[i].kind == crate::params::WardKind::Shared
+                    });
                 let amount_yuan = match per_diem {
                     Some(l) => l.settings.charge(rel.stay_days),
                     None => fp.bed_day_price_yuan * rel.stay_days,

@@ -70,7 +70,8 @@ pub fn utility(
         }
     } else {
         if o.facility == p.home {
-            u += ch.trust_weight * f64::from(p.trust) + model.learning_trust(o.facility) - f64::from(p.bypass);
+            u +=
+                ch.trust_weight * f64::from(p.trust) + model.learning_trust(o.facility) - f64::from(p.bypass);
             if signed {
                 u += signed_bonus;
             }
@@ -157,10 +158,17 @@ pub fn choice(
         let (opts, n) = options(&p, sev, &model, false);
         let u: f64 = care_rng(&mut p, &model).random();
         let o = pick(&p, &opts[..n], sev, false, u, &model, &wait);
-        let channel = if o.facility == p.home && p.has(SIGNED) { Channel::Signed } else { Channel::SelfReferred };
+        let channel =
+            if o.facility == p.home && p.has(SIGNED) { Channel::Signed } else { Channel::SelfReferred };
         out.write(BookingRequest {
             patient: r.patient,
-            visit: Visit { facility: o.facility, channel, need: r.need, condition: r.condition, expert: o.expert },
+            visit: Visit {
+                facility: o.facility,
+                channel,
+                need: r.need,
+                condition: r.condition,
+                expert: o.expert,
+            },
         });
     }
 }

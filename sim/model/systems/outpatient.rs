@@ -54,7 +54,8 @@ pub fn book_visit(
     let mut c = clinics.get_mut(model.facilities[visit.facility as usize]).ok()?;
     let book = c.get_mut(visit_clinic(tier, visit.expert))?;
     let earliest = earliest.max(cal.visits.first_open_day());
-    let held = visit.channel == Channel::Referred || (tier == Tier::Lead && green_outpatient(p, visit, model));
+    let held =
+        visit.channel == Channel::Referred || (tier == Tier::Lead && green_outpatient(p, visit, model));
     let booked = if held { book.book_referred_from(earliest) } else { book.book_from(earliest) };
     match booked {
         Some(day) => {
@@ -156,7 +157,7 @@ pub fn outpatient(
         // is Binomial(background left, 1 / (agents left + 1)). A green-channel patient at the
         // lead hospital goes first.
         let green = params.facilities[f].tier == Tier::Lead
-            && patients.get(r.patient).is_ok_and(|p| green_outpatient(&p, r.visit, &model));
+            && patients.get(r.patient).is_ok_and(|p| green_outpatient(p, r.visit, &model));
         let ahead = if background_left[f] > 0 && !green {
             Binomial::new(background_left[f], 1.0 / (agents_left[f] as f64 + 1.0))
                 .expect("valid binomial")
@@ -252,7 +253,11 @@ pub fn outpatient(
             k.agent_visits[tier.index()] += 1;
             k.expert_visits += u64::from(expert);
         });
-        let price = model.policy.expert_sessions.filter(|_| expert).map_or(f.visit_price_yuan, |e| e.visit_price_yuan);
+        let price = model
+            .policy
+            .expert_sessions
+            .filter(|_| expert)
+            .map_or(f.visit_price_yuan, |e| e.visit_price_yuan);
         let bypass = visit.channel != Channel::Referred;
         charges.write(Charge { tier, scheme: p.scheme(), amount_yuan: price, bypass });
         p.last_facility = visit.facility;
@@ -338,14 +343,18 @@ pub fn outpatient(
                 if let Some(shared) = model.ward(member, WardKind::Shared)
                     && rng.random::<f64>() < b.routed_share
                 {
-                    let mean = |f: u16, w: u8| params.facilities[f as usize].wards[w as usize].stay.mean_days();
+                    let mean =
+                        |f: u16, w: u8| params.facilities[f as usize].wards[w as usize].stay.mean_days();
                     stay_scale = (mean(facility, w) / mean(member, shared)) as f32;
                     (facility, ward) = (member, Some(shared));
                 }
             }
             if let Some(ward) = ward {
                 let green = facility == model.lead()
-                    && model.policy.green(visit.channel == Channel::Referred, p.has(SIGNED)).is_some_and(|g| g.admission);
+                    && model
+                        .policy
+                        .green(visit.channel == Channel::Referred, p.has(SIGNED))
+                        .is_some_and(|g| g.admission);
                 let time = day.start().after(rng.random::<f64>());
                 p.place = Place::Waiting;
                 p.care_epoch = p.care_epoch.wrapping_add(1);

@@ -10,7 +10,12 @@
 use crate::model::record::Recorder;
 use crate::model::*;
 
-pub fn payment(model: Res<Model>, census: Res<Census>, mut rec: ResMut<Recorder>, mut charges: MessageReader<Charge>) {
+pub fn payment(
+    model: Res<Model>,
+    census: Res<Census>,
+    mut rec: ResMut<Recorder>,
+    mut charges: MessageReader<Charge>,
+) {
     let now = &model.policy;
     let mut insurer = 0.0;
     for c in charges.read() {

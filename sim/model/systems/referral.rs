@@ -45,10 +45,16 @@ pub fn referral(
                 |o: Opt| published_wait(&model, o, clinics.get(model.facilities[o.facility as usize]).ok());
             pick(&p, &opts[..n], Severity::Complex, true, u, &model, &wait).facility
         };
-        let visit =
-            Visit { facility, channel: Channel::Referred, need: r.need, condition: r.condition, expert: false };
+        let visit = Visit {
+            facility,
+            channel: Channel::Referred,
+            need: r.need,
+            condition: r.condition,
+            expert: false,
+        };
         let earliest = day.plus(1 + model.policy.friction_days);
-        if book_visit(&mut p, r.patient, visit, earliest, &model, &mut clinics, &mut cal, &mut rec).is_none() {
+        if book_visit(&mut p, r.patient, visit, earliest, &model, &mut clinics, &mut cal, &mut rec).is_none()
+        {
             schedule_symptomatic(&mut p, r.patient, day.start(), &model, &mut cal);
         }
     }
