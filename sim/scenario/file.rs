@@ -546,7 +546,8 @@ pub struct WardFile {
     /// unit: text · range: any string; unique in the facility · default: required · source: not a
     /// model parameter
     pub name: String,
-    /// "medical", "surgical" or "shared".
+    /// Kind of ward: "medical", "surgical" or "shared" (共管病房: post-acute and rehabilitation care
+    /// in a member hospital, co-managed with the lead hospital).
     /// unit: text · range: one of "medical", "surgical", "shared" · default: required · source:
     /// the group's structure (shared wards in a member hospital: Qingdao Shinan, pilot_sites.md)
     pub kind: String,
@@ -554,7 +555,7 @@ pub struct WardFile {
     /// unit: beds · range: integer 0..=100000 · default: required · source: assumption (the
     /// group's size)
     pub beds: i64,
-    /// "exponential" or "lognormal".
+    /// Probability law of the length of stay: "exponential" or "lognormal".
     /// unit: text · range: one of "exponential", "lognormal" · default: required · source:
     /// assumption ("exponential" makes the ward an M/M/c queue)
     pub stay_law: String,
@@ -576,7 +577,8 @@ pub struct WardFile {
     /// sized so that occupancy is near tertiary 85–98 % and secondary 82–87 % (params.csv
     /// bed_occupancy_tertiary_hospitals, bed_occupancy_by_level_2019, bed_occupancy_by_level_2010)
     pub background_admissions_per_day: f64,
-    /// "emergency", "referred" or "elective".
+    /// Priority class of the background admissions: "emergency", "referred" or "elective" (served
+    /// in that order, first come first served within a class).
     /// unit: text · range: one of "emergency", "referred", "elective" · default: required ·
     /// source: assumption
     pub background_priority: String,
@@ -658,8 +660,9 @@ pub struct PolicyFile {
 /// Gatekeeping (基层首诊): first contact at the CHC.
 #[derive(Debug, Clone, Deserialize)]
 pub struct GatekeepingFile {
-    /// "soft": a hospital visit without a CHC referral is reimbursed `bypass_penalty` less;
-    /// "strict": in addition, the lead hospital sees non-emergency patients only on referral.
+    /// How strict the rule is. "soft": a hospital visit without a CHC referral is reimbursed
+    /// `bypass_penalty` less; "strict": in addition, the lead hospital sees non-emergency patients
+    /// only on referral.
     /// unit: text · range: one of "soft", "strict" · default: required · source: policy setting
     pub mode: String,
     /// Cut in the reimbursement rate of a self-referred hospital visit, as a share (0.2 = 20
