@@ -93,13 +93,13 @@ pub fn parse(source: &str) -> Result<Vec<Struct>, Vec<String>> {
     let mut errors = Vec::new();
     let mut structs: Vec<Struct> = Vec::new();
     let mut open = false;
-    let mut doc: Vec<(usize, String)> = Vec::new();
+    let mut doc: Vec<String> = Vec::new();
     let mut serde_default = false;
     for (i, raw) in source.lines().enumerate() {
         let n = i + 1;
         let line = raw.trim();
         if let Some(text) = line.strip_prefix("///") {
-            doc.push((n, text.strip_prefix(' ').unwrap_or(text).to_string()));
+            doc.push(text.strip_prefix(' ').unwrap_or(text).to_string());
             continue;
         }
         if line.starts_with("#[") {
@@ -129,7 +129,7 @@ pub fn parse(source: &str) -> Result<Vec<Struct>, Vec<String>> {
                 Some((name, ty)) => {
                     let name = name.trim().to_string();
                     let ty = ty.trim().trim_end_matches(',').trim().to_string();
-                    match field(&current.name, name, ty, &doc, serde_default) {
+                    match field(n, &current.name, name, ty, &doc, serde_default) {
                         Ok(f) => current.fields.push(f),
                         Err(e) => errors.extend(e),
                     }
@@ -148,26 +148,27 @@ pub fn parse(source: &str) -> Result<Vec<Struct>, Vec<String>> {
     if errors.is_empty() { Ok(structs) } else { Err(errors) }
 }
 
-fn join(doc: &[(usize, String)]) -> String {
-    doc.iter().map(|(_, s)| s.trim()).filter(|s| !s.is_empty()).collect::<Vec<_>>().join(" ")
+fn join(doc: &[String]) -> String {
+    doc.iter().map(|s| s.trim()).filter(|s| !s.is_empty()).collect::<Vec<_>>().join(" ")
 }
 
-/// Splits a field's doc comment into meaning and tags, checking each.
+/// Splits the doc comment of field `name` (on line `line` of struct `owner`) into meaning and
+/// tags, checking each.
 fn field(
+    line: usize,
     owner: &str,
     name: String,
     ty: String,
-    doc: &[(usize, String)],
+    doc: &[String],
     serde_default: bool,
 ) -> Result<Field, Vec<String>> {
-    let at = doc.first().map_or(String::new(), |(n, _)| format!("line {n}: "));
-    let what = format!("{at}{owner}.{name}");
+    let what = format!("line {line}: {owner}.{name}");
     if doc.is_empty() {
         return Err(vec![format!(
             "{what}: has no doc comment (meaning, then `unit: … · range: … · default: … · source: …`)"
         )]);
     }
-    let split = doc.iter().position(|(_, s)| s.trim_start().starts_with("unit:")).unwrap_or(doc.len());
+    let split = doc.iter().position(|s| s.trim_start().starts_with("unit:")).unwrap_or(doc.len());
     let meaning = join(&doc[..split]);
     let tags = join(&doc[split..]);
     let mut errors = Vec::new();
@@ -238,12 +239,12 @@ fn shape<'a>(ty: &str, structs: &'a [Struct]) -> Result<Shape<'a>, String> {
     }
 }
 
-/// Whether a type is a plain TOML value: a string, boolean, number, or a list of them.
 /// `T` of `Wrapper<T>` (with `wrapper` = `"Wrapper<"`).
 fn inner<'t>(ty: &'t str, wrapper: &str) -> Option<&'t str> {
     ty.strip_prefix(wrapper).and_then(|r| r.strip_suffix('>')).map(str::trim)
 }
 
+/// Whether a type is a plain TOML value: a string, boolean, number, or a list of them.
 fn plain(ty: &str) -> bool {
     const SCALARS: [&str; 8] = ["String", "bool", "f64", "f32", "i64", "i32", "u64", "u32"];
     let ty = ty.trim();
