@@ -6,215 +6,581 @@
 //! reports every such error at once with its key path and allowed range, instead of stopping at
 //! the first type mismatch. Unknown keys are collected by the loader and rejected, all at once.
 //! The model never reads these types: it reads [`crate::params::Params`].
+//!
+//! # Documenting a key
+//!
+//! The doc comment of every field is the parameter dictionary's source of truth
+//! (`scenarios/README.md` is generated from it by [`super::dictionary`], and a test fails when the
+//! two differ). Each field's comment has two parts:
+//!
+//! 1. its meaning, in one or more sentences;
+//! 2. its tags, starting on the line that begins with `unit:` and running to the end of the
+//!    comment (they may wrap over several lines), separated by ` · `:
+//!
+//! ```text
+//! /// unit: share · range: [0, 1] · default: required · source: Wang Z et al., Circulation 2018
+//! /// (params.csv hypertension_awareness_treatment_control)
+//! ```
+//!
+//! - `unit`: the unit the file is written in, the one validation converts from (`per
+//!   patient-year`, `yuan`, `days`, `share`, `utility per 10 minutes`, …); for a table, `table`,
+//!   `optional table` or `array of tables`.
+//! - `range`: exactly what validation enforces (`validate.rs`, `policy.rs`): `[0, 1]` closed,
+//!   `(0, 3650]` open on the left, `integer 1..=36500`, `one of "soft", "strict"`; rules that tie
+//!   keys together follow a semicolon.
+//! - `default`: `required` when the key has no `#[serde(default)]`; otherwise what leaving it
+//!   out means (`0 (on from the first day)`, `true`, `off`, …).
+//! - `source`: where the value in `scenarios/baseline.toml` comes from, cited as its comments do
+//!   (rows of `../shared/data/params.csv` by their `parameter` name, `pilot_sites.md`);
+//!   `assumption — sweepable, calibratable` for a behavioural response that no source pins down;
+//!   `policy setting` for a lever value the scenario chooses; `not a model parameter` for labels
+//!   and experiment settings.
 
 use serde::Deserialize;
 
 /// A whole scenario file after `extends` has been resolved.
 #[derive(Debug, Clone, Deserialize)]
 pub struct ScenarioFile {
-    /// Path of the scenario this one modifies (resolved and merged by the loader).
+    /// Path of the scenario this one modifies, relative to this file. The parent is loaded first
+    /// and this file's keys are laid over it (resolved and merged by the loader).
+    /// unit: path · range: a path string to a scenario file; no cycles of `extends` · default: none
+    /// (a stand-alone scenario) · source: not a model parameter
     #[serde(default)]
     pub extends: Option<String>,
     /// Short name used in output files.
+    /// unit: text · range: any non-empty string · default: required · source: not a model parameter
     pub name: String,
     /// One paragraph saying what the scenario represents.
+    /// unit: text · range: any string · default: empty · source: not a model parameter
     #[serde(default)]
     pub description: String,
-    /// Master seed of the experiment (non-negative integer).
+    /// Master seed of the experiment: every random stream derives from it and the replication
+    /// number, so two scenarios run with the same seed face the same patients.
+    /// unit: integer · range: integer 0..=9007199254740992 (2^53) · default: required · source: not
+    /// a model parameter (experiment setting)
     pub seed: i64,
+    /// Length of the run and number of replications.
+    /// unit: table · range: see its section · default: required · source: not a model parameter
     pub run: RunFile,
-    /// May be left out only by a scenario without patients (e.g. a single-ward validation case).
+    /// Residents of the catchment. May be left out only by a scenario without patients (e.g. a
+    /// single-ward validation case).
+    /// unit: optional table · range: see its section · default: none: allowed only without
+    /// `[[conditions]]` · source: see its keys
     #[serde(default)]
     pub population: Option<PopulationFile>,
+    /// The chronic conditions whose patients are agents; one entry per condition.
+    /// unit: array of tables · range: at most 16 entries; names unique · default: none (no agents:
+    /// background demand only) · source: see its keys
     #[serde(default)]
     pub conditions: Vec<ConditionFile>,
-    /// Required when the scenario has patients or outpatient clinics.
+    /// Follow-up, delay and admission rules of chronic care. Required when the scenario has
+    /// patients or outpatient clinics.
+    /// unit: optional table · range: see its section · default: none: allowed only without
+    /// `[[conditions]]` and without clinics · source: see its keys
     #[serde(default)]
     pub care: Option<CareFile>,
-    /// The next three are required when the scenario has patients.
+    /// How patients choose a facility. Required when the scenario has patients.
+    /// unit: optional table · range: see its section · default: none: allowed only without
+    /// `[[conditions]]` · source: see its keys
     #[serde(default)]
     pub choice: Option<ChoiceFile>,
+    /// How CHCs and hospitals refer patients. Required when the scenario has patients.
+    /// unit: optional table · range: see its section · default: none: allowed only without
+    /// `[[conditions]]` · source: see its keys
     #[serde(default)]
     pub referral: Option<ReferralFile>,
+    /// Reimbursement before any reform. Required when the scenario has patients.
+    /// unit: optional table · range: see its section · default: none: allowed only without
+    /// `[[conditions]]` · source: see its keys
     #[serde(default)]
     pub payment: Option<PaymentFile>,
     /// Policy levers (DESIGN.md section 3.4). Every lever is off unless its table is present;
     /// a present lever switches on at its `start_day`.
+    /// unit: table · range: see its section · default: no lever (all off) · source: policy setting
     #[serde(default)]
     pub policy: PolicyFile,
+    /// The group's facilities (and hospitals outside it); one entry per facility or per batch of
+    /// identical ones.
+    /// unit: array of tables · range: at least 1 entry, at most 60000 after expanding `count`;
+    /// names unique after expanding `count`; with patients: at least one primary facility and
+    /// exactly one lead hospital in the group · default: required · source: see its keys
     pub facilities: Vec<FacilityFile>,
 }
 
+/// Length of the run: warm-up, recorded days and replications.
 #[derive(Debug, Clone, Deserialize)]
 pub struct RunFile {
     /// Simulated days recorded after the warm-up.
+    /// unit: days · range: integer 1..=36500; `days` + `warmup_days` at most 65000 · default:
+    /// required · source: not a model parameter (experiment setting)
     pub days: i64,
-    /// Days simulated and then discarded before recording starts.
+    /// Days simulated and then discarded before recording starts (wards start empty).
+    /// unit: days · range: integer 0..=36500; `days` + `warmup_days` at most 65000 · default:
+    /// required · source: not a model parameter (baseline: 180 days, since queues need about three
+    /// stays to settle)
     pub warmup_days: i64,
-    /// Independent replications.
+    /// Independent replications (more narrows the confidence intervals).
+    /// unit: count · range: integer 1..=100000 · default: required · source: not a model parameter
+    /// (experiment setting)
     pub replications: i64,
 }
 
+/// The resident population: size, insurance, family-doctor contracts and age structure.
 #[derive(Debug, Clone, Deserialize)]
 pub struct PopulationFile {
     /// Residents of the catchment (all ages).
+    /// unit: persons · range: integer 0..=20000000 · default: required · source: Qingpu 2020
+    /// census, 1,271,424 residents, rounded for a generic group (params.csv
+    /// population_census_qingpu; pilot_sites.md)
     pub residents: i64,
     /// Share of residents in the employee insurance scheme (the rest: resident scheme).
+    /// unit: share · range: [0, 1] · default: required · source: assumption (an urban district)
     pub employee_scheme_share: f64,
     /// Share of chronic patients with a family-doctor contract at their home CHC.
+    /// unit: share · range: [0, 1] · default: required · source: Qingpu 2023, key populations
+    /// 84.2 % signed (pilot_sites.md; Shanghai 84.85 %, params.csv shanghai_family_doctor_signing)
     pub signing_rate: f64,
-    /// Variance of the gamma frailty shared by one person's conditions (0 = independent).
+    /// Variance of the gamma frailty (mean 1) shared by one person's conditions; it induces
+    /// multimorbidity (0 = conditions drawn independently).
+    /// unit: variance (dimensionless) · range: [0, 10] · default: required · source: assumption —
+    /// sweepable, calibratable
     pub frailty_variance: f64,
+    /// Age bands, youngest first.
+    /// unit: array of tables · range: at least 1 entry; `min_age` strictly increasing; `share`s
+    /// sum to 1 · default: required · source: see its keys
     pub age_bands: Vec<AgeBandFile>,
 }
 
+/// One age band of the resident population.
 #[derive(Debug, Clone, Deserialize)]
 pub struct AgeBandFile {
+    /// Label of the band (used in outputs and to merge bands through `extends`).
+    /// unit: text · range: any string · default: required · source: not a model parameter
     pub name: String,
     /// Youngest age in the band, in years.
+    /// unit: years · range: integer 0..=120; greater than the previous band's · default: required
+    /// · source: assumption (the baseline's bands start at 60 and 65 to match the Qingpu 7th
+    /// census figures, params.csv population_census_qingpu)
     pub min_age: i64,
     /// Share of residents in this band.
+    /// unit: share · range: [0, 1]; the bands' shares sum to 1 · default: required · source:
+    /// Qingpu 7th census, 60+ 16.6 %, 65+ 11.6 % (params.csv population_census_qingpu); younger
+    /// bands split by assumption
     pub share: f64,
     /// Share of the band that is male.
+    /// unit: share · range: [0, 1] · default: required · source: assumption (close to the census
+    /// sex ratio)
     pub male_share: f64,
     /// All-cause deaths per 1,000 chronic patients in this band per year, before the
     /// condition-specific excess.
+    /// unit: deaths per 1,000 patient-years · range: [0, 1000] · default: required · source:
+    /// assumption, of the order of China's 2019 life table by age
     pub mortality_per_1000_per_year: f64,
 }
 
+/// One chronic condition: who has it, how it is diagnosed, controlled and managed, and what acute
+/// events and procedures it causes.
 #[derive(Debug, Clone, Deserialize)]
 pub struct ConditionFile {
+    /// Name of the condition (used in outputs and to merge conditions through `extends`).
+    /// unit: text · range: any string; unique among the conditions · default: required · source:
+    /// pilot diseases with referral standards in Qingpu (pilot_sites.md)
     pub name: String,
     /// Prevalence in each age band, in the order of `population.age_bands`.
+    /// unit: share of the band's residents (of its men for a male-only condition) · range: one
+    /// number per age band, each in [0, 1] · default: required · source: hypertension Li YC 2012
+    /// age endpoints and Wang Z et al., Circulation 2018 (params.csv
+    /// hypertension_prevalence_by_age_2010, hypertension_prevalence_adults); type 2 diabetes
+    /// CHARLS and Wang L et al., JAMA 2021 (diabetes_prevalence_by_age_45plus,
+    /// diabetes_prevalence_adults); COPD Wang C et al., Lancet 2018 (copd_prevalence_by_age);
+    /// post-stroke Tu WJ 2022 and Xia X 2019 (stroke_prevalence_40plus, stroke_prevalence_60plus);
+    /// prostate hyperplasia Wang W, Sci Rep 2015 (bph_prevalence_men_by_age)
     pub prevalence_by_age_band: Vec<f64>,
-    /// "any" or "male".
+    /// Who can have the condition: everyone, or men only.
+    /// unit: text · range: one of "any", "male" · default: required · source: "male" for
+    /// prostate hyperplasia
     pub sex: String,
+    /// Share of the condition's patients who know they have it (the rest are agents who cost
+    /// nothing until an acute event finds them).
+    /// unit: share · range: [0, 1] · default: required · source: hypertension awareness 46.9 %
+    /// (Wang Z et al., Circulation 2018; params.csv hypertension_awareness_treatment_control);
+    /// type 2 diabetes 36.7 % (Wang L et al., JAMA 2021; diabetes_prevalence_adults); COPD 12.0 %
+    /// with prior spirometry (Wang C et al., Lancet 2018; copd_prevalence_by_age); other
+    /// conditions assumption
     pub diagnosed_share: f64,
+    /// Share of diagnosed patients whose condition is under control at the start.
+    /// unit: share · range: [0, 1] · default: required · source: hypertension controlled 15.3 % ÷
+    /// aware 46.9 % (Wang Z 2018; params.csv hypertension_awareness_treatment_control); type 2
+    /// diabetes treated 32.9 % × controlled 50.1 % ÷ aware 36.7 % (Wang L 2021;
+    /// diabetes_prevalence_adults); other conditions assumption
     pub controlled_share_of_diagnosed: f64,
+    /// Share of diagnosed patients enrolled in the CHC's chronic-disease management (慢病管理) at
+    /// the start.
+    /// unit: share · range: [0, 1] · default: required · source: assumption — sweepable,
+    /// calibratable (to managed-patient counts, Qingpu target Q4, pilot_sites.md)
     pub enrolled_share_of_diagnosed: f64,
+    /// Rate at which a controlled condition loses control, for a patient under chronic-disease
+    /// management.
+    /// unit: per patient-year · range: [0, 365] · default: required · source: assumption —
+    /// sweepable, calibratable
     pub loss_of_control_per_year: f64,
+    /// Multiplies `loss_of_control_per_year` for a patient outside chronic-disease management.
+    /// unit: multiplier · range: [0, 100] · default: required · source: assumption — sweepable,
+    /// calibratable
     pub unmanaged_loss_multiplier: f64,
+    /// Rate of acute events (stroke, crisis, exacerbation) while the condition is controlled.
+    /// unit: per patient-year · range: [0, 365] · default: required · source: COPD exacerbations,
+    /// hospitalised 0.16–0.41 per patient-year (REAL study 2023; params.csv
+    /// copd_exacerbation_rate); post-stroke 1-year recurrence 5.7 % (Han J 2020;
+    /// stroke_recurrence_1yr_5yr); hypertension assumption scaled to stroke incidence (Wang W 2017;
+    /// stroke_incidence); other conditions assumption
     pub acute_events_per_year: f64,
+    /// Multiplies `acute_events_per_year` while the condition is uncontrolled or undiagnosed.
+    /// unit: multiplier · range: [0, 100] · default: required · source: assumption — sweepable,
+    /// calibratable
     pub uncontrolled_acute_multiplier: f64,
+    /// Share of acute events that lead to an admission (the rest are treated in the emergency
+    /// department).
+    /// unit: share · range: [0, 1] · default: required · source: assumption — sweepable,
+    /// calibratable (COPD consistent with the REAL study's hospitalised/severe ratios, params.csv
+    /// copd_exacerbation_rate)
     pub acute_admission_share: f64,
+    /// Probability that an acute event kills the patient, at the event, before any admission.
+    /// unit: probability · range: [0, 1] · default: required · source: assumption (hypertension
+    /// next to stroke mortality, Wang W 2017, params.csv stroke_incidence; post-stroke next to
+    /// 1-year mortality 11.4–17.3 %, Qin H 2020, stroke_recurrence_1yr_registry)
     pub acute_case_fatality: f64,
+    /// Share of the condition's acute admissions discharged from a lead-hospital ward that are
+    /// transferred to the catchment's shared ward for post-acute or rehabilitation care.
+    /// unit: share · range: [0, 1] · default: required · source: assumption — sweepable,
+    /// calibratable
     pub post_acute_transfer_share: f64,
+    /// Rate at which a diagnosed patient needs an elective procedure (a surgical admission).
+    /// unit: per patient-year · range: [0, 365] · default: required · source: assumption
+    /// (e.g. transurethral resection for prostate hyperplasia)
     pub elective_procedures_per_year: f64,
+    /// Deaths per 1,000 patients with the condition per year, on top of their age band's rate.
+    /// unit: deaths per 1,000 patient-years · range: [0, 1000] · default: required · source:
+    /// assumption
     pub excess_mortality_per_1000_per_year: f64,
+    /// Probability that one visit at a tier brings the condition under control without referral.
+    /// unit: probability per visit, by tier · range: each in [0, 1] · default: required · source:
+    /// assumption, ordered primary < member < lead — sweepable, calibratable
     pub capability: TierShares,
 }
 
-/// One number per tier.
+/// One number per tier, written as an inline table, e.g. `{ primary = 0.7, member = 0.8, lead =
+/// 0.9 }`. Its unit, range and source are those of the key that holds it
+/// (`conditions[].capability`, `payment.reimbursement_employee`, …).
 #[derive(Debug, Clone, Copy, Deserialize)]
 pub struct TierShares {
+    /// Value at community health centres (tier "primary").
+    /// unit: that of the key holding the table · range: that of the key holding the table ·
+    /// default: required · source: that of the key holding the table
     pub primary: f64,
+    /// Value at member hospitals (tier "member"), their shared wards included.
+    /// unit: that of the key holding the table · range: that of the key holding the table ·
+    /// default: required · source: that of the key holding the table
     pub member: f64,
+    /// Value at the lead hospital (tier "lead").
+    /// unit: that of the key holding the table · range: that of the key holding the table ·
+    /// default: required · source: that of the key holding the table
     pub lead: f64,
 }
 
+/// Chronic care: follow-up schedules, delays, enrolment and admission rules.
 #[derive(Debug, Clone, Deserialize)]
 pub struct CareFile {
+    /// Days between routine follow-ups of a patient enrolled in chronic-disease management.
+    /// unit: days · range: (0, 3650] · default: required · source: at least 4 follow-ups a year
+    /// for managed patients, National Basic Public Health Service standard (params.csv
+    /// outpatient_visits_per_chronic_patient_per_year)
     pub enrolled_followup_interval_days: f64,
+    /// Days between routine follow-ups of a diagnosed patient outside management.
+    /// unit: days · range: (0, 3650] · default: required · source: assumption — sweepable,
+    /// calibratable
     pub unenrolled_followup_interval_days: f64,
+    /// Probability that a routine follow-up is attended (a missed one is re-filed one interval
+    /// later).
+    /// unit: probability · range: [0, 1] · default: required · source: 45.3 % of registered
+    /// diabetics visit primary care infrequently (Wang J et al., BMC Public Health 2019; params.csv
+    /// diabetic_patients_infrequent_primary_care_visitors)
     pub followup_adherence: f64,
+    /// Mean delay from losing control to seeking care (exponentially distributed).
+    /// unit: days · range: (0, 3650] · default: required · source: assumption — sweepable,
+    /// calibratable
     pub symptom_delay_days: f64,
+    /// Days from discharge to the follow-up visit (rounded to whole days, at least 1).
+    /// unit: days · range: (0, 3650] · default: required · source: assumption
     pub post_discharge_followup_days: f64,
+    /// After an acute event, the patient's requests count as complex for this many days (whole
+    /// days; a fraction is dropped).
+    /// unit: days · range: [0, 3650] · default: required · source: assumption
     pub post_acute_complex_days: f64,
+    /// Probability that a CHC visit enrols a diagnosed, unenrolled patient in chronic-disease
+    /// management.
+    /// unit: probability per CHC visit · range: [0, 1] · default: required · source: assumption —
+    /// sweepable, calibratable
     pub enrolment_on_chc_visit: f64,
+    /// Share of acute events taken to the lead hospital's emergency department rather than the
+    /// member hospital's.
+    /// unit: share · range: [0, 1] · default: required · source: assumption — sweepable,
+    /// calibratable
     pub emergency_lead_share: f64,
+    /// Probability that a complex outpatient case seen at a hospital is admitted to a medical ward.
+    /// unit: probability · range: [0, 1] · default: required · source: assumption — sweepable,
+    /// calibratable
     pub complex_admission_share: f64,
+    /// Days ahead that appointment books are open.
+    /// unit: days · range: integer 1..=365 · default: required · source: assumption
     pub booking_horizon_days: i64,
 }
 
+/// Facility choice: the terms of the multinomial-logit utility (DESIGN.md section 3.3).
 #[derive(Debug, Clone, Deserialize)]
 pub struct ChoiceFile {
+    /// Weight of a facility's perceived quality for a routine, a symptomatic and a complex
+    /// request, in that order.
+    /// unit: utility per unit of quality (0–1) · range: 3 numbers, each in [0, 50] · default:
+    /// required · source: assumption — sweepable, calibratable (scaled to the relative attribute
+    /// importances of the DCEs of Yu X 2021 and Jia E 2020, params.csv
+    /// dce_hypertension_patients_utilities, dce_ncd_primary_care_attribute_importance)
     pub quality_by_severity: [f64; 3],
+    /// Weight of the out-of-pocket cost of the visit.
+    /// unit: utility per 100 yuan · range: [-50, 0] · default: required · source: assumption —
+    /// sweepable, calibratable (scaled to the same DCEs, params.csv
+    /// dce_hypertension_patients_utilities)
     pub cost_per_100_yuan: f64,
+    /// Weight of the facility's published wait.
+    /// unit: utility per day · range: [-50, 0] · default: required · source: assumption —
+    /// sweepable, calibratable (short waits valued in Yu X 2021, params.csv
+    /// dce_hypertension_patients_utilities)
     pub wait_per_day: f64,
+    /// Weight of the travel time to the facility.
+    /// unit: utility per 10 minutes · range: [-50, 0] · default: required · source: assumption —
+    /// sweepable, calibratable (travel importance in Jia E 2020, params.csv
+    /// dce_ncd_primary_care_attribute_importance)
     pub travel_per_10_minutes: f64,
+    /// Utility of the home CHC (and of its expert session) for a signed patient.
+    /// unit: utility · range: [-50, 50] · default: required · source: assumption — sweepable,
+    /// calibratable
     pub signed_bonus: f64,
+    /// Utility of the facility of the patient's last visit.
+    /// unit: utility · range: [-50, 50] · default: required · source: assumption — sweepable,
+    /// calibratable (continuity valued in Yu X 2021, params.csv dce_hypertension_patients_utilities)
     pub continuity_bonus: f64,
+    /// Standard deviation of the personal propensity to bypass the home CHC (normal, mean 0,
+    /// subtracted from the home CHC's utility).
+    /// unit: utility · range: [0, 50] · default: required · source: assumption — sweepable,
+    /// calibratable
     pub bypass_sd: f64,
+    /// Weight of the patient's trust in the home CHC.
+    /// unit: utility per unit of trust (0–1) · range: [0, 50] · default: required · source:
+    /// assumption — sweepable, calibratable (trust matters, params.csv
+    /// distance_trust_odds_primary_preference)
     pub trust_weight: f64,
+    /// After a CHC visit, trust moves this share of the way to 1 (condition controlled) or to 0
+    /// (not controlled).
+    /// unit: share · range: [0, 1] · default: required · source: assumption — sweepable,
+    /// calibratable
     pub trust_step: f64,
+    /// Time constant of the exponential smoothing behind the wait each clinic publishes.
+    /// unit: days · range: (0, 3650] · default: required · source: assumption
     pub published_wait_smoothing_days: f64,
 }
 
+/// Referral up (CHC → hospital) and down (hospital → CHC) before any reform.
 #[derive(Debug, Clone, Deserialize)]
 pub struct ReferralFile {
+    /// Probability that a CHC refers up a condition its visit failed to control.
+    /// unit: probability · range: [0, 1] · default: required · source: assumption — sweepable,
+    /// calibratable
     pub up_referral_propensity: f64,
+    /// Probability that a CHC refers up a complex request.
+    /// unit: probability · range: [0, 1] · default: required · source: assumption — sweepable,
+    /// calibratable
     pub complex_up_referral_share: f64,
+    /// Share of up-referrals completed; the rest are lost to friction.
+    /// unit: share · range: [0, 1] · default: required · source: assumption — sweepable,
+    /// calibratable
     pub referral_completion: f64,
+    /// Probability that a hospital sends a stable outpatient back to the CHC.
+    /// unit: probability · range: [0, 1] · default: required · source: 20.8 % of tertiary-hospital
+    /// doctors willing to refer down (Yu W et al., BMJ Open 2017; params.csv
+    /// downward_referral_willingness_shanghai)
     pub down_referral_propensity: f64,
     /// Days between a CHC's up-referral and the first day the hospital visit can be booked
     /// (paperwork, phoning the hospital), on top of the one day every referral takes.
+    /// unit: days (rounded to whole days) · range: [0, 365] · default: required · source:
+    /// assumption — sweepable, calibratable
     pub friction_days: f64,
 }
 
+/// Reimbursement rates before any reform: the share of a charge the insurer pays, by scheme and
+/// tier.
 #[derive(Debug, Clone, Deserialize)]
 pub struct PaymentFile {
+    /// Rates for the urban employee scheme (职工医保).
+    /// unit: share of the charge paid by the insurer, by tier · range: each in [0, 1] · default:
+    /// required · source: from memory, unverified (params.csv reimbursement_rate_by_level_typical):
+    /// check city tables before use
     pub reimbursement_employee: TierShares,
+    /// Rates for the urban and rural resident scheme (居民医保).
+    /// unit: share of the charge paid by the insurer, by tier · range: each in [0, 1] · default:
+    /// required · source: from memory, unverified (params.csv reimbursement_rate_by_level_typical):
+    /// check city tables before use
     pub reimbursement_resident: TierShares,
 }
 
+/// A facility, or a batch of identical facilities: tier, prices, emergency department,
+/// background demand, catchment, clinics and wards.
 #[derive(Debug, Clone, Deserialize)]
 pub struct FacilityFile {
+    /// Name of the facility (used in outputs, in `member_hospitals` and to merge through
+    /// `extends`).
+    /// unit: text · range: any string; unique after expanding `count` · default: required ·
+    /// source: not a model parameter
     pub name: String,
-    /// "primary", "member" or "lead".
+    /// Tier of the facility: community health centre, member hospital or lead hospital.
+    /// unit: text · range: one of "primary", "member", "lead" · default: required · source: the
+    /// group's structure (Qingpu "1+X+12", pilot_sites.md)
     pub tier: String,
     /// How many identical facilities this entry stands for (names get "-1", "-2", …).
+    /// unit: count · range: integer 1..=10000 · default: 1 · source: the group's structure
+    /// (Qingpu: 12 CHCs, pilot_sites.md; 2 member hospitals by assumption)
     #[serde(default)]
     pub count: Option<i64>,
     /// Whether the facility's visits count in `primary_care_visit_share`.
+    /// unit: boolean · range: true or false · default: required · source: the target's definition
+    /// (Qingpu target Q1 counts the district's public institutions, pilot_sites.md)
     pub in_scope: bool,
     /// Whether the facility belongs to the medical group (default true). A hospital outside the
     /// group (e.g. another tertiary hospital in the district) serves background demand only:
     /// agents do not choose it and no referral goes to it, but its visits count when `in_scope`.
+    /// unit: boolean · range: true or false; false only for a member or lead hospital · default:
+    /// true · source: the group's structure (Qingdao Shinan: 7 tertiary hospitals in the district,
+    /// pilot_sites.md)
     #[serde(default)]
     pub in_group: Option<bool>,
     /// Perceived quality on a 0–1 scale.
+    /// unit: quality (0–1) · range: [0, 1] · default: required · source: assumption — sweepable,
+    /// calibratable
     pub quality: f64,
+    /// Mean travel time from home.
+    /// unit: minutes · range: [0, 1440] · default: required · source: CHCs: 90 % of residents
+    /// within a 15-minute walk (Shenzhen 社康 feature, params.csv
+    /// community_share_of_total_visits_shenzhen); hospitals assumption
     pub travel_minutes: f64,
+    /// Price of an outpatient or emergency visit.
+    /// unit: yuan per visit · range: [0, 1000000] · default: required · source: public hospitals
+    /// 2022 Q1, tertiary 354.4, secondary 218.6 (params.csv cost_per_visit_by_level_public_hospitals);
+    /// CHC ≈ 0.28 × tertiary (Shanghai 2009 ratio, params.csv cost_per_visit_chc_vs_tertiary_shanghai)
     pub visit_price_yuan: f64,
+    /// Price of a bed-day in the facility's wards.
+    /// unit: yuan per bed-day · range: [0, 1000000] · default: required · source: cost per stay
+    /// 13,930.6 (tertiary) and 6,762.3 (secondary) ÷ length of stay 8.3 and 8.7 days (params.csv
+    /// cost_per_visit_by_level_public_hospitals, average_length_of_stay_by_level)
     pub bed_day_price_yuan: f64,
+    /// Whether the facility has an emergency department.
+    /// unit: boolean · range: true or false; the lead hospital of a scenario with patients needs
+    /// one · default: required · source: the group's structure
     pub emergency_department: bool,
+    /// Mean emergency visits a day by residents without a chronic condition and non-residents
+    /// (Poisson).
+    /// unit: visits per day · range: [0, 1000000]; 0 when `emergency_department` = false ·
+    /// default: required · source: assumption, sized so that the group's visits are ≈ 6 per
+    /// resident a year (NHC bulletins 2018–2022, params.csv visits_per_resident_per_year)
     pub background_emergency_visits_per_day: f64,
-    /// Primary only: relative size of the catchment.
+    /// Primary only: relative size of the catchment (shares of residents are the weights ÷ their
+    /// sum).
+    /// unit: relative weight · range: [0, 1000000000]; required for a primary facility, not allowed
+    /// for hospitals; not all 0 · default: none: only for member and lead hospitals · source:
+    /// assumption (baseline: equal catchments)
     #[serde(default)]
     pub catchment_weight: Option<f64>,
     /// Primary only: the member hospitals serving this catchment (round-robin when `count` > 1).
+    /// unit: list of facility names · range: names of member or lead hospitals in the group (after
+    /// expanding `count`); required for a primary facility, not allowed for hospitals · default:
+    /// none: only for member and lead hospitals · source: the group's structure (baseline:
+    /// catchments alternate between the two member hospitals)
     #[serde(default)]
     pub member_hospitals: Option<Vec<String>>,
+    /// The facility's outpatient clinics.
+    /// unit: array of tables · range: kinds unique in a facility; with patients every hospital
+    /// needs a "specialist" clinic and every primary facility a "general_practice" one · default:
+    /// no clinics · source: see its keys
     #[serde(default)]
     pub clinics: Vec<ClinicFile>,
+    /// The facility's wards.
+    /// unit: array of tables · range: names unique in a facility; none at a primary facility; with
+    /// patients the lead hospital needs a "medical" and a "surgical" ward · default: no wards ·
+    /// source: see its keys
     #[serde(default)]
     pub wards: Vec<WardFile>,
 }
 
+/// An outpatient clinic: bookable slots by weekday and background visits.
 #[derive(Debug, Clone, Deserialize)]
 pub struct ClinicFile {
-    /// "general_practice" or "specialist".
+    /// Kind of clinic ("expert_session" clinics are created by `policy.expert_sessions`, never
+    /// written here).
+    /// unit: text · range: one of "general_practice", "specialist" · default: required · source:
+    /// the group's structure
     pub kind: String,
     /// Bookable visits Monday … Sunday.
+    /// unit: slots per day · range: 7 integers, each 0..=1000000 · default: required · source:
+    /// assumption (the lead hospital runs near full)
     pub slots_per_weekday: Vec<i64>,
     /// Mean visits a day by residents without a chronic condition and by non-residents.
+    /// unit: visits per day · range: [0, 1000000] · default: required · source: assumption, sized
+    /// so that the group's visits are ≈ 6 per resident a year (NHC bulletins 2018–2022, params.csv
+    /// visits_per_resident_per_year); CHCs ≈ 55,000 visits a year nationally in 2012 (params.csv
+    /// chc_workload_2012)
     pub background_visits_per_day: f64,
 }
 
+/// A ward: beds, length-of-stay law and background admissions.
 #[derive(Debug, Clone, Deserialize)]
 pub struct WardFile {
+    /// Name of the ward (used in outputs and to merge wards through `extends`).
+    /// unit: text · range: any string; unique in the facility · default: required · source: not a
+    /// model parameter
     pub name: String,
-    /// "medical", "surgical" or "shared".
+    /// Kind of ward: "medical", "surgical" or "shared" (共管病房: post-acute and rehabilitation care
+    /// in a member hospital, co-managed with the lead hospital).
+    /// unit: text · range: one of "medical", "surgical", "shared" · default: required · source:
+    /// the group's structure (shared wards in a member hospital: Qingdao Shinan, pilot_sites.md)
     pub kind: String,
+    /// Staffed beds.
+    /// unit: beds · range: integer 0..=100000 · default: required · source: assumption (the
+    /// group's size)
     pub beds: i64,
-    /// "exponential" or "lognormal".
+    /// Probability law of the length of stay: "exponential" or "lognormal".
+    /// unit: text · range: one of "exponential", "lognormal" · default: required · source:
+    /// assumption ("exponential" makes the ward an M/M/c queue)
     pub stay_law: String,
+    /// Mean length of stay.
+    /// unit: days · range: (0, 3650] · default: required · source: tertiary 8.3 and secondary
+    /// 8.7 days (NHC Jan–Feb 2023, params.csv average_length_of_stay_by_level); surgical and shared
+    /// wards assumption (Shanghai 11.55 days including rehabilitation, params.csv
+    /// average_length_of_stay_shanghai)
     pub mean_stay_days: f64,
     /// Coefficient of variation of the stay (lognormal only; exponential has 1).
+    /// unit: ratio (SD ÷ mean) · range: (0, 10]; required with stay_law = "lognormal", not allowed
+    /// with "exponential" · default: none: only with stay_law = "exponential" · source:
+    /// assumption
     #[serde(default)]
     pub stay_cv: Option<f64>,
+    /// Mean admissions a day by residents without a chronic condition and by non-residents
+    /// (Poisson).
+    /// unit: admissions per day · range: [0, 1000000] · default: required · source: assumption,
+    /// sized so that occupancy is near tertiary 85–98 % and secondary 82–87 % (params.csv
+    /// bed_occupancy_tertiary_hospitals, bed_occupancy_by_level_2019, bed_occupancy_by_level_2010)
     pub background_admissions_per_day: f64,
-    /// "emergency", "referred" or "elective".
+    /// Priority class of the background admissions: "emergency", "referred" or "elective" (served
+    /// in that order, first come first served within a class).
+    /// unit: text · range: one of "emergency", "referred", "elective" · default: required ·
+    /// source: assumption
     pub background_priority: String,
 }
 
@@ -224,34 +590,69 @@ pub struct WardFile {
 /// The policy levers. Each is a table; leaving a table out leaves the lever off.
 #[derive(Debug, Clone, Default, Deserialize)]
 pub struct PolicyFile {
+    /// Gatekeeping (基层首诊): first contact at the CHC.
+    /// unit: optional table · range: see its section · default: off · source: policy setting
     #[serde(default)]
     pub gatekeeping: Option<GatekeepingFile>,
+    /// One-click referral platform (一键转诊).
+    /// unit: optional table · range: see its section · default: off · source: policy setting
     #[serde(default)]
     pub referral_platform: Option<ReferralPlatformFile>,
+    /// Green channel (绿色通道 / 三优先) at the lead hospital.
+    /// unit: optional table · range: see its section · default: off · source: policy setting
     #[serde(default)]
     pub green_channel: Option<GreenChannelFile>,
+    /// Reserved referral slots (专家号源直挂) at the lead hospital.
+    /// unit: optional table · range: see its section · default: off · source: policy setting
     #[serde(default)]
     pub reserved_slots: Option<ReservedSlotsFile>,
+    /// Down-referral programme.
+    /// unit: optional table · range: see its section · default: off · source: policy setting
     #[serde(default)]
     pub down_referral: Option<DownReferralFile>,
+    /// Post-acute transfer of lead-ward discharges to shared wards.
+    /// unit: optional table · range: see its section · default: off · source: policy setting
     #[serde(default)]
     pub post_acute_transfer: Option<PostAcuteTransferFile>,
+    /// Differential reimbursement: new rates by scheme and tier.
+    /// unit: optional table · range: see its section · default: off · source: policy setting
     #[serde(default)]
     pub reimbursement: Option<ReimbursementFile>,
+    /// Global budget with surplus retention (总额预算, 结余留用).
+    /// unit: optional table · range: see its section · default: off (fee-for-service) · source:
+    /// policy setting
     #[serde(default)]
     pub global_budget: Option<GlobalBudgetFile>,
+    /// Tiered per-diem (分段日付费) for shared wards.
+    /// unit: optional table · range: see its section · default: off (shared wards paid their
+    /// `bed_day_price_yuan`) · source: policy setting
     #[serde(default)]
     pub per_diem: Option<PerDiemFile>,
+    /// Family-doctor capitation (按人头付费).
+    /// unit: optional table · range: see its section · default: off · source: policy setting
     #[serde(default)]
     pub capitation: Option<CapitationFile>,
+    /// Slot sinking (号源下沉) into expert sessions at CHCs.
+    /// unit: optional table · range: see its section; needs `policy.capability_learning` ·
+    /// default: off · source: policy setting
     #[serde(default)]
     pub expert_sessions: Option<ExpertSessionsFile>,
+    /// Batches of expert studios (名医工作室) at CHCs.
+    /// unit: array of tables · range: see its section; needs `policy.capability_learning` ·
+    /// default: no studios · source: policy setting
     #[serde(default)]
     pub expert_studios: Vec<ExpertStudiosFile>,
+    /// How expert sessions and studios raise CHC capability and trust.
+    /// unit: optional table · range: see its section · default: none: allowed only without
+    /// `policy.expert_sessions` and `policy.expert_studios` · source: see its keys
     #[serde(default)]
     pub capability_learning: Option<CapabilityLearningFile>,
+    /// Bed sinking (床位下沉) into shared wards.
+    /// unit: optional table · range: see its section · default: off · source: policy setting
     #[serde(default)]
     pub bed_sinking: Option<BedSinkingFile>,
+    /// Family-doctor signing drive.
+    /// unit: optional table · range: see its section · default: off · source: policy setting
     #[serde(default)]
     pub signing: Option<SigningFile>,
 }
@@ -259,13 +660,18 @@ pub struct PolicyFile {
 /// Gatekeeping (基层首诊): first contact at the CHC.
 #[derive(Debug, Clone, Deserialize)]
 pub struct GatekeepingFile {
-    /// "soft": a hospital visit without a CHC referral is reimbursed `bypass_penalty` less;
-    /// "strict": in addition, the lead hospital sees non-emergency patients only on referral.
+    /// How strict the rule is. "soft": a hospital visit without a CHC referral is reimbursed
+    /// `bypass_penalty` less; "strict": in addition, the lead hospital sees non-emergency patients
+    /// only on referral.
+    /// unit: text · range: one of "soft", "strict" · default: required · source: policy setting
     pub mode: String,
     /// Cut in the reimbursement rate of a self-referred hospital visit, as a share (0.2 = 20
-    /// percentage points off the rate).
+    /// percentage points off the rate; the rate does not go below 0).
+    /// unit: share (of the charge) · range: [0, 1] · default: required · source: policy setting
     pub bypass_penalty: f64,
     /// Simulation day the lever switches on (day 0 is the first warm-up day).
+    /// unit: simulation day · range: integer 0..=(run.warmup_days + run.days − 1) · default: 0 (on
+    /// from the first day) · source: policy setting
     #[serde(default)]
     pub start_day: i64,
 }
@@ -274,10 +680,17 @@ pub struct GatekeepingFile {
 #[derive(Debug, Clone, Deserialize)]
 pub struct ReferralPlatformFile {
     /// Share of up-referrals completed (replaces `referral.referral_completion`).
+    /// unit: share · range: [0, 1]; at least `referral.referral_completion` · default: required ·
+    /// source: assumption — sweepable, calibratable (Qingpu's district platform from December
+    /// 2023 and Guangming's one-click referral report no completion rate, pilot_sites.md)
     pub referral_completion: f64,
     /// Days of referral friction (replaces `referral.friction_days`).
+    /// unit: days (rounded to whole days) · range: [0, 365] · default: required · source:
+    /// assumption — sweepable, calibratable
     pub friction_days: f64,
     /// Simulation day the lever switches on.
+    /// unit: simulation day · range: integer 0..=(run.warmup_days + run.days − 1) · default: 0 (on
+    /// from the first day) · source: policy setting
     #[serde(default)]
     pub start_day: i64,
 }
@@ -287,12 +700,20 @@ pub struct ReferralPlatformFile {
 pub struct GreenChannelFile {
     /// Referred (and, with `signed`, signed) patients book lead-hospital slots ahead of the
     /// day's other requests and may use reserved referral slots.
+    /// unit: boolean · range: true or false · default: required · source: policy setting
+    /// (Guangming: priority appointment for referred patients, pilot_sites.md)
     pub outpatient: bool,
     /// Their non-emergency admissions join the "referred" priority class instead of "elective".
+    /// unit: boolean · range: true or false · default: required · source: policy setting
+    /// (Guangming: priority admission for referred patients, pilot_sites.md)
     pub admission: bool,
     /// Whether signed patients share the green channel with referred ones.
+    /// unit: boolean · range: true or false · default: required · source: policy setting (Qingpu:
+    /// "three priorities" for signed residents, pilot_sites.md)
     pub signed: bool,
     /// Simulation day the lever switches on.
+    /// unit: simulation day · range: integer 0..=(run.warmup_days + run.days − 1) · default: 0 (on
+    /// from the first day) · source: policy setting
     #[serde(default)]
     pub start_day: i64,
 }
@@ -302,10 +723,17 @@ pub struct GreenChannelFile {
 #[derive(Debug, Clone, Deserialize)]
 pub struct ReservedSlotsFile {
     /// Share of the lead hospital's specialist slots of each day held for referrals.
+    /// unit: share · range: [0, 1]; with `policy.expert_sessions.slot_share` at most 1 in all;
+    /// needs a lead hospital with a "specialist" clinic · default: required · source: policy
+    /// setting (Guangming: hospital specialist slots offered to CHCs first, pilot_sites.md)
     pub share: f64,
     /// A held slot still free this many days before its day is released to everyone.
+    /// unit: days · range: integer 0..=365; below `care.booking_horizon_days` · default: required
+    /// · source: policy setting
     pub release_days: i64,
     /// Simulation day the lever switches on.
+    /// unit: simulation day · range: integer 0..=(run.warmup_days + run.days − 1) · default: 0 (on
+    /// from the first day) · source: policy setting
     #[serde(default)]
     pub start_day: i64,
 }
@@ -314,9 +742,15 @@ pub struct ReservedSlotsFile {
 #[derive(Debug, Clone, Deserialize)]
 pub struct DownReferralFile {
     /// Probability that a hospital sends a stable outpatient back to the CHC (replaces
-    /// `referral.down_referral_propensity`).
+    /// `referral.down_referral_propensity`; multiplied by a global budget's
+    /// `down_referral_multiplier`, at most 1).
+    /// unit: probability · range: [0, 1] · default: required · source: assumption — sweepable,
+    /// calibratable (37.6 % of patients willing to be referred down, Yu W et al., BMJ Open 2017;
+    /// params.csv downward_referral_willingness_shanghai)
     pub propensity: f64,
     /// Simulation day the lever switches on.
+    /// unit: simulation day · range: integer 0..=(run.warmup_days + run.days − 1) · default: 0 (on
+    /// from the first day) · source: policy setting
     #[serde(default)]
     pub start_day: i64,
 }
@@ -325,8 +759,12 @@ pub struct DownReferralFile {
 #[derive(Debug, Clone, Deserialize)]
 pub struct PostAcuteTransferFile {
     /// Multiplies every condition's `post_acute_transfer_share` (the product is capped at 1).
+    /// unit: multiplier · range: [0, 100] · default: required · source: assumption — sweepable,
+    /// calibratable
     pub share_multiplier: f64,
     /// Simulation day the lever switches on.
+    /// unit: simulation day · range: integer 0..=(run.warmup_days + run.days − 1) · default: 0 (on
+    /// from the first day) · source: policy setting
     #[serde(default)]
     pub start_day: i64,
 }
@@ -335,10 +773,18 @@ pub struct PostAcuteTransferFile {
 #[derive(Debug, Clone, Deserialize)]
 pub struct ReimbursementFile {
     /// Rates for the employee scheme (replace `payment.reimbursement_employee`).
+    /// unit: share of the charge paid by the insurer, by tier · range: each in [0, 1] · default:
+    /// required · source: policy setting (typical gaps of 5–15 points between tiers, from memory,
+    /// unverified, params.csv reimbursement_rate_by_level_typical)
     pub employee: TierShares,
     /// Rates for the resident scheme (replace `payment.reimbursement_resident`).
+    /// unit: share of the charge paid by the insurer, by tier · range: each in [0, 1] · default:
+    /// required · source: policy setting (typical gaps of 5–15 points between tiers, from memory,
+    /// unverified, params.csv reimbursement_rate_by_level_typical)
     pub resident: TierShares,
     /// Simulation day the lever switches on.
+    /// unit: simulation day · range: integer 0..=(run.warmup_days + run.days − 1) · default: 0 (on
+    /// from the first day) · source: policy setting
     #[serde(default)]
     pub start_day: i64,
 }
@@ -347,18 +793,31 @@ pub struct ReimbursementFile {
 #[derive(Debug, Clone, Deserialize)]
 pub struct GlobalBudgetFile {
     /// The insurer's yearly budget for the group's chronic patients, in yuan.
+    /// unit: yuan per year · range: [0, 10000000000000] · default: required · source: policy
+    /// setting (Guangming signed a payment reform in the global-budget direction, no amount
+    /// published, pilot_sites.md)
     pub budget_yuan_per_year: f64,
     /// Share of a surplus (or deficit) the group keeps (bears).
+    /// unit: share · range: [0, 1] · default: required · source: policy setting
     pub surplus_retention: f64,
-    /// Behavioural response (assumption): multiplies hospitals' down-referral propensity.
+    /// Behavioural response (assumption): multiplies hospitals' down-referral propensity (the
+    /// product is capped at 1).
+    /// unit: multiplier · range: [0, 100] · default: required · source: assumption — sweepable,
+    /// calibratable
     pub down_referral_multiplier: f64,
     /// Behavioural response (assumption): multiplies `care.complex_admission_share`
-    /// (fewer avoidable admissions when below 1).
+    /// (fewer avoidable admissions when below 1; the product is capped at 1).
+    /// unit: multiplier · range: [0, 100] · default: required · source: assumption — sweepable,
+    /// calibratable
     pub complex_admission_multiplier: f64,
     /// Behavioural response (assumption): multiplies stays in hospital medical and surgical
     /// wards.
+    /// unit: multiplier · range: (0, 10] · default: required · source: assumption — sweepable,
+    /// calibratable
     pub stay_multiplier: f64,
     /// Simulation day the lever switches on.
+    /// unit: simulation day · range: integer 0..=(run.warmup_days + run.days − 1) · default: 0 (on
+    /// from the first day) · source: policy setting
     #[serde(default)]
     pub start_day: i64,
 }
@@ -367,21 +826,33 @@ pub struct GlobalBudgetFile {
 #[derive(Debug, Clone, Deserialize)]
 pub struct PerDiemFile {
     /// Stay segments in order; the last has no `until_day`.
+    /// unit: array of tables · range: at least 1 entry; the scenario needs a shared ward ·
+    /// default: required · source: policy setting (Qingdao: rehabilitation shared ward paid per
+    /// diem, tiered by stage, pilot_sites.md)
     pub segments: Vec<PerDiemSegmentFile>,
     /// Behavioural response (assumption): probability that a stay running into the first
     /// segment paid below the ward's `bed_day_price_yuan` ends at that segment's start.
+    /// unit: probability · range: [0, 1] · default: required · source: assumption — sweepable,
+    /// calibratable
     pub discharge_response: f64,
     /// Simulation day the lever switches on.
+    /// unit: simulation day · range: integer 0..=(run.warmup_days + run.days − 1) · default: 0 (on
+    /// from the first day) · source: policy setting
     #[serde(default)]
     pub start_day: i64,
 }
 
+/// One segment of a tiered per-diem schedule.
 #[derive(Debug, Clone, Deserialize)]
 pub struct PerDiemSegmentFile {
     /// Day of stay at which the segment ends (exclusive); absent for the last segment.
+    /// unit: day of stay · range: after the previous segment's end and at most 3650; required for
+    /// every segment but the last · default: none: only the last segment (which must leave it out)
+    /// · source: policy setting
     #[serde(default)]
     pub until_day: Option<f64>,
     /// Daily rate paid in this segment, in yuan.
+    /// unit: yuan per bed-day · range: [0, 1000000] · default: required · source: policy setting
     pub rate_yuan: f64,
 }
 
@@ -389,11 +860,17 @@ pub struct PerDiemSegmentFile {
 #[derive(Debug, Clone, Deserialize)]
 pub struct CapitationFile {
     /// Yearly payment per signed chronic patient to the CHC, in yuan (paid by the insurer).
+    /// unit: yuan per signed patient per year · range: [0, 1000000] · default: required · source:
+    /// policy setting
     pub yuan_per_signed_patient_per_year: f64,
     /// Behavioural response (assumption): extra utility of the home CHC for signed patients
     /// when family doctors are paid per head.
+    /// unit: utility · range: [-50, 50] · default: required · source: assumption — sweepable,
+    /// calibratable
     pub signed_bonus_gain: f64,
     /// Simulation day the lever switches on.
+    /// unit: simulation day · range: integer 0..=(run.warmup_days + run.days − 1) · default: 0 (on
+    /// from the first day) · source: policy setting
     #[serde(default)]
     pub start_day: i64,
 }
@@ -403,12 +880,22 @@ pub struct CapitationFile {
 pub struct ExpertSessionsFile {
     /// Share of the lead hospital's weekly specialist slots moved to expert sessions, spread
     /// evenly over the CHCs.
+    /// unit: share · range: [0, 1]; with `policy.reserved_slots.share` at most 1 in all; needs a
+    /// primary facility and a lead hospital with a "specialist" clinic · default: required ·
+    /// source: policy setting (national pilot rule: the lead hospital sinks at least 1/3 of its
+    /// outpatient slots; Qingdao: 6,000+ expert slots released to CHCs, pilot_sites.md)
     pub slot_share: f64,
     /// Weekdays with sessions: "mon", "tue", "wed", "thu", "fri", "sat", "sun".
+    /// unit: list of weekdays · range: each one of "mon", "tue", "wed", "thu", "fri", "sat",
+    /// "sun"; at least one · default: required · source: policy setting (Guangming: fixed weekly
+    /// sessions in every CHC, pilot_sites.md)
     pub weekdays: Vec<String>,
     /// Price of an expert-session visit, in yuan (reimbursed at the primary tier's rate).
+    /// unit: yuan per visit · range: [0, 1000000] · default: required · source: policy setting
     pub visit_price_yuan: f64,
     /// Simulation day the lever switches on.
+    /// unit: simulation day · range: integer 0..=(run.warmup_days + run.days − 1) · default: 0 (on
+    /// from the first day) · source: policy setting
     #[serde(default)]
     pub start_day: i64,
 }
@@ -417,8 +904,13 @@ pub struct ExpertSessionsFile {
 #[derive(Debug, Clone, Deserialize)]
 pub struct ExpertStudiosFile {
     /// Studios opened in this batch.
+    /// unit: count · range: integer 1..=100000; needs a primary facility · default: required ·
+    /// source: policy setting (Qingpu: 20 studios from October 2023, 17 more from March 2024;
+    /// Qingdao: 7 studios in a member hospital; pilot_sites.md)
     pub count: i64,
     /// Simulation day the batch opens.
+    /// unit: simulation day · range: integer 0..=(run.warmup_days + run.days − 1) · default: 0 (open
+    /// from the first day) · source: policy setting
     #[serde(default)]
     pub start_day: i64,
 }
@@ -427,10 +919,16 @@ pub struct ExpertStudiosFile {
 #[derive(Debug, Clone, Deserialize)]
 pub struct CapabilityLearningFile {
     /// Learning speed per year at a CHC with expert sessions, and again per studio there.
+    /// unit: per year · range: [0, 100] · default: required · source: assumption — sweepable,
+    /// calibratable
     pub learning_rate_per_year: f64,
     /// Largest share of the gap between CHC and lead-hospital capability that learning closes.
+    /// unit: share · range: [0, 1] · default: required · source: assumption — sweepable,
+    /// calibratable
     pub capability_cap: f64,
     /// Utility added to the home CHC when learning reaches the cap (scaled in between).
+    /// unit: utility · range: [-50, 50] · default: required · source: assumption — sweepable,
+    /// calibratable
     pub trust_gain: f64,
 }
 
@@ -439,11 +937,18 @@ pub struct CapabilityLearningFile {
 pub struct BedSinkingFile {
     /// Share of the lead hospital's medical and surgical beds moved to the member hospitals'
     /// shared wards (split evenly among them).
+    /// unit: share · range: [0, 1]; needs a member hospital in the group with a shared ward ·
+    /// default: required · source: policy setting (national pilot rule: at least 1/4 of the lead
+    /// hospital's beds, pilot_sites.md)
     pub bed_share: f64,
     /// Share of the lead's non-emergency admissions (agents and background) that go to the
     /// catchment's shared ward instead.
+    /// unit: share · range: [0, 1] · default: required · source: assumption — sweepable,
+    /// calibratable
     pub routed_share: f64,
     /// Simulation day the lever switches on.
+    /// unit: simulation day · range: integer 0..=(run.warmup_days + run.days − 1) · default: 0 (on
+    /// from the first day) · source: policy setting
     #[serde(default)]
     pub start_day: i64,
 }
@@ -452,8 +957,13 @@ pub struct BedSinkingFile {
 #[derive(Debug, Clone, Deserialize)]
 pub struct SigningFile {
     /// Share of chronic patients signed after the drive (at least `population.signing_rate`).
+    /// unit: share · range: [0, 1]; at least `population.signing_rate` · default: required ·
+    /// source: policy setting (Shanghai 2023: 44.36 % of residents, 84.85 % of key groups;
+    /// params.csv shanghai_family_doctor_signing)
     pub rate: f64,
     /// Simulation day of the drive.
+    /// unit: simulation day · range: integer 0..=(run.warmup_days + run.days − 1) · default: 0 (on
+    /// from the first day) · source: policy setting
     #[serde(default)]
     pub start_day: i64,
 }

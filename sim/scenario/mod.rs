@@ -5,6 +5,7 @@
 //! invariant 5). Loading fails with a [`ScenarioError`] that names the file; validation collects
 //! every broken rule before failing, each with its key path and allowed range.
 
+pub mod dictionary;
 pub mod file;
 mod load;
 mod policy;

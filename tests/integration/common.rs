@@ -12,6 +12,18 @@ pub fn repo(rel: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join(rel)
 }
 
+/// Appends every `.toml` file under `dir` (recursively) to `out`.
+pub fn toml_files(dir: &Path, out: &mut Vec<PathBuf>) {
+    for e in std::fs::read_dir(dir).unwrap() {
+        let p = e.unwrap().path();
+        if p.is_dir() {
+            toml_files(&p, out);
+        } else if p.extension().is_some_and(|x| x == "toml") {
+            out.push(p);
+        }
+    }
+}
+
 /// Loads and validates a shipped scenario, panicking with the error if it is invalid.
 pub fn load(rel: &str) -> Loaded {
     scenario::load(&repo(rel)).unwrap_or_else(|e| panic!("{rel}: {e}"))

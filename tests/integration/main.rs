@@ -6,6 +6,7 @@
 mod common;
 mod conservation;
 mod determinism;
+mod dictionary;
 mod extremes;
 mod levers;
 mod queueing;

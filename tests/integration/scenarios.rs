@@ -3,19 +3,7 @@
 
 use crate::common::*;
 use medgroup::scenario::{ScenarioError, load, load_str};
-use std::path::{Path, PathBuf};
 use std::process::Command;
-
-fn toml_files(dir: &Path, out: &mut Vec<PathBuf>) {
-    for e in std::fs::read_dir(dir).unwrap() {
-        let p = e.unwrap().path();
-        if p.is_dir() {
-            toml_files(&p, out);
-        } else if p.extension().is_some_and(|x| x == "toml") {
-            out.push(p);
-        }
-    }
-}
 
 #[test]
 fn every_shipped_scenario_validates() {
