@@ -120,6 +120,7 @@ pub struct Params {
     pub choice: ChoiceParams,
     pub referral: ReferralParams,
     pub payment: PaymentParams,
+    pub screening: ScreeningParams,
     pub policy: PolicyParams,
     pub facilities: Vec<FacilityParams>,
 }
@@ -370,6 +371,8 @@ pub struct PolicyParams {
     pub bed_sinking: Option<Lever<BedSinking>>,
     /// Signing rate after the drive.
     pub signing: Option<Lever<f64>>,
+    /// Health checks per resident-day (eligible ages) after the drive.
+    pub health_checks: Option<Lever<f64>>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -467,4 +470,27 @@ pub struct CapabilityLearning {
 pub struct BedSinking {
     pub bed_share: f64,
     pub routed_share: f64,
+}
+
+/// Annual health checks and screening campaigns (empty: none).
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct ScreeningParams {
+    /// Health checks per resident-day for residents in bands `check_min_band..`.
+    pub check_rate_per_day: f64,
+    pub check_min_band: usize,
+    pub check_detection: f64,
+    pub enrolment_on_diagnosis: f64,
+    pub campaigns: Vec<Campaign>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Campaign {
+    pub name: String,
+    pub condition: usize,
+    pub min_band: usize,
+    pub start_day: u32,
+    pub screened_per_day: f64,
+    /// Chance a given eligible resident is screened on a day.
+    pub rate_per_person_per_day: f64,
+    pub sensitivity: f64,
 }

@@ -82,6 +82,8 @@ pub const MALE: u8 = 1;
 pub const SIGNED: u8 = 2;
 pub const EMPLOYEE: u8 = 4;
 pub const ENROLLED: u8 = 8;
+/// Had a CHC health check in the current management year.
+pub const CHECKED: u8 = 16;
 
 impl Patient {
     pub fn has(&self, flag: u8) -> bool {
@@ -418,7 +420,7 @@ pub fn schedule() -> Schedule {
 /// re-files it (memorylessness makes that exact).
 pub fn schedule_disease(p: &mut Patient, entity: Entity, now: SimTime, model: &Model, cal: &mut Calendars) {
     p.disease_epoch = p.disease_epoch.wrapping_add(1);
-    let total = systems::disease::total_hazard(p, &model.params);
+    let total = systems::disease::total_hazard(p, &model.params, &model.policy);
     if total <= 0.0 {
         return;
     }

@@ -8,7 +8,7 @@
 //! expert sessions or held for referrals, beds moved to shared wards, stays scaled, patients
 //! signed), and every day it advances CHC learning. Levers never switch off.
 
-use super::{Census, Clinics, Model, Patient, SIGNED, Wards};
+use super::{Calendars, Census, Clinics, Model, Patient, Place, SIGNED, Wards, schedule_disease};
 use crate::params::*;
 use crate::rng::{Purpose, name_key};
 use crate::time::DAYS_PER_YEAR;
@@ -36,6 +36,11 @@ pub struct PolicyNow {
     pub studios: Vec<u32>,
     /// Share of the gap to the lead hospital's capability each facility has closed (CHCs only).
     pub learning: Vec<f64>,
+    /// Health checks per resident-day in the eligible age bands.
+    pub check_rate_per_day: f64,
+    /// Daily chance that screening finds an undiagnosed condition, by age band then condition
+    /// (campaigns in force, sensitivity included).
+    pub screen_rate: Vec<Vec<f64>>,
 }
 
 impl PolicyNow {
@@ -58,6 +63,8 @@ impl PolicyNow {
             bed_sinking: None,
             studios: vec![0; n],
             learning: vec![0.0; n],
+            check_rate_per_day: params.screening.check_rate_per_day,
+            screen_rate: screen_rates(params, 0),
         }
     }
 
@@ -108,13 +115,25 @@ impl Model {
     }
 }
 
+/// Screening rates by age band and condition of the campaigns that have started by `day`.
+fn screen_rates(params: &Params, day: u32) -> Vec<Vec<f64>> {
+    let mut out = vec![vec![0.0; params.conditions.len()]; params.population.age_bands.len()];
+    for k in params.screening.campaigns.iter().filter(|k| k.start_day <= day) {
+        for band in out.iter_mut().skip(k.min_band) {
+            band[k.condition] += k.rate_per_person_per_day * k.sensitivity;
+        }
+    }
+    out
+}
+
 /// Switches on the levers whose day is today and advances CHC learning.
 pub fn apply_policies(
     mut model: ResMut<Model>,
     mut census: ResMut<Census>,
+    mut cal: ResMut<Calendars>,
     mut clinics: Query<&mut Clinics>,
     mut wards: Query<&mut Wards>,
-    mut patients: Query<&mut Patient>,
+    mut patients: Query<(Entity, &mut Patient)>,
 ) {
     let params = model.params.clone();
     let pol = &params.policy;
@@ -212,7 +231,7 @@ pub fn apply_policies(
         // the scenario's rate to the drive's, drawn from the patient's own policy stream.
         let base = params.population.signing_rate;
         let p = if base < 1.0 { (l.settings - base) / (1.0 - base) } else { 0.0 };
-        for mut patient in &mut patients {
+        for (_, mut patient) in &mut patients {
             if patient.has(SIGNED) {
                 continue;
             }
@@ -223,6 +242,23 @@ pub fn apply_policies(
             }
         }
     }
+    // Screening campaigns that start today, or a health-check drive, change every eligible
+    // patient's hazards: re-file the disease clocks of patients whose clock runs.
+    let campaign_starts = day > 0 && params.screening.campaigns.iter().any(|k| k.start_day == day);
+    let drive = pol.health_checks.as_ref().filter(|l| on(l.start_day));
+    if let Some(l) = drive {
+        model.policy.check_rate_per_day = l.settings;
+    }
+    if campaign_starts || drive.is_some() {
+        model.policy.screen_rate = screen_rates(&params, day);
+        let now = model.day.start();
+        for (entity, mut patient) in &mut patients {
+            if matches!(patient.place, Place::Home | Place::Booked) {
+                schedule_disease(&mut patient, entity, now, model, &mut cal);
+            }
+        }
+    }
+
     let chcs: Vec<usize> = params
         .facilities
         .iter()

@@ -6,7 +6,7 @@
 //! run's totals. [`Recorder::finish`] turns the totals into the metrics of DESIGN.md section 3.5.
 //! The results are plain data: the output writers and `analysis` never see the world.
 
-use super::{Census, Channel, Clinics, Model, Wards};
+use super::{CHECKED, Census, Channel, Clinics, ENROLLED, Model, Patient, Wards};
 use crate::params::{Params, Priority, Tier, WardKind};
 use bevy_ecs::prelude::*;
 
@@ -46,11 +46,19 @@ pub struct Counts {
     /// Global budget accrued, and the insurer's payments while it was in force (yuan).
     pub budget_yuan: f64,
     pub budget_spent_yuan: f64,
+    /// Agents' CHC health checks, and the undiagnosed conditions they found.
+    pub health_checks: u64,
+    pub check_found: u64,
+    /// Undiagnosed conditions found by each screening campaign, and its days in force.
+    pub campaign_found: Vec<u64>,
+    pub campaign_days: Vec<u64>,
 }
 
 impl Counts {
-    fn new(facilities: usize, horizon: usize) -> Counts {
+    fn new(facilities: usize, horizon: usize, campaigns: usize) -> Counts {
         Counts {
+            campaign_found: vec![0; campaigns],
+            campaign_days: vec![0; campaigns],
             emergency_visits: vec![0; facilities],
             no_shows: vec![0; facilities],
             visits: vec![0; facilities],
@@ -98,6 +106,10 @@ impl Counts {
         self.capitation_yuan += o.capitation_yuan;
         self.budget_yuan += o.budget_yuan;
         self.budget_spent_yuan += o.budget_spent_yuan;
+        self.health_checks += o.health_checks;
+        self.check_found += o.check_found;
+        add_vec(&mut self.campaign_found, &o.campaign_found);
+        add_vec(&mut self.campaign_days, &o.campaign_days);
         for t in 0..3 {
             self.agent_visits[t] += o.agent_visits[t];
             for c in 0..4 {
@@ -115,8 +127,8 @@ impl Counts {
     }
 
     fn clear(&mut self) {
-        let (f, h) = (self.visits.len(), self.hist_len() - 1);
-        *self = Counts::new(f, h);
+        let (f, h, k) = (self.visits.len(), self.hist_len() - 1, self.campaign_found.len());
+        *self = Counts::new(f, h, k);
     }
 }
 
@@ -148,7 +160,39 @@ pub struct Recorder {
     pub chc_capability_gain: f64,
     /// Signed patients at the last recorded day.
     pub signed_patients: u64,
+    /// One entry per management year of the recorded window (365 days from the end of the
+    /// warm-up; the last may be partial).
+    pub years: Vec<YearStats>,
 }
+
+/// What one management year of the recorded window adds up to. The management figures are
+/// filled at the year's last day (`reviewed`), by a pass over every patient that also starts the
+/// next year's follow-up counts and health-check flags afresh.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct YearStats {
+    pub days: u32,
+    pub visits: [u64; 3],
+    pub primary_in_scope: u64,
+    pub in_scope: u64,
+    pub referrals_up: u64,
+    pub reviewed: bool,
+    /// Enrolled patients at the year's end, by condition (diagnosed with it) and in all.
+    pub managed: Vec<u64>,
+    pub managed_all: u64,
+    /// Of those, patients with at least 4 CHC follow-ups in the year (national standard).
+    pub standardised: Vec<u64>,
+    pub standardised_all: u64,
+    /// Enrolled patients with at least one follow-up, and the follow-ups they had.
+    pub served: u64,
+    pub followups: u64,
+    /// Patients in the health-check age bands alive at the year's end, and those checked.
+    pub check_eligible: u64,
+    pub checked: u64,
+}
+
+/// Follow-ups a year that make chronic-disease management "standardised" (national basic public
+/// health service: at least four a year).
+pub const STANDARD_FOLLOWUPS: u8 = 4;
 
 impl Recorder {
     pub fn new(params: &Params) -> Recorder {
@@ -186,14 +230,15 @@ impl Recorder {
             columns.push((name.into(), String::new()));
         }
         Recorder {
-            today: Counts::new(nf, horizon),
-            total: Counts::new(nf, horizon),
+            today: Counts::new(nf, horizon, params.screening.campaigns.len()),
+            total: Counts::new(nf, horizon, params.screening.campaigns.len()),
             wards: vec![WardTotals::default(); ward_ids.len()],
             ward_ids,
             daily: DailyTable { columns, values: Vec::new() },
             days_recorded: 0,
             chc_capability_gain: 0.0,
             signed_patients: 0,
+            years: Vec::new(),
         }
     }
 
@@ -246,6 +291,7 @@ pub fn record(
     mut rec: ResMut<Recorder>,
     mut clinics: Query<&mut Clinics>,
     mut wards: Query<&mut Wards>,
+    mut patients: Query<&mut Patient>,
 ) {
     let params = &model.params;
     let day = model.day;
@@ -337,12 +383,79 @@ pub fn record(
     ]);
     rec.daily.values.extend(row);
     if measuring {
+        for (i, k) in params.screening.campaigns.iter().enumerate() {
+            if k.start_day <= day.0 {
+                rec.today.campaign_days[i] += 1;
+            }
+        }
+        if rec.days_recorded % 365 == 0 {
+            rec.years.push(YearStats {
+                managed: vec![0; params.conditions.len()],
+                standardised: vec![0; params.conditions.len()],
+                ..YearStats::default()
+            });
+        }
+        let t = &rec.today;
+        let y = rec.years.last_mut().expect("a year was started");
+        y.days += 1;
+        for k in 0..3 {
+            y.visits[k] += tier_visits[k];
+        }
+        y.primary_in_scope += primary;
+        y.in_scope += scope;
+        y.referrals_up += t.referrals_up;
         let today = std::mem::take(&mut rec.today);
         rec.total.add(&today);
         rec.today = today;
         rec.days_recorded += 1;
     }
     rec.today.clear();
+    // Management years end 365, 730, … days after the warm-up; the warm-up's own counts are
+    // dropped at its end.
+    let done = day.0 + 1;
+    if done == params.run.warmup_days {
+        review(&mut patients, params, None);
+    } else if done > params.run.warmup_days && (done - params.run.warmup_days) % 365 == 0 {
+        let y = rec.years.last_mut().expect("a year was started");
+        review(&mut patients, params, Some(y));
+    }
+}
+
+/// Ends a management year: counts managed, standardised and checked patients into `year` (if
+/// given) and starts every patient's follow-up count and check flag afresh.
+fn review(patients: &mut Query<&mut Patient>, params: &Params, mut year: Option<&mut YearStats>) {
+    for mut p in patients.iter_mut() {
+        if let Some(y) = year.as_deref_mut() {
+            if p.age_band as usize >= params.screening.check_min_band
+                && params.screening.check_rate_per_day > 0.0
+            {
+                y.check_eligible += 1;
+                y.checked += u64::from(p.has(CHECKED));
+            }
+            if p.has(ENROLLED) {
+                let standard = p.followups >= STANDARD_FOLLOWUPS;
+                y.managed_all += 1;
+                y.standardised_all += u64::from(standard);
+                for c in 0..params.conditions.len() {
+                    if p.diagnosed & p.conditions & (1 << c) != 0 {
+                        y.managed[c] += 1;
+                        y.standardised[c] += u64::from(standard);
+                    }
+                }
+                if p.followups > 0 {
+                    y.served += 1;
+                    y.followups += u64::from(p.followups);
+                }
+            }
+        }
+        if p.followups != 0 || p.has(CHECKED) {
+            p.followups = 0;
+            p.flags &= !CHECKED;
+        }
+    }
+    if let Some(y) = year {
+        y.reviewed = true;
+    }
 }
 
 fn ratio(a: f64, b: f64) -> f64 {
@@ -471,6 +584,82 @@ impl Recorder {
         }
         if params.policy.capitation.is_some() {
             put("capitation_yuan_per_year", String::new(), t.capitation_yuan * per_year);
+        }
+        // Chronic-disease management, screening and checks.
+        put("health_checks_per_year", String::new(), t.health_checks as f64 * per_year);
+        put("conditions_found_by_checks_per_year", String::new(), t.check_found as f64 * per_year);
+        for (i, k) in params.screening.campaigns.iter().enumerate() {
+            let b = format!("campaign={}", k.name);
+            let screened = k.screened_per_day * t.campaign_days[i] as f64;
+            put("screening_found_per_year", b.clone(), t.campaign_found[i] as f64 * per_year);
+            put("screening_yield", b, ratio(t.campaign_found[i] as f64, screened));
+        }
+        // Equity across CHC catchments: each CHC's visits a day, and the spread.
+        let chc_visits: Vec<f64> = params
+            .facilities
+            .iter()
+            .enumerate()
+            .filter(|(_, f)| f.tier == Tier::Primary)
+            .map(|(i, f)| {
+                let v = t.visits[i] as f64 / days;
+                put("chc_visits_per_day", format!("facility={}", f.name), v);
+                v
+            })
+            .collect();
+        if !chc_visits.is_empty() {
+            let max = chc_visits.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+            let min = chc_visits.iter().copied().fold(f64::INFINITY, f64::min);
+            put("chc_daily_visits_max_over_min", String::new(), ratio(max, min));
+        }
+        // Each management year of the recorded window.
+        for (k, y) in self.years.iter().enumerate() {
+            let year = k + 1;
+            let per_year = crate::time::DAYS_PER_YEAR / f64::from(y.days.max(1));
+            for tier in Tier::ALL {
+                put(
+                    "visits_per_year",
+                    format!("tier={};year={year}", tier.name()),
+                    y.visits[tier.index()] as f64 * per_year,
+                );
+            }
+            put(
+                "primary_care_visit_share",
+                format!("year={year}"),
+                ratio(y.primary_in_scope as f64, y.in_scope as f64),
+            );
+            put("referrals_up_per_year", format!("year={year}"), y.referrals_up as f64 * per_year);
+            if k > 0 {
+                let prev = &self.years[k - 1];
+                let rate = |y: &YearStats| y.visits[Tier::Primary.index()] as f64 / f64::from(y.days.max(1));
+                put("primary_visits_growth", format!("year={year}"), ratio(rate(y), rate(prev)) - 1.0);
+            }
+            if y.reviewed {
+                put("managed_patients", format!("year={year}"), y.managed_all as f64);
+                put(
+                    "standardised_management_rate",
+                    format!("year={year}"),
+                    ratio(y.standardised_all as f64, y.managed_all as f64),
+                );
+                for (c, k) in params.conditions.iter().enumerate() {
+                    let b = format!("condition={};year={year}", k.name);
+                    put("managed_patients", b.clone(), y.managed[c] as f64);
+                    put(
+                        "standardised_management_rate",
+                        b,
+                        ratio(y.standardised[c] as f64, y.managed[c] as f64),
+                    );
+                }
+                put(
+                    "followups_per_served_patient",
+                    format!("year={year}"),
+                    ratio(y.followups as f64, y.served as f64),
+                );
+                put(
+                    "health_check_rate",
+                    format!("year={year}"),
+                    ratio(y.checked as f64, y.check_eligible as f64),
+                );
+            }
         }
         if let Some(b) = &params.policy.global_budget {
             let surplus = (t.budget_yuan - t.budget_spent_yuan) * per_year;

@@ -94,6 +94,12 @@ pub struct ScenarioFile {
     /// `[[conditions]]` · source: see its keys
     #[serde(default)]
     pub payment: Option<PaymentFile>,
+    /// Screening campaigns and annual health checks at CHCs (DESIGN.md 3.3); leaving the table
+    /// out means neither happens.
+    /// unit: optional table · range: see its section · default: none (no checks, no campaigns) ·
+    /// source: see its keys
+    #[serde(default)]
+    pub screening: Option<ScreeningFile>,
     /// Policy levers (DESIGN.md section 3.4). Every lever is off unless its table is present;
     /// a present lever switches on at its `start_day`.
     /// unit: table · range: see its section · default: no lever (all off) · source: policy setting
@@ -655,6 +661,10 @@ pub struct PolicyFile {
     /// unit: optional table · range: see its section · default: off · source: policy setting
     #[serde(default)]
     pub signing: Option<SigningFile>,
+    /// Health-check drive for older residents.
+    /// unit: optional table · range: see its section · default: off · source: policy setting
+    #[serde(default)]
+    pub health_checks: Option<HealthChecksFile>,
 }
 
 /// Gatekeeping (基层首诊): first contact at the CHC.
@@ -962,6 +972,82 @@ pub struct SigningFile {
     /// params.csv shanghai_family_doctor_signing)
     pub rate: f64,
     /// Simulation day of the drive.
+    /// unit: simulation day · range: integer 0..=(run.warmup_days + run.days − 1) · default: 0 (on
+    /// from the first day) · source: policy setting
+    #[serde(default)]
+    pub start_day: i64,
+}
+
+/// A drive to give more residents 65+ their annual health check.
+#[derive(Debug, Clone, Deserialize)]
+pub struct HealthChecksFile {
+    /// Share of residents aged `screening.health_check_min_age` or more checked in a year after
+    /// the drive (replaces `screening.health_check_coverage`).
+    /// unit: share per year · range: [0, 1]; needs a `[screening]` table · default: required ·
+    /// source: policy setting (Guangming: 43.9 % in 2019 → 82.5 % in 2021, pilot_sites.md G4)
+    pub coverage: f64,
+    /// Simulation day the drive starts.
+    /// unit: simulation day · range: integer 0..=(run.warmup_days + run.days − 1) · default: 0 (on
+    /// from the first day) · source: policy setting
+    #[serde(default)]
+    pub start_day: i64,
+}
+
+// ---------------------------------------------------------------------------------------------
+// Screening and health checks
+
+/// Annual health checks and screening campaigns at CHCs, which find undiagnosed conditions and
+/// enrol patients in chronic-disease management.
+#[derive(Debug, Clone, Deserialize)]
+pub struct ScreeningFile {
+    /// Share of residents aged `health_check_min_age` or more given a CHC health check in a year.
+    /// unit: share per year · range: [0, 1] · default: required · source: pilot_sites.md G4
+    /// (Guangming 65+ health-management rate 43.9 % in 2019); calibratable
+    pub health_check_coverage: f64,
+    /// Youngest age of the annual health check (national basic public health service: 65); must
+    /// be the `min_age` of an age band.
+    /// unit: years · range: the `min_age` of one of `population.age_bands` · default: required ·
+    /// source: national basic public health service (health management of residents 65+)
+    pub health_check_min_age: i64,
+    /// Probability that a health check finds each undiagnosed chronic condition.
+    /// unit: probability · range: [0, 1] · default: required · source: assumption — sweepable,
+    /// calibratable
+    pub check_detection: f64,
+    /// Probability that a patient found by a check or a campaign enrols in chronic-disease
+    /// management at the CHC.
+    /// unit: probability · range: [0, 1] · default: required · source: assumption — sweepable,
+    /// calibratable
+    pub enrolment_on_diagnosis: f64,
+    /// Screening campaigns for one condition each.
+    /// unit: array of tables · range: see its section · default: none · source: see its keys
+    #[serde(default)]
+    pub campaigns: Vec<CampaignFile>,
+}
+
+/// A screening campaign: people of eligible ages screened at random for one condition.
+#[derive(Debug, Clone, Deserialize)]
+pub struct CampaignFile {
+    /// Name used in outputs.
+    /// unit: text · range: a non-empty name, unique among campaigns · default: required · source:
+    /// not a model parameter
+    pub name: String,
+    /// The condition screened for (a `conditions[].name`).
+    /// unit: condition name · range: one of `conditions[].name` · default: required · source:
+    /// policy setting
+    pub condition: String,
+    /// Youngest age screened; must be the `min_age` of an age band.
+    /// unit: years · range: the `min_age` of one of `population.age_bands` · default: required ·
+    /// source: policy setting (Qingpu screenings: mostly residents 40+, pilot_sites.md Q6)
+    pub min_age: i64,
+    /// Residents screened a year.
+    /// unit: people per year · range: [0, 1e8] · default: required · source: policy setting
+    /// (Qingpu: 10,917 stroke and 5,719 COPD screenings a year, pilot_sites.md Q6–Q7)
+    pub screened_per_year: f64,
+    /// Probability that screening finds the condition in a person who has it undiagnosed.
+    /// unit: probability · range: [0, 1] · default: required · source: assumption — sweepable,
+    /// calibratable
+    pub sensitivity: f64,
+    /// Simulation day the campaign starts.
     /// unit: simulation day · range: integer 0..=(run.warmup_days + run.days − 1) · default: 0 (on
     /// from the first day) · source: policy setting
     #[serde(default)]

@@ -14,6 +14,7 @@ pub(super) struct Context<'a> {
     pub population: &'a PopulationParams,
     pub referral: &'a ReferralParams,
     pub facilities: &'a [FacilityParams],
+    pub has_screening: bool,
 }
 
 const WEEKDAYS: [&str; 7] = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
@@ -262,6 +263,18 @@ pub(super) fn policy(c: &mut Checker, f: &PolicyFile, cx: &Context) -> PolicyPar
         }
         p.signing = Some(Lever { start_day: start_day(c, key, s.start_day, cx), settings: rate });
     }
+    if let Some(h) = &f.health_checks {
+        let key = "policy.health_checks";
+        let coverage = c.real(&format!("{key}.coverage"), h.coverage, 0.0, 0.999);
+        if !cx.has_screening {
+            c.fail(
+                format!("{key}.coverage"),
+                "needs a [screening] table (health_check_min_age, check_detection, …)",
+            );
+        }
+        p.health_checks =
+            Some(Lever { start_day: start_day(c, key, h.start_day, cx), settings: check_rate(coverage) });
+    }
     if let (Some(r), Some(e)) = (&f.reserved_slots, &f.expert_sessions)
         && r.share + e.slot_share > 1.0
     {
@@ -337,4 +350,82 @@ fn per_diem(c: &mut Checker, d: &PerDiemFile, cx: &Context) -> Option<Lever<PerD
             discharge_response: c.share(&format!("{key}.discharge_response"), d.discharge_response),
         },
     })
+}
+
+/// The daily hazard of a health check that gives a share `coverage` of people at least one
+/// check a year: −ln(1 − coverage) / year.
+fn check_rate(coverage: f64) -> f64 {
+    -(1.0 - coverage).ln() / DAYS_PER_YEAR
+}
+
+/// Index of the age band whose `min_age` is `age`.
+fn band_of(c: &mut Checker, key: &str, age: i64, population: &PopulationParams) -> usize {
+    match population.age_bands.iter().position(|b| i64::from(b.min_age) == age) {
+        Some(i) => i,
+        None => {
+            let ages: Vec<String> = population.age_bands.iter().map(|b| b.min_age.to_string()).collect();
+            c.fail(key, format!("must be the min_age of an age band ({}), got {age}", ages.join(", ")));
+            0
+        }
+    }
+}
+
+pub(super) fn screening(
+    c: &mut Checker,
+    f: Option<&ScreeningFile>,
+    conditions: &[ConditionParams],
+    cx: &Context,
+) -> ScreeningParams {
+    let Some(f) = f else { return ScreeningParams::default() };
+    let key = "screening";
+    let coverage = c.real(&format!("{key}.health_check_coverage"), f.health_check_coverage, 0.0, 0.999);
+    let check_min_band =
+        band_of(c, &format!("{key}.health_check_min_age"), f.health_check_min_age, cx.population);
+    let mut campaigns = Vec::new();
+    for (i, k) in f.campaigns.iter().enumerate() {
+        let ck = format!("{key}.campaigns[{i}]");
+        if k.name.trim().is_empty() {
+            c.fail(format!("{ck}.name"), "must not be empty");
+        }
+        if f.campaigns[..i].iter().any(|o| o.name == k.name) {
+            c.fail(format!("{ck}.name"), format!("\"{}\" appears twice", k.name));
+        }
+        let condition = match conditions.iter().position(|x| x.name == k.condition) {
+            Some(j) => j,
+            None => {
+                let names: Vec<String> = conditions.iter().map(|x| format!("\"{}\"", x.name)).collect();
+                c.fail(
+                    format!("{ck}.condition"),
+                    format!("must be one of {}, got \"{}\"", names.join(", "), k.condition),
+                );
+                0
+            }
+        };
+        let min_band = band_of(c, &format!("{ck}.min_age"), k.min_age, cx.population);
+        let eligible: f64 = f64::from(cx.population.residents)
+            * cx.population.age_bands.iter().skip(min_band).map(|b| b.share).sum::<f64>();
+        let screened = c.real(&format!("{ck}.screened_per_year"), k.screened_per_year, 0.0, 1e8);
+        if screened > eligible {
+            c.fail(
+                format!("{ck}.screened_per_year"),
+                format!("must be at most the eligible residents ({eligible:.0}: population.residents in the bands from min_age), got {screened}"),
+            );
+        }
+        campaigns.push(Campaign {
+            name: k.name.clone(),
+            condition,
+            min_band,
+            start_day: start_day(c, &ck, k.start_day, cx),
+            screened_per_day: screened / DAYS_PER_YEAR,
+            rate_per_person_per_day: if eligible > 0.0 { screened / eligible / DAYS_PER_YEAR } else { 0.0 },
+            sensitivity: c.share(&format!("{ck}.sensitivity"), k.sensitivity),
+        });
+    }
+    ScreeningParams {
+        check_rate_per_day: check_rate(coverage),
+        check_min_band,
+        check_detection: c.share(&format!("{key}.check_detection"), f.check_detection),
+        enrolment_on_diagnosis: c.share(&format!("{key}.enrolment_on_diagnosis"), f.enrolment_on_diagnosis),
+        campaigns,
+    }
 }

@@ -153,6 +153,20 @@ pub fn validate(f: &ScenarioFile) -> Result<Params, Vec<Problem>> {
             population: &population,
             referral: &referral,
             facilities: &facilities,
+            has_screening: f.screening.is_some(),
+        },
+    );
+    let screening = super::policy::screening(
+        &mut c,
+        f.screening.as_ref(),
+        &conditions,
+        &super::policy::Context {
+            run: &run,
+            care: &care,
+            population: &population,
+            referral: &referral,
+            facilities: &facilities,
+            has_screening: true,
         },
     );
     if c.problems.is_empty() {
@@ -167,6 +181,7 @@ pub fn validate(f: &ScenarioFile) -> Result<Params, Vec<Problem>> {
             choice,
             referral,
             payment,
+            screening,
             policy,
             facilities,
         })

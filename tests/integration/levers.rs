@@ -234,3 +234,39 @@ fn a_lever_switches_on_at_its_day() {
     // After the switch, no self-referred patient books the lead hospital.
     assert!(metric(&b[0], "outpatient_wait_days", "tier=lead;channel=self").is_none());
 }
+
+#[test]
+fn screening_campaign_and_health_check_drive_find_and_enrol_patients() {
+    // A COPD campaign screening 10 % of residents 40+ a year, and a drive lifting the 65+
+    // health-check coverage from 0.6 to 0.9. Expected: managed patients +, health-check rate +,
+    // a campaign yield between 0 and the undiagnosed COPD prevalence among residents 40+.
+    // Measured when written: managed +402 ± 17, check rate +0.294 ± 0.004, yields 0.04–0.06
+    // (SE, n = 6).
+    let base = small_baseline(RESIDENTS, 365, 60);
+    let mut reform = base.clone();
+    let copd = reform.conditions.iter().position(|k| k.name == "copd").unwrap();
+    let band40 = reform.population.age_bands.iter().position(|b| b.min_age == 40).unwrap();
+    let eligible: f64 =
+        f64::from(RESIDENTS) * reform.population.age_bands[band40..].iter().map(|b| b.share).sum::<f64>();
+    let screened_per_year = 0.1 * eligible;
+    reform.screening.campaigns.push(Campaign {
+        name: "copd".into(),
+        condition: copd,
+        min_band: band40,
+        start_day: 0,
+        screened_per_day: screened_per_year / 365.25,
+        rate_per_person_per_day: 0.1 / 365.25,
+        sensitivity: 0.8,
+    });
+    reform.policy.health_checks = on(-(1.0f64 - 0.9).ln() / 365.25);
+    let (a, b) = arms(&base, &reform, 6);
+    expect("managed_patients", &diffs(&a, &b, "managed_patients", "year=1"), 1.0);
+    expect("health_check_rate", &diffs(&a, &b, "health_check_rate", "year=1"), 1.0);
+    let yields = values(&b, "screening_yield", "campaign=copd");
+    // COPD prevalence among 40+ is at most the highest band prevalence; undiagnosed share 88 %.
+    let max_prevalence = reform.conditions[copd].prevalence_by_age_band.iter().copied().fold(0.0, f64::max);
+    for y in yields {
+        println!("screening yield {y:.4}");
+        assert!(y > 0.0 && y < max_prevalence, "yield {y} outside (0, {max_prevalence})");
+    }
+}

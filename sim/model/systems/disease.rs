@@ -9,6 +9,7 @@
 //! likely when a condition is uncontrolled or undiagnosed. New chronic patients enter at the
 //! cohort's initial expected exit rate, so the cohort stays stable over long runs.
 
+use crate::model::policy::PolicyNow;
 use crate::model::population::{Synth, file_first_events};
 use crate::model::record::Recorder;
 use crate::model::*;
@@ -21,11 +22,22 @@ pub enum Transition {
     LoseControl(u8),
     Acute(u8),
     Elective(u8),
+    /// A screening campaign finds an undiagnosed condition.
+    Screened(u8),
+    /// An annual health check at the CHC.
+    HealthCheck,
     Death,
 }
 
-fn hazards(p: &Patient, params: &Params, mut visit: impl FnMut(f64, Transition) -> bool) {
+fn hazards(p: &Patient, params: &Params, now: &PolicyNow, mut visit: impl FnMut(f64, Transition) -> bool) {
     let managed = p.has(ENROLLED);
+    let band = p.age_band as usize;
+    if band >= params.screening.check_min_band
+        && now.check_rate_per_day > 0.0
+        && visit(now.check_rate_per_day, Transition::HealthCheck)
+    {
+        return;
+    }
     for (c, k) in params.conditions.iter().enumerate() {
         let bit = 1u16 << c;
         if p.conditions & bit == 0 {
@@ -54,6 +66,12 @@ fn hazards(p: &Patient, params: &Params, mut visit: impl FnMut(f64, Transition) 
         if p.diagnosed & bit != 0 && visit(k.elective_procedures_per_day, Transition::Elective(c8)) {
             return;
         }
+        if p.diagnosed & bit == 0 {
+            let screen = now.screen_rate.get(band).map_or(0.0, |r| r[c]);
+            if screen > 0.0 && visit(screen, Transition::Screened(c8)) {
+                return;
+            }
+        }
     }
     let death = params.population.age_bands[p.age_band as usize].mortality_per_day
         + params
@@ -67,9 +85,9 @@ fn hazards(p: &Patient, params: &Params, mut visit: impl FnMut(f64, Transition) 
 }
 
 /// Sum of the patient's hazards, per day.
-pub fn total_hazard(p: &Patient, params: &Params) -> f64 {
+pub fn total_hazard(p: &Patient, params: &Params, now: &PolicyNow) -> f64 {
     let mut total = 0.0;
-    hazards(p, params, |h, _| {
+    hazards(p, params, now, |h, _| {
         total += h;
         false
     });
@@ -77,11 +95,11 @@ pub fn total_hazard(p: &Patient, params: &Params) -> f64 {
 }
 
 /// The transition whose share of the total hazard contains `u` ∈ [0, 1).
-pub fn pick(p: &Patient, params: &Params, u: f64) -> Transition {
-    let target = u * total_hazard(p, params);
+pub fn pick(p: &Patient, params: &Params, now: &PolicyNow, u: f64) -> Transition {
+    let target = u * total_hazard(p, params, now);
     let mut acc = 0.0;
     let mut chosen = Transition::Death;
-    hazards(p, params, |h, t| {
+    hazards(p, params, now, |h, t| {
         acc += h;
         if target < acc && h > 0.0 {
             chosen = t;
@@ -91,6 +109,29 @@ pub fn pick(p: &Patient, params: &Params, u: f64) -> Transition {
         }
     });
     chosen
+}
+
+/// Marks `found` as diagnosed after a check or a screening, enrols the patient with
+/// `screening.enrolment_on_diagnosis`, and files a visit for the newly known, untreated
+/// conditions.
+#[allow(clippy::too_many_arguments)] // the patient, what was found, and the state a diagnosis touches
+fn diagnose(
+    p: &mut Patient,
+    entity: Entity,
+    found: u16,
+    t: SimTime,
+    rng: &mut crate::rng::Rng,
+    model: &Model,
+    cal: &mut Calendars,
+    census: &mut Census,
+) {
+    p.diagnosed |= found;
+    if rng.random::<f64>() < model.params.screening.enrolment_on_diagnosis {
+        enrol(p, census);
+    }
+    if p.place == Place::Home {
+        schedule_symptomatic(p, entity, t, model, cal);
+    }
 }
 
 /// Removes a patient from the cohort's counts (the caller despawns it).
@@ -131,7 +172,7 @@ pub fn disease(
         let mut rng = model.streams.patient(Purpose::Disease, p.id, p.disease_draws);
         p.disease_draws += 1;
         let u: f64 = rng.random();
-        match pick(&p, &params, u) {
+        match pick(&p, &params, &model.policy, u) {
             Transition::Death => {
                 count_death(&p, &mut census, &mut rec);
                 commands.entity(e.patient).despawn();
@@ -162,6 +203,40 @@ pub fn disease(
             Transition::Elective(c) => {
                 if p.place == Place::Home {
                     requests.write(CareRequest { patient: e.patient, need: Need::Elective, condition: c });
+                }
+            }
+            Transition::Screened(c) => {
+                let band = p.age_band as usize;
+                let campaign =
+                    params.screening.campaigns.iter().position(|k| {
+                        k.condition == c as usize && k.start_day <= day.0 && k.min_band <= band
+                    });
+                rec.count(|k| {
+                    if let Some(i) = campaign {
+                        k.campaign_found[i] += 1;
+                    }
+                });
+                diagnose(&mut p, e.patient, 1 << c, t, &mut rng, &model, &mut cal, &mut census);
+            }
+            Transition::HealthCheck => {
+                let s = &params.screening;
+                p.flags |= CHECKED;
+                let mut found = 0u16;
+                for c in 0..params.conditions.len() {
+                    let bit = 1u16 << c;
+                    if p.conditions & bit != 0
+                        && p.diagnosed & bit == 0
+                        && rng.random::<f64>() < s.check_detection
+                    {
+                        found |= bit;
+                    }
+                }
+                rec.count(|k| {
+                    k.health_checks += 1;
+                    k.check_found += u64::from(found.count_ones());
+                });
+                if found != 0 {
+                    diagnose(&mut p, e.patient, found, t, &mut rng, &model, &mut cal, &mut census);
                 }
             }
         }
