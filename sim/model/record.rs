@@ -388,7 +388,7 @@ pub fn record(
                 rec.today.campaign_days[i] += 1;
             }
         }
-        if rec.days_recorded % 365 == 0 {
+        if rec.days_recorded.is_multiple_of(365) {
             rec.years.push(YearStats {
                 managed: vec![0; params.conditions.len()],
                 standardised: vec![0; params.conditions.len()],
@@ -398,8 +398,8 @@ pub fn record(
         let t = &rec.today;
         let y = rec.years.last_mut().expect("a year was started");
         y.days += 1;
-        for k in 0..3 {
-            y.visits[k] += tier_visits[k];
+        for (v, t) in y.visits.iter_mut().zip(tier_visits) {
+            *v += t;
         }
         y.primary_in_scope += primary;
         y.in_scope += scope;
@@ -415,7 +415,7 @@ pub fn record(
     let done = day.0 + 1;
     if done == params.run.warmup_days {
         review(&mut patients, params, None);
-    } else if done > params.run.warmup_days && (done - params.run.warmup_days) % 365 == 0 {
+    } else if done > params.run.warmup_days && (done - params.run.warmup_days).is_multiple_of(365) {
         let y = rec.years.last_mut().expect("a year was started");
         review(&mut patients, params, Some(y));
     }
