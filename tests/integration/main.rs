@@ -7,5 +7,6 @@ mod common;
 mod conservation;
 mod determinism;
 mod extremes;
+mod pilots;
 mod queueing;
 mod scenarios;
