@@ -9,5 +9,6 @@ mod determinism;
 mod dictionary;
 mod extremes;
 mod levers;
+mod pilots;
 mod queueing;
 mod scenarios;
