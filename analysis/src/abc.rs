@@ -61,6 +61,7 @@
 //! `float_roundtrip` feature to give back the same floats), and keep finished evaluations of
 //! the current generation beside it.
 
+use crate::fit::{csv_text, num};
 use crate::prior::{ln_logistic_pdf, logit};
 use crate::streams::{open01, stream};
 use crate::targets::{AbcSettings, Parameter, Problem, Target};
@@ -588,6 +589,56 @@ impl AbcSmc {
                 }
             })
             .collect()
+    }
+}
+
+impl AbcSmc {
+    /// The weighted posterior sample (the last population) as CSV: `generation, index, weight,
+    /// distance`, one column per parameter (named by its key), then one per target
+    /// (`sim:` + its name) with the particle's simulated value. Empty before the first generation.
+    pub fn posterior_sample_csv(&self) -> String {
+        let Some(pop) = self.population() else { return String::new() };
+        let mut header = vec!["generation".to_string(), "index".into(), "weight".into(), "distance".into()];
+        header.extend(self.config.parameters.iter().map(|p| csv_text(&p.key)));
+        header.extend(self.config.targets.iter().map(|t| csv_text(&format!("sim:{}", t.name))));
+        let mut s = header.join(",") + "\n";
+        for q in &pop.particles {
+            let mut row = vec![q.generation.to_string(), q.index.to_string(), num(q.weight), num(q.distance)];
+            row.extend(q.theta.iter().chain(&q.outputs).map(|&v| num(v)));
+            s.push_str(&row.join(","));
+            s.push('\n');
+        }
+        s
+    }
+}
+
+impl Posterior {
+    /// CSV: `key, mean, sd, q05, median, q95`, one row per parameter.
+    pub fn to_csv(&self) -> String {
+        let mut s = String::from("key,mean,sd,q05,median,q95\n");
+        for p in &self.parameters {
+            let cells = [csv_text(&p.key), num(p.mean), num(p.sd), num(p.q05), num(p.median), num(p.q95)];
+            s.push_str(&cells.join(","));
+            s.push('\n');
+        }
+        s
+    }
+
+    /// A Markdown table with a line on the population it summarises.
+    pub fn to_markdown(&self) -> String {
+        let mut s =
+            String::from("| parameter | mean | SD | median | 90 % interval |\n|---|---:|---:|---:|---|\n");
+        for p in &self.parameters {
+            s.push_str(&format!(
+                "| {} | {:.4} | {:.4} | {:.4} | [{:.4}, {:.4}] |\n",
+                p.key, p.mean, p.sd, p.median, p.q05, p.q95
+            ));
+        }
+        s.push_str(&format!(
+            "\nGeneration {}: {} particles, effective sample size {:.0}, tolerance ε = {:.4}.\n",
+            self.generation, self.particles, self.ess, self.epsilon
+        ));
+        s
     }
 }
 

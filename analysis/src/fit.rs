@@ -123,7 +123,8 @@ impl FitReport {
     }
 }
 
-fn num(v: f64) -> String {
+/// A number in Rust's shortest round-trip form; `NA` when not finite.
+pub(crate) fn num(v: f64) -> String {
     if v.is_finite() { v.to_string() } else { "NA".into() }
 }
 
@@ -135,7 +136,8 @@ fn short(v: f64) -> String {
     if a != 0.0 && !(1e-3..1e6).contains(&a) { format!("{v:.3e}") } else { format!("{:.4}", v) }
 }
 
-fn csv_text(s: &str) -> String {
+/// A CSV cell, quoted when it holds a comma, a quote or a newline.
+pub(crate) fn csv_text(s: &str) -> String {
     if s.contains([',', '"', '\n']) { format!("\"{}\"", s.replace('"', "\"\"")) } else { s.to_string() }
 }
 

@@ -462,6 +462,32 @@ fn predictive_draws_follow_the_weights_deterministically() {
 }
 
 #[test]
+fn posterior_tables_list_every_particle_and_parameter() {
+    let mut abc = AbcSmc::new(small_config(1)).unwrap();
+    assert_eq!(abc.posterior_sample_csv(), "");
+    run(&mut abc, small_sim);
+    let csv = abc.posterior_sample_csv();
+    let lines: Vec<&str> = csv.lines().collect();
+    assert_eq!(lines[0], "generation,index,weight,distance,mu,rate,sim:mean,sim:rate");
+    assert_eq!(lines.len(), 41);
+    let first = &abc.population().unwrap().particles[0];
+    let cells: Vec<f64> = lines[1].split(',').map(|c| c.parse().unwrap()).collect();
+    assert_eq!(
+        cells[2..],
+        [first.weight, first.distance, first.theta[0], first.theta[1], first.outputs[0], first.outputs[1]]
+    );
+    let post = abc.posterior().unwrap();
+    let summary = post.to_csv();
+    assert!(summary.starts_with("key,mean,sd,q05,median,q95\nmu,"));
+    assert_eq!(summary.lines().count(), 3);
+    let md = post.to_markdown();
+    assert!(md.contains("| rate |") && md.contains("40 particles"), "{md}");
+    for p in &post.parameters {
+        assert!(p.q05 <= p.median && p.median <= p.q95, "{p:?}");
+    }
+}
+
+#[test]
 fn weighted_quantiles_match_type_5_for_equal_weights() {
     let v: Vec<(f64, f64)> = (1..=5).map(|x| (x as f64, 0.2)).collect();
     // Type 5 (piecewise linear through (i − 0.5)/n): the median of 1..5 is 3, the 30 % point is
@@ -473,4 +499,35 @@ fn weighted_quantiles_match_type_5_for_equal_weights() {
     // A heavy weight pulls the median to its value.
     let w = [(0.0, 0.1), (1.0, 0.8), (2.0, 0.1)];
     assert_eq!(weighted_quantile(&w, 0.5), 1.0);
+}
+
+/// The kernel density must be normalised: particles from generations with different kernels
+/// share one weight scale only if it is. Σ = [[4, 1], [1, 2]] has det 7 and
+/// Σ⁻¹ = [[2, −1], [−1, 4]]/7; at δ = (1, −1), δᵀΣ⁻¹δ = 8/7, so
+/// ln N(δ; 0, Σ) = −4/7 − ln(7)/2 − ln(2π) = −3.382261.
+#[test]
+fn the_kernel_is_a_normalised_gaussian_with_scaled_population_covariance() {
+    let chol = cholesky(&[4.0, 0.0, 1.0, 2.0], 2).unwrap();
+    let k = Kernel { chol };
+    let expect = -4.0 / 7.0 - 7f64.ln() / 2.0 - (2.0 * std::f64::consts::PI).ln();
+    assert!((k.ln_density(&[1.5, 0.0], &[0.5, 1.0], 2) - expect).abs() < 1e-12);
+    assert!(cholesky(&[1.0, 0.0, 2.0, 1.0], 2).is_none(), "not positive definite");
+
+    // Four particles at (±1, 0) and (0, ±2) with weights 1/4: weighted covariance diag(1/2, 2),
+    // so scale 2 gives diag(1, 4) and L = diag(1, 2).
+    let particle = |z: [f64; 2]| Particle {
+        generation: 0,
+        index: 0,
+        theta: z.to_vec(),
+        z: z.to_vec(),
+        ln_raw_weight: 0.0,
+        weight: 0.25,
+        distance: 0.0,
+        outputs: vec![],
+    };
+    let pop: Vec<Particle> = [[1.0, 0.0], [-1.0, 0.0], [0.0, 2.0], [0.0, -2.0]].map(particle).to_vec();
+    let k = Kernel::from_population(&pop, 2.0).unwrap();
+    for (got, want) in k.chol.iter().zip([1.0, 0.0, 0.0, 2.0]) {
+        assert!((got - want).abs() < 1e-12, "{:?}", k.chol);
+    }
 }
