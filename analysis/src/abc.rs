@@ -60,6 +60,19 @@
 //! serde-serialisable plain data: checkpoint it after each `advance` (JSON needs serde_json's
 //! `float_roundtrip` feature to give back the same floats), and keep finished evaluations of
 //! the current generation beside it.
+//!
+//! # References
+//! - Pritchard J K et al. (1999) Population growth of human Y chromosomes: a study of Y
+//!   chromosome microsatellites. Mol Biol Evol 16:1791–1798.
+//! - Toni T, Welch D, Strelkowa N, Ipsen A, Stumpf M P H (2009) Approximate Bayesian computation
+//!   scheme for parameter inference and model selection in dynamical systems. J R Soc Interface
+//!   6:187–202.
+//! - Beaumont M A, Cornuet J-M, Marin J-M, Robert C P (2009) Adaptive approximate Bayesian
+//!   computation. Biometrika 96:983–990.
+//! - Del Moral P, Doucet A, Jasra A (2012) An adaptive sequential Monte Carlo method for
+//!   approximate Bayesian computation. Stat Comput 22:1009–1020.
+//! - Lenormand M, Jabot F, Deffuant G (2013) Adaptive approximate Bayesian computation for
+//!   complex models. Comput Stat 28:2777–2796.
 
 use crate::fit::{csv_text, num};
 use crate::prior::{ln_logistic_pdf, logit};
