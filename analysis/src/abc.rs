@@ -77,7 +77,7 @@
 use crate::fit::{csv_text, num};
 use crate::prior::{ln_logistic_pdf, logit};
 use crate::streams::{open01, stream};
-use crate::targets::{AbcSettings, Parameter, Problem, Target};
+use crate::targets::{AbcSettings, Calibration, Parameter, Problem, Target};
 use rand::RngExt;
 use rand_distr::StandardNormal;
 use serde::{Deserialize, Serialize};
@@ -97,6 +97,19 @@ pub struct AbcConfig {
     pub targets: Vec<Target>,
     pub settings: AbcSettings,
     pub seed: u64,
+}
+
+impl AbcConfig {
+    /// The configuration of a validated targets file; `default_seed` (e.g. the scenario's seed)
+    /// is used when the file's `[abc]` table gives none.
+    pub fn from_calibration(calibration: &Calibration, default_seed: u64) -> AbcConfig {
+        AbcConfig {
+            parameters: calibration.parameters.clone(),
+            targets: calibration.targets.clone(),
+            settings: calibration.abc.clone(),
+            seed: calibration.abc.seed.unwrap_or(default_seed),
+        }
+    }
 }
 
 /// One parameter vector to simulate.
@@ -310,6 +323,26 @@ impl AbcSmc {
         for (i, p) in config.parameters.iter().enumerate() {
             if let Err(m) = p.prior.check() {
                 problems.push(Problem { key: format!("parameter[{i}].prior"), message: m });
+            }
+        }
+        for (i, t) in config.targets.iter().enumerate() {
+            let o = t.observed;
+            let scales = [t.tolerance.scale(o, o - 1.0), t.tolerance.scale(o, o + 1.0)];
+            if !o.is_finite() || scales.iter().any(|s| !(s.is_finite() && *s > 0.0)) {
+                problems.push(Problem {
+                    key: format!("target[{i}]"),
+                    message: format!(
+                        "needs a finite observed value and a tolerance > 0 on both sides, got observed {o}, \
+                         tolerance {}",
+                        t.tolerance.describe()
+                    ),
+                });
+            }
+            if !(t.weight.is_finite() && t.weight >= 0.0) {
+                problems.push(Problem {
+                    key: format!("target[{i}].weight"),
+                    message: format!("must be a finite number ≥ 0, got {}", t.weight),
+                });
             }
         }
         if !config.targets.iter().any(|t| t.weight > 0.0) {

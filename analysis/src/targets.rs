@@ -1,31 +1,55 @@
 //! The targets file of a calibration: what the model should reproduce, which parameters may move,
 //! and how the fit is run.
 //!
-//! A targets file is TOML with three parts:
+//! A targets file is TOML with three parts: `[[target]]` entries (what the model should
+//! reproduce), `[[parameter]]` entries (what may move, with its prior) and an optional `[abc]`
+//! table (how the fit is run; every key has a default, see [`AbcSettings`]):
 //!
-//! ```toml
+//! ```
+//! use analysis::targets::{load_str, Known, Tolerance};
+//!
+//! let text = r#"
 //! [[target]]
 //! name = "Q1"                                # unique label, used in reports
 //! output = "primary_care_visit_share"        # a model output (metric) name
-//! breakdown = "tier=primary"                 # optional: which row of the output (`key=value;…`)
 //! observed = 0.51                            # in the output's own unit (here a fraction)
-//! tolerance = 0.03                           # absolute; or relative_tolerance = 0.2; or range = [20, 45]
-//! weight = 1.0                               # ≥ 0; 0 keeps the target in the report but not in the fit
-//! window = { from_day = 0, to_day = 365 }    # optional: recorded days averaged, after warm-up
+//! tolerance = 0.03                           # absolute; or relative_tolerance = 0.2; or range = [lo, hi]
+//! weight = 1.0                               # ≥ 0; 0 reports the target without fitting it
+//! window = { from_day = 0, to_day = 365 }    # optional: recorded days after warm-up, [from, to)
 //! source = "Qingpu lead hospital, 2024 journal article"
 //! definition = "CHC visits / all outpatient+emergency visits at public institutions, 2023"
 //!
+//! [[target]]
+//! name = "S3"
+//! output = "elective_surgery_wait_days"
+//! breakdown = "ward=lead/surgical"           # optional: which row of the output (`key=value;…`)
+//! observed = 30
+//! range = [20, 45]                           # asymmetric: anywhere from 20 to 45 days passes
+//! weight = 0.25
+//! source = "Qingdao Daily feature, 2024 (one reported case)"
+//! definition = "booking to operation, elective varicose-vein surgery, lead hospital"
+//!
 //! [[parameter]]
 //! key = "choice.bypass_propensity"           # a scenario key path (opaque to this crate)
-//! prior = "uniform"                          # or "log_uniform" (lo, hi) or "normal" (mean, sd, optional lo, hi)
+//! prior = "uniform"                          # or "log_uniform" (lo, hi), or "normal" (mean, sd, optional lo, hi)
 //! lo = 0.0
 //! hi = 2.0
 //! note = "assumption: no source pins it down"
 //!
-//! [abc]                                      # every key optional; defaults in AbcSettings
+//! [abc]
 //! particles = 100
 //! simulations_per_generation = 400
 //! generations = 5
+//! "#;
+//! let outputs = ["primary_care_visit_share", "elective_surgery_wait_days"];
+//! let known = Known {
+//!     outputs: &outputs,
+//!     has_parameter: &|key| key == "choice.bypass_propensity",
+//!     recorded_days: Some(365),
+//! };
+//! let calibration = load_str(text, &known).unwrap();
+//! assert_eq!(calibration.targets[1].tolerance, Tolerance::Range { lo: 20.0, hi: 45.0 });
+//! assert_eq!(calibration.abc.replications, 1); // the default
 //! ```
 //!
 //! Reading ([`parse`]) collects every unknown key instead of stopping at the first (the scenario

@@ -255,6 +255,41 @@ fn small_sim(theta: &[f64], seed: u64) -> Vec<f64> {
 }
 
 #[test]
+fn a_validated_targets_file_configures_the_run() {
+    let text = r#"
+[[target]]
+name = "mean"
+output = "m"
+observed = 1.0
+tolerance = 0.2
+weight = 1
+source = "test"
+definition = "test"
+
+[[parameter]]
+key = "mu"
+prior = "uniform"
+lo = -5
+hi = 5
+
+[abc]
+particles = 20
+simulations_per_generation = 60
+generations = 2
+"#;
+    let known = crate::targets::Known { outputs: &["m"], has_parameter: &|k| k == "mu", recorded_days: None };
+    let cal = crate::targets::load_str(text, &known).unwrap();
+    let config = AbcConfig::from_calibration(&cal, 77);
+    assert_eq!(config.seed, 77, "no seed in the file: the caller's");
+    let mut abc = AbcSmc::new(config).unwrap();
+    run(&mut abc, normal_mean_sim);
+    assert_eq!(abc.history().len(), 2);
+    let mut with_seed = cal.clone();
+    with_seed.abc.seed = Some(5);
+    assert_eq!(AbcConfig::from_calibration(&with_seed, 77).seed, 5);
+}
+
+#[test]
 fn the_same_seed_gives_the_same_state_and_another_seed_does_not() {
     let mut a = AbcSmc::new(small_config(2)).unwrap();
     let mut b = AbcSmc::new(small_config(2)).unwrap();
@@ -432,6 +467,13 @@ fn bad_configurations_are_refused_before_any_proposal() {
     let mut c = small_config(1);
     c.targets.iter_mut().for_each(|t| t.weight = 0.0);
     assert!(matches!(AbcSmc::new(c).unwrap_err(), AbcError::Config(p) if p[0].key == "target"));
+    let mut c = small_config(1);
+    c.targets[0].tolerance = Tolerance::Absolute { value: 0.0 };
+    c.targets[1].observed = f64::NAN;
+    c.targets[1].weight = -1.0;
+    let AbcError::Config(problems) = AbcSmc::new(c).unwrap_err() else { panic!("expected a config error") };
+    let keys: Vec<&str> = problems.iter().map(|p| p.key.as_str()).collect();
+    assert_eq!(keys, ["target[0]", "target[1]", "target[1].weight"]);
     let mut c = small_config(1);
     c.parameters.clear();
     assert!(
