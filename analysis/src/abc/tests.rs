@@ -90,6 +90,34 @@ fn recovers_the_conjugate_normal_mean() {
     assert!(eps.windows(2).all(|w| w[1] < w[0]), "{eps:?}");
 }
 
+/// With R = 4 replications averaged per proposal, the distance compares the mean of four runs,
+/// whose noise variance is 0.1/4: the posterior targets the parameter whose *expected* output
+/// matches, with variance 0.1/4 + h²/3 (half the SD of the R = 1 posterior above).
+#[test]
+fn averaging_replications_narrows_the_posterior_to_the_expected_output() {
+    let s_obs = 0.8;
+    let mut s = settings(400, 2000, 6);
+    s.replications = 4;
+    let config = AbcConfig {
+        parameters: vec![parameter("mu", Prior::Uniform { lo: -5.0, hi: 5.0 })],
+        targets: vec![target("mean", s_obs, 0.1)],
+        settings: s,
+        seed: 8,
+    };
+    let mut abc = AbcSmc::new(config).unwrap();
+    run(&mut abc, normal_mean_sim);
+    let post = abc.posterior().unwrap();
+    let p = &post.parameters[0];
+    let h = 0.1 * post.epsilon.sqrt();
+    let sd_abc = (0.1 / 4.0 + h * h / 3.0).sqrt();
+    assert!(post.ess > 100.0, "ESS {}", post.ess);
+    let se_mean = sd_abc / post.ess.sqrt();
+    let se_sd = sd_abc / (2.0 * post.ess).sqrt();
+    assert!((p.mean - s_obs).abs() < 4.0 * se_mean, "mean {} vs {s_obs} (SE {se_mean})", p.mean);
+    assert!((p.sd - sd_abc).abs() < 4.0 * se_sd, "sd {} vs {sd_abc} (SE {se_sd})", p.sd);
+    assert_eq!(abc.history()[0].simulations, 8000);
+}
+
 /// Counts over 20 days: T1 ~ Poisson(20a), T2 ~ Poisson(20ab), with log-uniform priors on a and
 /// b (density ∝ 1/a, 1/b). In (a, λ₂ = ab) the prior is ∝ 1/(a λ₂), so the exact posterior is
 /// a ~ Gamma(T1, rate 20) and λ₂ ~ Gamma(T2, rate 20), independent: E[a] = T1/20,
