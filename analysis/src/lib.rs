@@ -1,11 +1,24 @@
-//! Plain-data statistics and queueing formulas for medgroup.
+//! Plain-data statistics, queueing formulas and calibration maths for medgroup.
 //!
 //! This crate knows nothing of the model or of bevy_ecs (ARCHITECTURE.md, invariant 2): it takes
 //! numbers and returns numbers. It holds
 //! - [`stats`]: summaries across replications (mean, SD, Student-t confidence intervals,
-//!   percentiles), and
+//!   percentiles);
 //! - [`queueing`]: analytic results (Erlang B and C, the M/M/c queue) that the model is tested
-//!   against.
+//!   against;
+//! - [`targets`]: the targets file of a calibration (targets, parameters and their priors, ABC
+//!   settings) and its validation;
+//! - [`prior`]: prior distributions and the transformed space the ABC kernel works in;
+//! - [`abc`]: ABC-SMC as a state machine (proposals out, simulated outputs in), so that the
+//!   caller can run the simulations in parallel, on several machines and across interruptions;
+//! - [`fit`]: the fit report (observed vs simulated mean and 90 % interval, pass or fail);
+//! - [`morris`]: Morris elementary-effects screening, also as a design plus an analysis.
 
+pub mod abc;
+pub mod fit;
+pub mod morris;
+pub mod prior;
 pub mod queueing;
 pub mod stats;
+mod streams;
+pub mod targets;
