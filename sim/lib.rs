@@ -39,6 +39,8 @@
 //! - [`rng`], [`time`]: seeded streams and typed time.
 
 pub mod cli;
+pub mod commands;
+pub mod experiment;
 pub mod model;
 pub mod output;
 pub mod params;

@@ -7,9 +7,11 @@
 
 pub mod file;
 mod load;
+mod set;
 mod validate;
 
-pub use load::{Loaded, load, load_str};
+pub use load::{Loaded, from_resolved, load, load_str};
+pub use set::{KeyPath, SetError, parse_assignment, parse_range, parse_value, value_text};
 pub use validate::validate;
 
 use std::fmt;
