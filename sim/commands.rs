@@ -8,9 +8,9 @@
 
 use crate::cli::{fmt, headline, print_summary, unit};
 use crate::experiment::merge::{self, Merged, comparisons};
-use crate::experiment::shard::{self, Header, Row, Writer};
+use crate::experiment::shard::{self, Row, Writer};
 use crate::experiment::{
-    Design, Experiment, Kind, MAX_SEED, Range, Shard, Spec, SweepRecord, literal, record,
+    Design, Experiment, Kind, MAX_SEED, Range, Shard, Spec, SweepRecord, Unit, literal, record,
 };
 use crate::rng::{hash_words, name_key};
 use crate::scenario::{self, KeyPath, Loaded, parse_assignment, parse_range};
@@ -18,6 +18,7 @@ use analysis::stats::{precise_enough, replications_needed};
 use anyhow::{Context, anyhow, bail};
 use clap::Args;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use std::collections::HashSet;
 use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
@@ -325,45 +326,57 @@ fn execute(spec: Spec, replications: u32, c: &Common) -> anyhow::Result<()> {
     }
     let started = Instant::now();
     let path = c.out.join("shards").join(shard.file_name());
+    let (writer, resumed) = Writer::open(&path, &exp, shard)
+        .with_context(|| format!("cannot open shard file {}", path.display()))?;
+    if let Some(why) = &resumed.replaced
+        && !c.quiet
+    {
+        eprintln!("note: {why}");
+    }
+    if !resumed.done.is_empty() && !c.quiet {
+        eprintln!("resuming: {} unit(s) already finished in {}", resumed.done.len(), path.display());
+    }
+    let mut done = resumed.done;
     let mut note = None;
-    if let Some(rel) = c.precision {
-        loop {
-            run_shard(&exp, shard, &path, &pool, c.quiet)?;
-            let file = shard::read(&path).map_err(|e| anyhow!(e))?;
-            let (_, results) = merge::check(vec![file]).map_err(|e| anyhow!(e))?;
-            let (next, short) = precision_step(&exp, &results, rel, c.max_replications);
-            match next {
-                Some(r) => {
-                    if !c.quiet {
-                        eprintln!(
-                            "precision {:.1} % not reached with {} replication(s) ({}); running {} in all",
-                            rel * 100.0,
-                            exp.replications,
-                            short.unwrap_or_default(),
-                            r
-                        );
-                    }
-                    exp = Experiment::build(spec.clone(), r)?;
+    loop {
+        run_units(&exp, shard, &writer, &mut done, &pool, c.quiet)
+            .with_context(|| format!("cannot write to shard file {}", path.display()))?;
+        let Some(rel) = c.precision else { break };
+        let file = shard::read(&path).map_err(|e| anyhow!(e))?;
+        let results = shard::results_of(&exp, &file.rows).ok_or_else(|| {
+            anyhow!("{}: a finished unit is missing (was the file changed?)", path.display())
+        })?;
+        let (next, short) = precision_step(&exp, &results, rel, c.max_replications);
+        match next {
+            Some(r) => {
+                if !c.quiet {
+                    eprintln!(
+                        "precision {:.1} % not reached with {} replication(s) ({}); running {} in all",
+                        rel * 100.0,
+                        exp.replications,
+                        short.unwrap_or_default(),
+                        r
+                    );
                 }
-                None => {
-                    note = Some(match short {
-                        None => format!(
-                            "precision reached: every headline metric's 95 % CI half-width is within {:.1} % of its mean with {} replication(s)",
-                            rel * 100.0,
-                            exp.replications
-                        ),
-                        Some(s) => format!(
-                            "precision NOT reached: stopped at the cap of {} replication(s) (--max-replications); {s}",
-                            exp.replications
-                        ),
-                    });
-                    break;
-                }
+                exp = Experiment::build(spec.clone(), r)?;
+            }
+            None => {
+                note = Some(match short {
+                    None => format!(
+                        "precision reached: every headline metric's 95 % CI half-width is within {:.1} % of its mean with {} replication(s)",
+                        rel * 100.0,
+                        exp.replications
+                    ),
+                    Some(s) => format!(
+                        "precision NOT reached: stopped at the cap of {} replication(s) (--max-replications); {s}",
+                        exp.replications
+                    ),
+                });
+                break;
             }
         }
-    } else {
-        run_shard(&exp, shard, &path, &pool, c.quiet)?;
     }
+    writer.finish(&exp, shard).with_context(|| format!("cannot finish shard file {}", path.display()))?;
     let wall = started.elapsed().as_secs_f64();
     if shard != Shard::WHOLE {
         if !c.quiet {
@@ -433,31 +446,17 @@ fn merge_summaries(
     crate::output::summarise(rs)
 }
 
-/// Runs this shard's unfinished units, appending each to the shard file as it finishes.
-fn run_shard(
+/// Runs this shard's units that are not `done`, appending each to the shard file as it
+/// finishes (and adding it to `done`).
+fn run_units(
     exp: &Experiment,
     shard: Shard,
-    path: &Path,
+    writer: &Writer,
+    done: &mut HashSet<Unit>,
     pool: &rayon::ThreadPool,
     quiet: bool,
-) -> anyhow::Result<()> {
-    let header = Header::new(exp, shard);
-    let (writer, resumed) = Writer::open(path, exp, &header)
-        .with_context(|| format!("cannot open shard file {}", path.display()))?;
-    if let Some(why) = &resumed.replaced
-        && !quiet
-    {
-        eprintln!("note: {why}");
-    }
-    let todo: Vec<_> = exp.shard_units(shard).into_iter().filter(|u| !resumed.done.contains(u)).collect();
-    if !resumed.done.is_empty() && !quiet {
-        eprintln!(
-            "resuming: {} unit(s) already finished in {}, {} to run",
-            resumed.done.len(),
-            path.display(),
-            todo.len()
-        );
-    }
+) -> std::io::Result<()> {
+    let todo: Vec<Unit> = exp.shard_units(shard).into_iter().filter(|u| !done.contains(u)).collect();
     let bar = progress(todo.len() as u64, quiet);
     let failed: Mutex<Option<std::io::Error>> = Mutex::new(None);
     let keep_daily = exp.keeps_daily();
@@ -472,9 +471,9 @@ fn run_shard(
     });
     bar.finish_and_clear();
     if let Some(e) = failed.into_inner().expect("no panic while holding the lock") {
-        return Err(anyhow!("cannot write to shard file {}: {e}", path.display()));
+        return Err(e);
     }
-    writer.finish().with_context(|| format!("cannot finish shard file {}", path.display()))?;
+    done.extend(todo);
     Ok(())
 }
 

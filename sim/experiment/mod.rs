@@ -380,4 +380,19 @@ impl Experiment {
             done(u, result);
         });
     }
+
+    /// Runs every unit in memory (in the current rayon pool) and returns the results per point,
+    /// in replication order: what merging the shard files of a whole run gives, without files.
+    pub fn run_all(&self) -> Vec<Vec<ReplicationResult>> {
+        let units = self.units();
+        let done: std::sync::Mutex<Vec<(Unit, ReplicationResult)>> = std::sync::Mutex::new(Vec::new());
+        self.run_units(&units, |u, r| done.lock().expect("no panic while holding the lock").push((u, r)));
+        let mut done = done.into_inner().expect("no panic while holding the lock");
+        done.sort_by_key(|(u, _)| *u);
+        let mut out = vec![Vec::new(); self.points.len()];
+        for (u, r) in done {
+            out[u.point].push(r);
+        }
+        out
+    }
 }

@@ -145,7 +145,6 @@ impl Row {
 pub struct Writer {
     path: PathBuf,
     file: Mutex<File>,
-    rows: Mutex<u64>,
 }
 
 /// What opening a shard file found.
@@ -164,18 +163,18 @@ fn line<T: Serialize>(v: &T) -> String {
 }
 
 impl Writer {
-    /// Opens the shard file at `path` for `header`'s experiment and shard. If the file exists
-    /// and belongs to the same experiment and shard, its complete unit lines are kept (and
-    /// reported in [`Resumed::done`]); otherwise it is started afresh. The file is rewritten
-    /// with `header` (the replication count may have grown) and no footer, then opened for
+    /// Opens the shard file at `path` for `exp` and `shard`. If the file exists and belongs to
+    /// the same experiment (whatever its replication count) and the same shard layout, every
+    /// complete unit line is kept and reported in [`Resumed::done`]; otherwise the file is
+    /// started afresh. The file is rewritten with a new header and no footer, then opened for
     /// appending.
-    pub fn open(path: &Path, exp: &Experiment, header: &Header) -> std::io::Result<(Writer, Resumed)> {
+    pub fn open(path: &Path, exp: &Experiment, shard: Shard) -> std::io::Result<(Writer, Resumed)> {
+        let header = Header::new(exp, shard);
         if let Some(dir) = path.parent() {
             std::fs::create_dir_all(dir)?;
         }
         let mut resumed = Resumed::default();
         let mut kept = String::new();
-        let mut rows = 0u64;
         if path.exists() {
             let text = String::from_utf8_lossy(&std::fs::read(path)?).into_owned();
             let mut lines = text.split_inclusive('\n');
@@ -187,23 +186,13 @@ impl Writer {
                         && h.shard == header.shard
                         && h.shards == header.shards =>
                 {
-                    let mine: HashSet<Unit> =
-                        exp.shard_units(Shard { index: h.shard, count: h.shards }).into_iter().collect();
                     for l in lines {
                         if !l.ends_with('\n') {
                             break; // a line cut short by an interruption
                         }
-                        let Ok(row) = serde_json::from_str::<Row>(l) else { continue };
-                        if row.kind != "unit" {
-                            continue;
-                        }
-                        let Some(point) = exp.points.iter().position(|p| p.key_hex() == row.point) else {
-                            continue;
-                        };
-                        let unit = Unit { point, replication: row.replication };
-                        if mine.contains(&unit) && resumed.done.insert(unit) {
+                        let Some(unit) = unit_of(exp, l) else { continue };
+                        if resumed.done.insert(unit) {
                             kept.push_str(l);
-                            rows += 1;
                         }
                     }
                 }
@@ -228,11 +217,11 @@ impl Writer {
                 }
             }
         }
-        let mut text = line(header);
+        let mut text = line(&header);
         text.push_str(&kept);
         crate::output::write_atomic(path, text.as_bytes())?;
         let file = OpenOptions::new().append(true).open(path)?;
-        Ok((Writer { path: path.to_path_buf(), file: Mutex::new(file), rows: Mutex::new(rows) }, resumed))
+        Ok((Writer { path: path.to_path_buf(), file: Mutex::new(file) }, resumed))
     }
 
     /// Appends one finished unit as a complete line, written in one call and flushed.
@@ -241,18 +230,56 @@ impl Writer {
         let mut f = self.file.lock().expect("no writer panics while holding the lock");
         f.write_all(text.as_bytes())?;
         f.flush()?;
-        *self.rows.lock().expect("no writer panics while holding the lock") += 1;
         Ok(())
     }
 
-    /// Writes the footer (the shard is complete) and syncs the file.
-    pub fn finish(self) -> std::io::Result<PathBuf> {
-        let rows = *self.rows.lock().expect("no writer panics while holding the lock");
-        let mut f = self.file.into_inner().expect("no writer panics while holding the lock");
-        f.write_all(format!("{{\"kind\":\"footer\",\"rows\":{rows}}}\n").as_bytes())?;
-        f.sync_all()?;
+    /// Closes the shard for `exp` (which may have more replications than when it was opened):
+    /// rewrites the file with the final header, the rows of the units this shard owns (rows
+    /// of other units, e.g. from an earlier run with more replications, are dropped) and the
+    /// footer with the row count.
+    pub fn finish(self, exp: &Experiment, shard: Shard) -> std::io::Result<PathBuf> {
+        drop(self.file);
+        let mine: HashSet<Unit> = exp.shard_units(shard).into_iter().collect();
+        let text = String::from_utf8_lossy(&std::fs::read(&self.path)?).into_owned();
+        let mut out = line(&Header::new(exp, shard));
+        let mut seen = HashSet::new();
+        for l in text.split_inclusive('\n').skip(1) {
+            if let Some(unit) = unit_of(exp, l).filter(|u| mine.contains(u))
+                && l.ends_with('\n')
+                && seen.insert(unit)
+            {
+                out.push_str(l);
+            }
+        }
+        out.push_str(&format!("{{\"kind\":\"footer\",\"rows\":{}}}\n", seen.len()));
+        crate::output::write_atomic(&self.path, out.as_bytes())?;
         Ok(self.path)
     }
+}
+
+/// The unit a complete row line belongs to, if it is a row of one of `exp`'s points.
+fn unit_of(exp: &Experiment, line: &str) -> Option<Unit> {
+    // A full parse checks that the line is a whole, well-formed row.
+    let row: Row = serde_json::from_str(line).ok()?;
+    if row.kind != "unit" {
+        return None;
+    }
+    let point = exp.points.iter().position(|p| p.key_hex() == row.point)?;
+    Some(Unit { point, replication: row.replication })
+}
+
+/// The results of `exp` (per point, in replication order) from the rows of a shard file that
+/// holds the whole experiment, or `None` if a unit is missing.
+pub fn results_of(exp: &Experiment, rows: &[Row]) -> Option<Vec<Vec<ReplicationResult>>> {
+    let mut out: Vec<Vec<Option<ReplicationResult>>> =
+        vec![vec![None; exp.replications as usize]; exp.points.len()];
+    for row in rows {
+        let Some(point) = exp.points.iter().position(|p| p.key_hex() == row.point) else { continue };
+        if let Some(slot) = out[point].get_mut(row.replication as usize) {
+            *slot = Some(row.result());
+        }
+    }
+    out.into_iter().map(|rs| rs.into_iter().collect::<Option<Vec<_>>>()).collect()
 }
 
 /// A shard file as read back for merging.

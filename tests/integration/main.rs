@@ -6,6 +6,7 @@
 mod common;
 mod conservation;
 mod determinism;
+mod experiments;
 mod extremes;
 mod queueing;
 mod scenarios;
