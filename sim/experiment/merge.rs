@@ -74,8 +74,8 @@ pub fn check(mut files: Vec<ShardFile>) -> Result<(Experiment, Vec<Vec<Replicati
             ("program version", h.version != h0.version),
             ("experiment kind", h.experiment_kind != h0.experiment_kind),
             ("seed", h.seed != h0.seed),
-            ("scenario hash", h.scenario_hash != h0.scenario_hash),
             ("replication count", h.replications != h0.replications),
+            ("scenario hash", h.scenario_hash != h0.scenario_hash),
             ("number of shards", h.shards != h0.shards),
             (
                 "scenario file names (run every shard with the same command line)",

@@ -10,3 +10,4 @@ mod experiments;
 mod extremes;
 mod queueing;
 mod scenarios;
+mod shards;
