@@ -530,7 +530,12 @@ impl Progress {
 fn report(m: &Merged, out: &Path, wall: Option<f64>) {
     let exp = &m.experiment;
     match exp.spec.kind {
-        Kind::Run => print_summary(&exp.points[0].loaded, &crate::output::summarise(&m.results[0])),
+        Kind::Run => {
+            print_summary(&exp.points[0].loaded, &crate::output::summarise(&m.results[0]));
+            if let Some(line) = warmup_check(&m.results[0], exp.base.params.run.warmup_days) {
+                println!("{line}");
+            }
+        }
         Kind::Compare => print_comparison(m),
         Kind::Sweep => {
             let sweep = exp.spec.sweep.as_ref().expect("a sweep has a design");
@@ -561,6 +566,45 @@ fn report(m: &Merged, out: &Path, wall: Option<f64>) {
     for p in &m.written {
         println!("  {}", p.display());
     }
+}
+
+/// Whether the warm-up looks long enough: the MSER-5 truncation point (White 1997) of every
+/// ward's midnight occupancy averaged across replications, warm-up included, against the
+/// scenario's `run.warmup_days`.
+fn warmup_check(results: &[crate::model::ReplicationResult], warmup_days: u32) -> Option<String> {
+    let first = results.first()?;
+    let cols = &first.daily.columns;
+    let mut longest: Option<(usize, String)> = None;
+    for (c, (series, breakdown)) in cols.iter().enumerate() {
+        if series != "bed_occupancy_midnight" {
+            continue;
+        }
+        // Averaging across replications first (as in Welch's method) takes most of the noise
+        // out of the series, so that MSER-5 sees the transient rather than the noise.
+        let days = results.iter().map(|r| r.daily.days()).min().unwrap_or(0);
+        let mean: Vec<f64> = (0..days)
+            .map(|d| {
+                results.iter().map(|r| r.daily.values[d * r.daily.columns.len() + c]).sum::<f64>()
+                    / results.len() as f64
+            })
+            .collect();
+        let Some(median) = analysis::stats::mser5(&mean) else { continue };
+        if longest.as_ref().is_none_or(|(m, _)| median > *m) {
+            longest = Some((median, breakdown.clone()));
+        }
+    }
+    let (days, ward) = longest?;
+    Some(if days as u32 > warmup_days {
+        format!(
+            "warm-up check: MSER-5 suggests deleting about {days} days of bed_occupancy_midnight ({ward}), more \
+             than the {warmup_days} warm-up days: consider a longer run.warmup_days"
+        )
+    } else {
+        format!(
+            "warm-up check: MSER-5 truncation of every ward's midnight occupancy is within the {warmup_days} \
+             warm-up days (longest: {days} days, {ward})"
+        )
+    })
 }
 
 fn print_comparison(m: &Merged) {
