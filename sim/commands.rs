@@ -41,6 +41,7 @@ pub struct Common {
     #[arg(long, value_parser = clap::value_parser!(u32).range(0..=36_500))]
     pub warmup_days: Option<u32>,
     /// Folder for the result files (created if missing; result files in it are replaced).
+    /// Finished replications are kept in OUT/shards/: the same command again resumes.
     #[arg(long, default_value = "out")]
     pub out: PathBuf,
     /// Worker threads (default: one per core). Results do not depend on it.
@@ -104,7 +105,9 @@ pub struct SweepArgs {
     /// Base scenario file (TOML).
     pub scenario: PathBuf,
     /// A grid axis: KEY=V1,V2,… (repeatable; every combination is a point, first key slowest).
-    /// Key paths as in `run --help`; values are TOML (3, 0.5, true, "text", [1, 2]).
+    /// Keys are paths like `population.signing_rate` or `facilities[lead].wards[medical].beds`
+    /// (entries of arrays by `name`, by `[key=value]` or by position `[0]`); values are TOML
+    /// (3, 0.5, true, "text", [1, 2]), separated by commas outside brackets and quotes.
     #[arg(long = "set", value_name = "KEY=V1,V2,…")]
     pub set: Vec<String>,
     /// A Latin hypercube of N points over the --range parameters, instead of a grid.

@@ -288,6 +288,16 @@ impl Experiment {
                     return Err(ExperimentError::Invalid("a run has exactly one scenario".into()));
                 }
                 for (rec, loaded) in spec.scenarios.iter().zip(&scenarios) {
+                    let plain = |c: char| c.is_alphanumeric() || "_-.".contains(c);
+                    if spec.kind == Kind::Compare
+                        && (!rec.name.chars().all(plain) || rec.name.starts_with('.'))
+                    {
+                        return Err(ExperimentError::Invalid(format!(
+                            "arm \"{}\": a scenario compared with others needs a `name` of letters, digits, `_`, `-` \
+                             and `.` (it names the arm's folder arms/<name>/)",
+                            rec.name
+                        )));
+                    }
                     if points.iter().any(|p: &Point| p.label == rec.name) {
                         return Err(ExperimentError::Invalid(format!(
                             "two arms are named \"{}\": give each scenario its own `name` (it names the \
