@@ -1,18 +1,15 @@
-//! The command line: `medgroup run` and `medgroup validate`.
+//! The command line: `medgroup run`, `compare`, `sweep`, `merge` and `validate`.
 //!
-//! Together with [`crate::output`], the only code that touches files or the terminal. Errors
+//! Together with [`crate::commands`] (the experiment commands), [`crate::output`] and the shard
+//! and merge writers of [`crate::experiment`], the only code that touches files or the terminal. Errors
 //! are reported as one clear message and a non-zero exit code, never a panic.
 
-use crate::output;
-use crate::run::run_replications;
+use crate::commands;
 use crate::scenario::{self, Loaded};
 use analysis::stats::Summary;
-use clap::{Args, Parser, Subcommand};
+use clap::{Parser, Subcommand};
 use std::path::PathBuf;
 use std::process::ExitCode;
-use std::sync::Arc;
-use std::sync::atomic::{AtomicU32, Ordering};
-use std::time::Instant;
 
 /// Agent-based simulation of patient flows in a compact city medical group (紧密型城市医疗集团):
 /// community health centres, member hospitals with shared wards, and the lead hospital.
@@ -29,39 +26,31 @@ enum Command {
     ///
     /// Runs the warm-up, then the recorded days, for every replication (in parallel), and writes
     /// replications.jsonl, summary.csv, daily.csv and manifest.json to the output folder.
-    Run(RunArgs),
+    /// Finished replications are kept in OUT/shards/ as they finish: rerunning an interrupted
+    /// command resumes it.
+    Run(commands::RunArgs),
+    /// Compare reforms with a base scenario: paired differences across common random numbers.
+    ///
+    /// Runs every arm with the same replication seeds, then writes comparison.csv (every metric:
+    /// paired difference and % change with 95 % CIs), arms/<arm>/ with each arm's run files, and
+    /// manifest.json; prints the headline differences, marking significant ones with `*`.
+    Compare(commands::CompareArgs),
+    /// Sweep parameters over a grid (--set KEY=V1,V2,…) or a Latin hypercube (--lhs N --range
+    /// KEY=LO:HI).
+    ///
+    /// Writes sweep.csv (one row per point × replication × metric, with the parameter values as
+    /// columns), sweep_summary.csv (per point × metric across replications) and manifest.json.
+    Sweep(commands::SweepArgs),
+    /// Merge the shard files of an experiment run with --shard K/N into its result files.
+    ///
+    /// Checks that every shard is present once, complete and from the same experiment; the
+    /// result is byte for byte what one machine would have written.
+    Merge(commands::MergeArgs),
     /// Check a scenario file and report every problem at once, without simulating.
     Validate {
         /// Scenario file (TOML).
         scenario: PathBuf,
     },
-}
-
-#[derive(Debug, Args)]
-struct RunArgs {
-    /// Scenario file (TOML), e.g. scenarios/baseline.toml.
-    scenario: PathBuf,
-    /// Master seed; overrides the scenario's `seed`. Same scenario and seed give identical files.
-    #[arg(long, value_parser = clap::value_parser!(u64).range(0..=9_007_199_254_740_992))]
-    seed: Option<u64>,
-    /// Number of independent replications; overrides `run.replications`.
-    #[arg(long, value_parser = clap::value_parser!(u32).range(1..=100_000))]
-    replications: Option<u32>,
-    /// Days recorded after the warm-up; overrides `run.days`.
-    #[arg(long, value_parser = clap::value_parser!(u32).range(1..=36_500))]
-    days: Option<u32>,
-    /// Days simulated and discarded before recording; overrides `run.warmup_days`.
-    #[arg(long, value_parser = clap::value_parser!(u32).range(0..=36_500))]
-    warmup_days: Option<u32>,
-    /// Folder for the result files (created if missing; files in it are replaced).
-    #[arg(long, default_value = "out")]
-    out: PathBuf,
-    /// Worker threads for replications (default: one per core). Results do not depend on it.
-    #[arg(long, value_parser = clap::value_parser!(u32).range(1..=1024))]
-    threads: Option<u32>,
-    /// Print only errors.
-    #[arg(long, short)]
-    quiet: bool,
 }
 
 /// Entry point of the binary.
@@ -93,99 +82,15 @@ fn execute(cli: Cli) -> anyhow::Result<()> {
             );
             Ok(())
         }
-        Command::Run(args) => run(args),
-    }
-}
-
-fn run(args: RunArgs) -> anyhow::Result<()> {
-    let mut loaded = scenario::load(&args.scenario)?;
-    apply_overrides(&mut loaded, &args);
-    let params = Arc::new(loaded.params.clone());
-    let reps: Vec<u32> = (0..params.run.replications).collect();
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(args.threads.unwrap_or(0) as usize)
-        .build()
-        .map_err(|e| anyhow::anyhow!("cannot start worker threads: {e}"))?;
-    if !args.quiet {
-        eprintln!(
-            "running \"{}\": {} replication(s) × ({} warm-up + {} recorded days), seed {}, {} thread(s)",
-            params.name,
-            reps.len(),
-            params.run.warmup_days,
-            params.run.days,
-            params.seed,
-            pool.current_num_threads()
-        );
-    }
-    let started = Instant::now();
-    let finished = AtomicU32::new(0);
-    let results = pool.install(|| {
-        run_replications(&params, &reps, |_| {
-            let n = finished.fetch_add(1, Ordering::Relaxed) + 1;
-            if !args.quiet {
-                eprintln!("  replication {n}/{} done ({:.1} s)", reps.len(), started.elapsed().as_secs_f64());
-            }
-        })
-    });
-    let wall = started.elapsed().as_secs_f64();
-    let paths = output::write_results(&args.out, &loaded, &results)
-        .map_err(|e| anyhow::anyhow!("cannot write results to {}: {e}", args.out.display()))?;
-    if !args.quiet {
-        print_summary(&loaded, &output::summarise(&results));
-        let agent_days: f64 =
-            results.iter().map(|r| r.census.spawned as f64).sum::<f64>() * f64::from(params.run.total_days());
-        println!();
-        println!(
-            "simulated {} replication(s) of {} days in {:.2} s wall ({:.2} s per replication-year on {} thread(s); ≈{:.2e} agent-days)",
-            results.len(),
-            params.run.total_days(),
-            wall,
-            wall * f64::from(pool.current_num_threads().min(results.len()) as u32)
-                / results.len() as f64
-                / (f64::from(params.run.total_days()) / crate::time::DAYS_PER_YEAR),
-            pool.current_num_threads(),
-            agent_days
-        );
-        println!("results written to {}:", args.out.display());
-        for p in paths {
-            println!("  {}", p.display());
-        }
-    }
-    Ok(())
-}
-
-fn apply_overrides(loaded: &mut Loaded, args: &RunArgs) {
-    let p = &mut loaded.params;
-    let resolved = &mut loaded.resolved;
-    let mut set = |section: Option<&str>, key: &str, value: i64| {
-        let table = match section {
-            Some(s) => resolved.get_mut(s).and_then(toml::Value::as_table_mut),
-            None => Some(&mut *resolved),
-        };
-        if let Some(t) = table {
-            t.insert(key.to_string(), toml::Value::Integer(value));
-        }
-    };
-    if let Some(seed) = args.seed {
-        p.seed = seed;
-        set(None, "seed", seed as i64);
-    }
-    if let Some(r) = args.replications {
-        p.run.replications = r;
-        set(Some("run"), "replications", i64::from(r));
-    }
-    if let Some(d) = args.days {
-        p.run.days = d;
-        set(Some("run"), "days", i64::from(d));
-    }
-    if let Some(w) = args.warmup_days {
-        p.run.warmup_days = w;
-        set(Some("run"), "warmup_days", i64::from(w));
+        Command::Run(args) => commands::run(args),
+        Command::Compare(args) => commands::compare(args),
+        Command::Sweep(args) => commands::sweep(args),
+        Command::Merge(args) => commands::merge(args),
     }
 }
 
 /// Unit of a metric, from its name.
-fn unit(name: &str) -> &'static str {
+pub fn unit(name: &str) -> &'static str {
     if name.ends_with("_share") || name.starts_with("bed_occupancy") || name.ends_with("prob_positive") {
         "share"
     } else if name.contains("_days") {
@@ -202,7 +107,7 @@ fn unit(name: &str) -> &'static str {
 }
 
 /// Headline metrics shown in the terminal; everything is in summary.csv.
-fn headline(name: &str, breakdown: &str) -> bool {
+pub fn headline(name: &str, breakdown: &str) -> bool {
     match name {
         "primary_care_visit_share"
         | "uncontrolled_patient_day_share"
@@ -219,7 +124,7 @@ fn headline(name: &str, breakdown: &str) -> bool {
     }
 }
 
-fn print_summary(loaded: &Loaded, summaries: &[(String, String, Summary)]) {
+pub fn print_summary(loaded: &Loaded, summaries: &[(String, String, Summary)]) {
     let p = &loaded.params;
     println!();
     println!(
@@ -272,7 +177,7 @@ fn print_summary(loaded: &Loaded, summaries: &[(String, String, Summary)]) {
 }
 
 /// A number with about four significant digits.
-fn fmt(v: f64) -> String {
+pub fn fmt(v: f64) -> String {
     let a = v.abs();
     if a == 0.0 {
         "0".into()

@@ -31,14 +31,30 @@
 //! exact M/M/c queue. **Record** ([`model::record`]) keeps the counters behind every output of
 //! DESIGN.md section 3.5.
 //!
+//! ## Experiments
+//!
+//! A replication is one World run to the end; its result depends only on the parameters and
+//! its replication number. An experiment ([`experiment`]) — a run, a comparison of reforms, a
+//! sweep — is a list of units (point, replication) run in parallel with rayon; every point of a
+//! comparison or sweep uses the same replication seeds (common random numbers), so differences
+//! are paired. Units are appended to a shard file as they finish (resume after an interruption;
+//! split the list into shards for a cluster), and one merge writes every results folder, so the
+//! files never depend on threads, shards or interruptions.
+//!
 //! ## Modules
-//! - [`scenario`]: TOML files → validated [`params::Params`] (every error at once).
+//! - [`scenario`]: TOML files → validated [`params::Params`] (every error at once), and `--set`
+//!   key paths on the resolved document.
 //! - [`model`]: components, resources, messages, systems; no I/O.
-//! - [`run`]: replications, in parallel, deterministic.
-//! - [`output`]: result files (the only module besides the CLI that writes).
+//! - [`run`]: one replication, or a list of them in parallel, deterministic.
+//! - [`experiment`]: units, seeds, shards, shard files and merging.
+//! - [`output`]: run result files; [`experiment::shard`] and [`experiment::merge`] write the
+//!   others (with the CLI, the only code that writes).
+//! - [`cli`], [`commands`]: the `medgroup` command.
 //! - [`rng`], [`time`]: seeded streams and typed time.
 
 pub mod cli;
+pub mod commands;
+pub mod experiment;
 pub mod model;
 pub mod output;
 pub mod params;

@@ -130,11 +130,13 @@ pub fn replications_jsonl(info: &RunInfo, results: &[ReplicationResult]) -> Stri
     out
 }
 
-fn csv_field(s: &str) -> String {
+/// A CSV field, quoted when it holds a comma, a quote or a newline.
+pub fn csv_field(s: &str) -> String {
     if s.contains([',', '"', '\n']) { format!("\"{}\"", s.replace('"', "\"\"")) } else { s.to_string() }
 }
 
-fn num(v: f64) -> String {
+/// A number as written in CSV files: shortest text that reads back exactly; `NA` if not finite.
+pub fn num(v: f64) -> String {
     if v.is_finite() { format!("{v}") } else { "NA".to_string() }
 }
 
@@ -188,6 +190,7 @@ pub fn manifest_json(info: &RunInfo, loaded: &Loaded, files: &[(&str, u64)]) -> 
     }
     #[derive(Serialize)]
     struct Manifest<'a> {
+        kind: &'static str,
         #[serde(flatten)]
         info: &'a RunInfo,
         scenario_files: Vec<String>,
@@ -195,6 +198,7 @@ pub fn manifest_json(info: &RunInfo, loaded: &Loaded, files: &[(&str, u64)]) -> 
         resolved_scenario: String,
     }
     let m = Manifest {
+        kind: "run",
         info,
         scenario_files: loaded.chain.iter().map(|p| p.display().to_string()).collect(),
         files: files.iter().map(|&(name, rows)| File { name, rows }).collect(),

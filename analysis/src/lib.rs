@@ -3,7 +3,9 @@
 //! This crate knows nothing of the model or of bevy_ecs (ARCHITECTURE.md, invariant 2): it takes
 //! numbers and returns numbers. It holds
 //! - [`stats`]: summaries across replications (mean, SD, Student-t confidence intervals,
-//!   percentiles);
+//!   percentiles, paired comparisons, the replications needed for a precision, warm-up
+//!   deletion),
+//! - [`design`]: experimental designs (grids, Latin hypercubes) for sweeps, and
 //! - [`queueing`]: analytic results (Erlang B and C, the M/M/c queue) that the model is tested
 //!   against;
 //! - [`targets`]: the targets file of a calibration (targets, parameters and their priors, ABC
@@ -15,6 +17,7 @@
 //! - [`morris`]: Morris elementary-effects screening, also as a design plus an analysis.
 
 pub mod abc;
+pub mod design;
 pub mod fit;
 pub mod morris;
 pub mod prior;

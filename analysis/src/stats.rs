@@ -108,6 +108,138 @@ impl Running {
     }
 }
 
+/// Whether the 95 % confidence interval of the mean is within `rel` (a fraction, e.g. 0.05) of the
+/// mean: half-width ≤ rel · |mean|. Needs at least two values; a sample with SD 0 qualifies.
+pub fn precise_enough(s: &Summary, rel: f64) -> bool {
+    s.n > 1 && s.half_width() <= rel * s.mean.abs()
+}
+
+/// The smallest number of replications n whose 95 % Student-t half-width, t(0.975, n − 1) · sd / √n,
+/// is within `rel` · |mean|, taking the sample's mean and SD as the truth; at least `s.n`. `None`
+/// when no n will do (mean 0 with a positive SD); capped at 10⁷.
+pub fn replications_needed(s: &Summary, rel: f64) -> Option<usize> {
+    const CAP: usize = 10_000_000;
+    let target = rel * s.mean.abs();
+    if s.sd == 0.0 {
+        return Some(s.n.max(2));
+    }
+    if target <= 0.0 {
+        return None;
+    }
+    // Start from the normal approximation, then step up until Student's t agrees.
+    let z = 1.959_963_984_540_054;
+    let mut n = (((z * s.sd / target).powi(2)).ceil() as usize).clamp(2, CAP);
+    while n < CAP && t_quantile(0.975, n - 1) * s.sd / (n as f64).sqrt() > target {
+        n += 1;
+    }
+    Some(n.max(s.n))
+}
+
+/// A paired comparison of an arm with the base across the same replications (common random
+/// numbers): per-replication differences arm − base, and the percentage change of the mean.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct Paired {
+    /// Number of pairs.
+    pub n: usize,
+    pub base_mean: f64,
+    pub arm_mean: f64,
+    /// Mean of the differences arm − base (= arm_mean − base_mean).
+    pub diff_mean: f64,
+    /// Sample SD of the differences.
+    pub diff_sd: f64,
+    /// 95 % Student-t confidence interval of the mean difference (NaN below two pairs).
+    pub diff_ci_low: f64,
+    pub diff_ci_high: f64,
+    /// 100 · (arm_mean / base_mean − 1); NaN when the base mean is 0.
+    pub pct_change: f64,
+    /// 95 % confidence interval of the percentage change, by the delta method for a ratio of
+    /// paired means: with r = ȳ / x̄, se(r) = sd(yᵢ − r·xᵢ) / (√n · |x̄|), and t(0.975, n − 1).
+    pub pct_ci_low: f64,
+    pub pct_ci_high: f64,
+}
+
+impl Paired {
+    /// Compares `arm` with `base`, pair by pair; `None` when the lengths differ, the samples are
+    /// empty, or a value is not finite.
+    pub fn of(base: &[f64], arm: &[f64]) -> Option<Paired> {
+        let n = base.len();
+        if n == 0 || arm.len() != n || base.iter().chain(arm).any(|v| !v.is_finite()) {
+            return None;
+        }
+        let nf = n as f64;
+        let base_mean = base.iter().sum::<f64>() / nf;
+        let arm_mean = arm.iter().sum::<f64>() / nf;
+        let diffs: Vec<f64> = arm.iter().zip(base).map(|(y, x)| y - x).collect();
+        let diff_mean = diffs.iter().sum::<f64>() / nf;
+        let sd_of = |xs: &mut dyn Iterator<Item = f64>, centre: f64| {
+            (xs.map(|v| (v - centre).powi(2)).sum::<f64>() / (nf - 1.0)).sqrt()
+        };
+        let (diff_sd, t) = if n > 1 {
+            (sd_of(&mut diffs.iter().copied(), diff_mean), t_quantile(0.975, n - 1))
+        } else {
+            (0.0, f64::NAN)
+        };
+        let half = t * diff_sd / nf.sqrt();
+        let (pct_change, pct_half) = if base_mean != 0.0 {
+            let r = arm_mean / base_mean;
+            let se_r = if n > 1 {
+                sd_of(&mut arm.iter().zip(base).map(|(y, x)| y - r * x), 0.0) / (nf.sqrt() * base_mean.abs())
+            } else {
+                f64::NAN
+            };
+            (100.0 * (r - 1.0), 100.0 * t * se_r)
+        } else {
+            (f64::NAN, f64::NAN)
+        };
+        Some(Paired {
+            n,
+            base_mean,
+            arm_mean,
+            diff_mean,
+            diff_sd,
+            diff_ci_low: diff_mean - half,
+            diff_ci_high: diff_mean + half,
+            pct_change,
+            pct_ci_low: pct_change - pct_half,
+            pct_ci_high: pct_change + pct_half,
+        })
+    }
+
+    /// Whether the 95 % confidence interval of the difference excludes 0.
+    pub fn significant(&self) -> bool {
+        self.diff_ci_low > 0.0 || self.diff_ci_high < 0.0
+    }
+}
+
+/// The series without its first `warmup` values (all of it deleted when it is shorter).
+pub fn delete_warmup(series: &[f64], warmup: usize) -> &[f64] {
+    &series[warmup.min(series.len())..]
+}
+
+/// MSER-5 truncation point (White 1997; Franklin and White 2008): the number of leading
+/// observations to delete so that the mean of what is left has the smallest marginal standard
+/// error. The series is cut into batches of 5; the truncation d (in batches, searched over the
+/// first half of them) minimises Σᵢ₌d..m (Zᵢ − Z̄_d)² / (m − d)². Returns `None` for a series
+/// shorter than 10 values or holding a value that is not finite.
+pub fn mser5(series: &[f64]) -> Option<usize> {
+    let m = series.len() / 5;
+    if m < 2 || series.iter().any(|v| !v.is_finite()) {
+        return None;
+    }
+    let z: Vec<f64> = series.chunks_exact(5).map(|c| c.iter().sum::<f64>() / 5.0).collect();
+    let mut best = (f64::INFINITY, 0);
+    for d in 0..=m / 2 {
+        let rest = &z[d..];
+        let k = rest.len() as f64;
+        let mean = rest.iter().sum::<f64>() / k;
+        let stat = rest.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / (k * k);
+        if stat < best.0 {
+            best = (stat, d);
+        }
+    }
+    Some(best.1 * 5)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -138,5 +270,72 @@ mod tests {
         xs.iter().for_each(|&x| r.push(x));
         assert_eq!(r.mean(), 5.0);
         assert!((r.variance() - 32.0 / 7.0).abs() < 1e-12);
+    }
+    #[test]
+    fn paired_differences_and_percentage_change() {
+        let base = [10.0, 12.0, 11.0, 13.0];
+        let arm = [11.0, 13.5, 11.5, 14.0];
+        let p = Paired::of(&base, &arm).unwrap();
+        // Differences 1, 1.5, 0.5, 1: mean 1, SD √(1/6); t(0.975, 3) = 3.182446.
+        assert_eq!(p.n, 4);
+        assert!((p.diff_mean - 1.0).abs() < 1e-12);
+        assert!((p.diff_sd - (1.0f64 / 6.0).sqrt()).abs() < 1e-12);
+        let half = 3.182_446 * (1.0f64 / 6.0).sqrt() / 2.0;
+        assert!((p.diff_ci_low - (1.0 - half)).abs() < 1e-5);
+        assert!(p.significant());
+        // r = 12.5 / 11.5; pct = 8.6957 %; the CI contains it and is symmetric about it.
+        assert!((p.pct_change - 100.0 * (12.5 / 11.5 - 1.0)).abs() < 1e-9);
+        assert!(p.pct_ci_low < p.pct_change && p.pct_change < p.pct_ci_high);
+        assert!(((p.pct_ci_high - p.pct_change) - (p.pct_change - p.pct_ci_low)).abs() < 1e-9);
+        // A constant shift of every pair is certain: zero width, significant.
+        let q = Paired::of(&[1.0, 2.0, 3.0], &[2.0, 3.0, 4.0]).unwrap();
+        assert_eq!((q.diff_ci_low, q.diff_ci_high), (1.0, 1.0));
+        assert!(q.significant());
+        // No difference is not significant; a zero base mean has no percentage.
+        let z = Paired::of(&[0.0, 1.0, -1.0], &[0.5, 0.5, -1.0]).unwrap();
+        assert!(!z.significant());
+        assert!(z.pct_change.is_nan());
+        assert!(Paired::of(&[1.0], &[1.0, 2.0]).is_none());
+        assert!(!Paired::of(&[1.0], &[2.0]).unwrap().significant(), "one pair has no CI");
+    }
+
+    #[test]
+    fn replications_needed_meets_the_target() {
+        let s = Summary::of(&[9.0, 11.0, 10.0, 12.0, 8.0]).unwrap();
+        assert!(!precise_enough(&s, 0.01));
+        let n = replications_needed(&s, 0.01).unwrap();
+        // sd = √2.5, mean 10: n ≈ (1.96 · 1.581 / 0.1)² ≈ 961, a little more for Student's t.
+        assert!((961..1000).contains(&n), "{n}");
+        let half = t_quantile(0.975, n - 1) * s.sd / (n as f64).sqrt();
+        assert!(half <= 0.1);
+        let half_before = t_quantile(0.975, n - 2) * s.sd / ((n - 1) as f64).sqrt();
+        assert!(half_before > 0.1, "smallest such n");
+        assert!(precise_enough(&s, 0.2));
+        assert_eq!(replications_needed(&Summary::of(&[0.0, 0.0]).unwrap(), 0.1), Some(2));
+        assert_eq!(replications_needed(&Summary::of(&[-1.0, 1.0]).unwrap(), 0.1), None);
+    }
+
+    #[test]
+    fn mser5_finds_an_initial_transient() {
+        // 100 values: a linear ramp from 0 to 9.5 over the first 20, then a steady alternation
+        // 10 ± 0.5 — MSER-5 must cut the ramp (about 20 values) and not much more.
+        let series: Vec<f64> = (0..100)
+            .map(|i| {
+                if i < 20 {
+                    i as f64 * 0.5
+                } else if i % 2 == 0 {
+                    10.5
+                } else {
+                    9.5
+                }
+            })
+            .collect();
+        let d = mser5(&series).unwrap();
+        assert!((15..=25).contains(&d), "{d}");
+        assert_eq!(delete_warmup(&series, d).len(), 100 - d);
+        // A stationary series needs no deletion.
+        let flat: Vec<f64> = (0..100).map(|i| if i % 2 == 0 { 1.0 } else { -1.0 }).collect();
+        assert_eq!(mser5(&flat), Some(0));
+        assert_eq!(mser5(&[1.0; 9]), None);
     }
 }

@@ -55,7 +55,15 @@ pub fn load_str(path: &Path, text: &str) -> Result<Loaded, ScenarioError> {
     finish(path, chain, table)
 }
 
-fn finish(path: &Path, chain: Vec<PathBuf>, resolved: Table) -> Result<Loaded, ScenarioError> {
+/// Checks and validates an already resolved document, as if it came from `chain` (the files it
+/// was resolved from, first the one that was named). Used to rebuild a scenario recorded in a
+/// result file.
+pub fn from_resolved(chain: Vec<PathBuf>, resolved: Table) -> Result<Loaded, ScenarioError> {
+    let path = chain.first().cloned().unwrap_or_default();
+    finish(&path, chain, resolved)
+}
+
+pub(crate) fn finish(path: &Path, chain: Vec<PathBuf>, resolved: Table) -> Result<Loaded, ScenarioError> {
     let mut unknown = Vec::new();
     let value = Value::Table(resolved.clone());
     // serde_ignored writes `?` for an Option's `Some`: leave it out of the key path.

@@ -9,9 +9,11 @@ pub mod dictionary;
 pub mod file;
 mod load;
 mod policy;
+mod set;
 mod validate;
 
-pub use load::{Loaded, load, load_str};
+pub use load::{Loaded, from_resolved, load, load_str};
+pub use set::{KeyPath, SetError, parse_assignment, parse_range, parse_value, value_text};
 pub use validate::validate;
 
 use std::fmt;

@@ -1,0 +1,690 @@
+//! The experiment commands: `run`, `compare`, `sweep` and `merge`.
+//!
+//! Part of the command line (with [`crate::cli`]): it prints progress and tables, and writes
+//! through [`crate::experiment::shard`] and [`crate::experiment::merge`]. Every experiment runs
+//! as shards — a one-machine run is shard 1 of 1 — so resuming, sharding and merging are one
+//! code path: run this shard's unfinished units in parallel, appending each to the shard file as
+//! it finishes; then, when the whole experiment is on this machine, merge.
+
+use crate::cli::{fmt, headline, print_summary, unit};
+use crate::experiment::merge::{self, Merged, comparisons};
+use crate::experiment::shard::{self, Row, Writer};
+use crate::experiment::{
+    Design, Experiment, Kind, MAX_SEED, Range, Shard, Spec, SweepRecord, Unit, literal, record,
+};
+use crate::rng::{hash_words, name_key};
+use crate::scenario::{self, KeyPath, Loaded, parse_assignment, parse_range};
+use analysis::stats::{precise_enough, replications_needed};
+use anyhow::{Context, anyhow, bail};
+use clap::Args;
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use std::collections::HashSet;
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+use std::time::Instant;
+use toml::Value;
+
+/// Options shared by `run`, `compare` and `sweep`.
+#[derive(Debug, Args)]
+pub struct Common {
+    /// Master seed; overrides the scenario's `seed`. Same scenario and seed give identical files.
+    #[arg(long, value_parser = clap::value_parser!(u64).range(0..=9_007_199_254_740_992))]
+    pub seed: Option<u64>,
+    /// Replications per scenario (per arm, per sweep point); overrides `run.replications`.
+    #[arg(long, value_parser = clap::value_parser!(u32).range(1..=100_000))]
+    pub replications: Option<u32>,
+    /// Days recorded after the warm-up; overrides `run.days`.
+    #[arg(long, value_parser = clap::value_parser!(u32).range(1..=36_500))]
+    pub days: Option<u32>,
+    /// Days simulated and discarded before recording; overrides `run.warmup_days`.
+    #[arg(long, value_parser = clap::value_parser!(u32).range(0..=36_500))]
+    pub warmup_days: Option<u32>,
+    /// Folder for the result files (created if missing; result files in it are replaced).
+    /// Finished replications are kept in OUT/shards/: the same command again resumes.
+    #[arg(long, default_value = "out")]
+    pub out: PathBuf,
+    /// Worker threads (default: one per core). Results do not depend on it.
+    #[arg(long, value_parser = clap::value_parser!(u32).range(1..=1024))]
+    pub threads: Option<u32>,
+    /// Run only shard K of N (1 ≤ K ≤ N) and write OUT/shards/shard-K-of-N.jsonl; merge the
+    /// shards with `medgroup merge OUT` once all N are done. `auto/N` takes K from
+    /// SLURM_ARRAY_TASK_ID (sbatch --array=1-N) or JOB_COMPLETION_INDEX (Kubernetes, + 1).
+    #[arg(long, value_name = "K/N")]
+    pub shard: Option<String>,
+    /// Add replications in batches until the 95 % CI half-width of every headline metric is
+    /// within REL of its mean (e.g. 0.02 for 2 %), or --max-replications is reached.
+    #[arg(long, value_name = "REL", value_parser = positive_fraction)]
+    pub precision: Option<f64>,
+    /// Cap on replications per scenario with --precision.
+    #[arg(long, default_value_t = 200, value_parser = clap::value_parser!(u32).range(2..=100_000))]
+    pub max_replications: u32,
+    /// Print only errors.
+    #[arg(long, short)]
+    pub quiet: bool,
+}
+
+fn positive_fraction(s: &str) -> Result<f64, String> {
+    match s.parse::<f64>() {
+        Ok(v) if v > 0.0 && v < 1.0 => Ok(v),
+        _ => Err(format!("expected a fraction in (0, 1), e.g. 0.05 for 5 %, got `{s}`")),
+    }
+}
+
+#[derive(Debug, Args)]
+pub struct RunArgs {
+    /// Scenario file (TOML), e.g. scenarios/baseline.toml.
+    pub scenario: PathBuf,
+    /// Set a scenario value before validation: KEY=VALUE, repeatable. Keys are paths like
+    /// `population.signing_rate` or `facilities[lead].wards[medical].beds` (entries of arrays by
+    /// `name`, by `[key=value]` or by position `[0]`).
+    #[arg(long = "set", value_name = "KEY=VALUE")]
+    pub set: Vec<String>,
+    #[command(flatten)]
+    pub common: Common,
+}
+
+#[derive(Debug, Args)]
+pub struct CompareArgs {
+    /// The base scenario, then one or more reforms; each scenario's `name` names its arm.
+    #[arg(required = true, num_args = 2..)]
+    pub scenarios: Vec<PathBuf>,
+    /// Set a value in every arm before validation: KEY=VALUE, repeatable (see `run --help`).
+    #[arg(long = "set", value_name = "KEY=VALUE")]
+    pub set: Vec<String>,
+    /// Give each arm its own seeds (a hash of the master seed and the arm's scenario) instead of
+    /// common random numbers. Paired differences are then noisier; for checking the design.
+    #[arg(long)]
+    pub independent: bool,
+    #[command(flatten)]
+    pub common: Common,
+}
+
+#[derive(Debug, Args)]
+pub struct SweepArgs {
+    /// Base scenario file (TOML).
+    pub scenario: PathBuf,
+    /// A grid axis: KEY=V1,V2,… (repeatable; every combination is a point, first key slowest).
+    /// Keys are paths like `population.signing_rate` or `facilities[lead].wards[medical].beds`
+    /// (entries of arrays by `name`, by `[key=value]` or by position `[0]`); values are TOML
+    /// (3, 0.5, true, "text", [1, 2]), separated by commas outside brackets and quotes.
+    #[arg(long = "set", value_name = "KEY=V1,V2,…")]
+    pub set: Vec<String>,
+    /// A Latin hypercube of N points over the --range parameters, instead of a grid.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=100_000))]
+    pub lhs: Option<u32>,
+    /// A range for --lhs: KEY=LO:HI (repeatable). A key holding an integer gets rounded values.
+    #[arg(long = "range", value_name = "KEY=LO:HI")]
+    pub range: Vec<String>,
+    /// Give each point its own seeds (a hash of the master seed and the point's values) instead
+    /// of common random numbers.
+    #[arg(long)]
+    pub independent: bool,
+    #[command(flatten)]
+    pub common: Common,
+}
+
+#[derive(Debug, Args)]
+pub struct MergeArgs {
+    /// Result folders (their shards/ subfolders are read) or shard files.
+    #[arg(required = true)]
+    pub inputs: Vec<PathBuf>,
+    /// Where to write the results (default: the folder given, when there is one).
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// Print only errors.
+    #[arg(long, short)]
+    pub quiet: bool,
+}
+
+/// Loads a scenario and applies the common overrides and single-valued `--set`s.
+fn load(path: &Path, sets: &[String], c: &Common) -> anyhow::Result<Loaded> {
+    let loaded = scenario::load(path)?;
+    let mut assignments: Vec<(KeyPath, Value)> = Vec::new();
+    for s in sets {
+        let (key, mut values) = parse_assignment(s)?;
+        if values.len() != 1 {
+            bail!("--set {s}: one value expected here (several values make a sweep: `medgroup sweep`)");
+        }
+        assignments.push((key, values.remove(0)));
+    }
+    let mut plain =
+        |k: &str, v: i64| assignments.push((KeyPath::parse(k).expect("a plain key"), Value::Integer(v)));
+    if let Some(s) = c.seed {
+        plain("seed", s as i64);
+    }
+    if let Some(d) = c.days {
+        plain("run.days", i64::from(d));
+    }
+    if let Some(w) = c.warmup_days {
+        plain("run.warmup_days", i64::from(w));
+    }
+    Ok(if assignments.is_empty() { loaded } else { loaded.with_values(&assignments)? })
+}
+
+fn replications(c: &Common, base: &Loaded) -> u32 {
+    c.replications.unwrap_or(base.params.run.replications)
+}
+
+pub fn run(a: RunArgs) -> anyhow::Result<()> {
+    let loaded = load(&a.scenario, &a.set, &a.common)?;
+    let spec = Spec {
+        kind: Kind::Run,
+        version: crate::VERSION.into(),
+        seed: loaded.params.seed,
+        independent: false,
+        scenarios: vec![record(&loaded)],
+        sweep: None,
+    };
+    let r = replications(&a.common, &loaded);
+    execute(spec, r, &a.common)
+}
+
+pub fn compare(a: CompareArgs) -> anyhow::Result<()> {
+    let arms: Vec<Loaded> =
+        a.scenarios.iter().map(|p| load(p, &a.set, &a.common)).collect::<Result<_, _>>()?;
+    let spec = Spec {
+        kind: Kind::Compare,
+        version: crate::VERSION.into(),
+        seed: arms[0].params.seed,
+        independent: a.independent,
+        scenarios: arms.iter().map(record).collect(),
+        sweep: None,
+    };
+    let r = replications(&a.common, &arms[0]);
+    execute(spec, r, &a.common)
+}
+
+pub fn sweep(a: SweepArgs) -> anyhow::Result<()> {
+    let base = load(&a.scenario, &[], &a.common)?;
+    let (parameters, design, points) = match a.lhs {
+        None => {
+            if !a.range.is_empty() {
+                bail!("--range needs --lhs N (for a grid, list values with --set KEY=V1,V2,…)");
+            }
+            if a.set.is_empty() {
+                bail!("a sweep needs parameters: --set KEY=V1,V2,… (a grid) or --lhs N --range KEY=LO:HI");
+            }
+            let axes: Vec<(KeyPath, Vec<Value>)> =
+                a.set.iter().map(|s| parse_assignment(s)).collect::<Result<_, _>>()?;
+            let levels: Vec<usize> = axes.iter().map(|(_, v)| v.len()).collect();
+            let points = analysis::design::grid(&levels)
+                .into_iter()
+                .map(|idx| idx.iter().zip(&axes).map(|(&i, (_, vs))| literal(&vs[i])).collect())
+                .collect();
+            (axes.into_iter().map(|(k, _)| k.to_string()).collect::<Vec<_>>(), Design::Grid, points)
+        }
+        Some(n) => {
+            if !a.set.is_empty() {
+                bail!("--set makes a grid; with --lhs give ranges: --range KEY=LO:HI");
+            }
+            if a.range.is_empty() {
+                bail!("--lhs needs at least one --range KEY=LO:HI");
+            }
+            let ranges: Vec<(KeyPath, f64, f64)> =
+                a.range.iter().map(|s| parse_range(s)).collect::<Result<_, _>>()?;
+            let seed = hash_words(&[base.params.seed, name_key("latin hypercube")]) % MAX_SEED;
+            let integer: Vec<bool> = ranges
+                .iter()
+                .map(|(k, _, _)| matches!(k.get(&base.resolved), Some(Value::Integer(_))))
+                .collect();
+            let points = analysis::design::latin_hypercube(n as usize, ranges.len(), seed)
+                .into_iter()
+                .map(|u| {
+                    u.iter()
+                        .zip(&ranges)
+                        .zip(&integer)
+                        .map(|((&u, (_, lo, hi)), &int)| {
+                            let x = lo + u * (hi - lo);
+                            literal(&if int { Value::Integer(x.round() as i64) } else { Value::Float(x) })
+                        })
+                        .collect()
+                })
+                .collect();
+            let design = Design::Lhs {
+                n,
+                seed,
+                ranges: ranges
+                    .iter()
+                    .map(|(k, lo, hi)| Range { key: k.to_string(), lo: *lo, hi: *hi })
+                    .collect(),
+            };
+            (ranges.iter().map(|(k, _, _)| k.to_string()).collect(), design, points)
+        }
+    };
+    let mut sorted = parameters.clone();
+    sorted.sort();
+    if let Some(w) = sorted.windows(2).find(|w| w[0] == w[1]) {
+        bail!("parameter {} is given twice", w[0]);
+    }
+    let spec = Spec {
+        kind: Kind::Sweep,
+        version: crate::VERSION.into(),
+        seed: base.params.seed,
+        independent: a.independent,
+        scenarios: vec![record(&base)],
+        sweep: Some(SweepRecord { parameters, design, points }),
+    };
+    let r = replications(&a.common, &base);
+    execute(spec, r, &a.common)
+}
+
+pub fn merge(a: MergeArgs) -> anyhow::Result<()> {
+    let mut files = Vec::new();
+    for input in &a.inputs {
+        if input.is_dir() {
+            files.extend(merge::shard_files_in(input).map_err(|e| anyhow!(e))?);
+        } else {
+            files.push(input.clone());
+        }
+    }
+    let out = match (&a.out, a.inputs.as_slice()) {
+        (Some(o), _) => o.clone(),
+        (None, [one]) if one.is_dir() => one.clone(),
+        _ => bail!("say where to write the merged results with --out"),
+    };
+    let merged = merge::merge(&files, &out).map_err(|e| anyhow!(e))?;
+    if !a.quiet {
+        eprintln!("merged {} shard file(s)", files.len());
+        report(&merged, &out, None);
+    }
+    Ok(())
+}
+
+fn execute(spec: Spec, replications: u32, c: &Common) -> anyhow::Result<()> {
+    let shard = match &c.shard {
+        None => Shard::WHOLE,
+        Some(s) => Shard::parse(s, |k| std::env::var(k).ok()).map_err(|e| anyhow!(e))?,
+    };
+    if c.precision.is_some() && shard != Shard::WHOLE {
+        bail!(
+            "--precision decides the number of replications from the results, which needs every shard: \
+             run it on one machine, or give --replications to the shards"
+        );
+    }
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(c.threads.unwrap_or(0) as usize)
+        .build()
+        .map_err(|e| anyhow!("cannot start worker threads: {e}"))?;
+    let mut exp = Experiment::build(spec.clone(), replications)?;
+    if !c.quiet {
+        let p = &exp.base.params;
+        eprintln!(
+            "{} \"{}\": {} point(s) × {} replication(s) × ({} warm-up + {} recorded days), seed {}{}, {} thread(s){}",
+            exp.spec.kind.name(),
+            p.name,
+            exp.points.len(),
+            exp.replications,
+            p.run.warmup_days,
+            p.run.days,
+            exp.spec.seed,
+            if exp.spec.independent { " (independent seeds per point)" } else { "" },
+            pool.current_num_threads(),
+            if shard == Shard::WHOLE {
+                String::new()
+            } else {
+                format!(", shard {}/{}", shard.index, shard.count)
+            }
+        );
+    }
+    let started = Instant::now();
+    let path = c.out.join("shards").join(shard.file_name());
+    let (writer, resumed) = Writer::open(&path, &exp, shard)
+        .with_context(|| format!("cannot open shard file {}", path.display()))?;
+    if let Some(why) = &resumed.replaced
+        && !c.quiet
+    {
+        eprintln!("note: {why}");
+    }
+    if !resumed.done.is_empty() && !c.quiet {
+        eprintln!("resuming: {} unit(s) already finished in {}", resumed.done.len(), path.display());
+    }
+    let mut done = resumed.done;
+    let mut note = None;
+    loop {
+        run_units(&exp, shard, &writer, &mut done, &pool, c.quiet)
+            .with_context(|| format!("cannot write to shard file {}", path.display()))?;
+        let Some(rel) = c.precision else { break };
+        let file = shard::read(&path).map_err(|e| anyhow!(e))?;
+        let results = shard::results_of(&exp, &file.rows).ok_or_else(|| {
+            anyhow!("{}: a finished unit is missing (was the file changed?)", path.display())
+        })?;
+        let (next, short) = precision_step(&exp, &results, rel, c.max_replications);
+        match next {
+            Some(r) => {
+                if !c.quiet {
+                    eprintln!(
+                        "precision {:.1} % not reached with {} replication(s) ({}); running {} in all",
+                        rel * 100.0,
+                        exp.replications,
+                        short.unwrap_or_default(),
+                        r
+                    );
+                }
+                exp = Experiment::build(spec.clone(), r)?;
+            }
+            None => {
+                note = Some(match short {
+                    None => format!(
+                        "precision reached: every headline metric's 95 % CI half-width is within {:.1} % of its mean with {} replication(s)",
+                        rel * 100.0,
+                        exp.replications
+                    ),
+                    Some(s) => format!(
+                        "precision NOT reached: stopped at the cap of {} replication(s) (--max-replications); {s}",
+                        exp.replications
+                    ),
+                });
+                break;
+            }
+        }
+    }
+    writer.finish(&exp, shard).with_context(|| format!("cannot finish shard file {}", path.display()))?;
+    let wall = started.elapsed().as_secs_f64();
+    if shard != Shard::WHOLE {
+        if !c.quiet {
+            eprintln!(
+                "shard {}/{} finished in {wall:.1} s: {}\nwhen all {} shards are done: medgroup merge {}",
+                shard.index,
+                shard.count,
+                path.display(),
+                shard.count,
+                c.out.display()
+            );
+        }
+        return Ok(());
+    }
+    let merged = merge::merge(&[path], &c.out).map_err(|e| anyhow!(e))?;
+    if !c.quiet {
+        report(&merged, &c.out, Some(wall));
+        if let Some(n) = note {
+            println!("{n}");
+        }
+    }
+    Ok(())
+}
+
+/// After a batch: `(Some(total), why)` to run more, `(None, None)` when precise enough, or
+/// `(None, Some(why))` when the cap stops it. The decision depends only on the results, so a
+/// rerun takes the same batches.
+fn precision_step(
+    exp: &Experiment,
+    results: &[Vec<crate::model::ReplicationResult>],
+    rel: f64,
+    cap: u32,
+) -> (Option<u32>, Option<String>) {
+    let mut needed = 0usize;
+    let mut worst: Option<(f64, String)> = None;
+    for (point, rs) in exp.points.iter().zip(results) {
+        for (name, breakdown, s) in merge_summaries(rs) {
+            if !headline(&name, &breakdown) || precise_enough(&s, rel) {
+                continue;
+            }
+            let ratio = if s.mean != 0.0 { s.half_width() / s.mean.abs() } else { f64::INFINITY };
+            let what = format!(
+                "{name}{}{} half-width {} = {} of the mean",
+                if breakdown.is_empty() { String::new() } else { format!(" ({breakdown})") },
+                if exp.points.len() > 1 { format!(" at {}", point.label) } else { String::new() },
+                fmt(s.half_width()),
+                if ratio.is_finite() { format!("{:.1} %", ratio * 100.0) } else { "∞ (mean 0)".into() }
+            );
+            if worst.as_ref().is_none_or(|(w, _)| ratio > *w) {
+                worst = Some((ratio, what));
+            }
+            needed = needed.max(replications_needed(&s, rel).unwrap_or(usize::MAX));
+        }
+    }
+    let Some((_, why)) = worst else { return (None, None) };
+    let r = exp.replications;
+    if r >= cap {
+        return (None, Some(format!("worst: {why}")));
+    }
+    let next = needed.max(r as usize + 2).min(cap as usize) as u32;
+    (Some(next), Some(format!("worst: {why}")))
+}
+
+fn merge_summaries(
+    rs: &[crate::model::ReplicationResult],
+) -> Vec<(String, String, analysis::stats::Summary)> {
+    crate::output::summarise(rs)
+}
+
+/// Runs this shard's units that are not `done`, appending each to the shard file as it
+/// finishes (and adding it to `done`).
+fn run_units(
+    exp: &Experiment,
+    shard: Shard,
+    writer: &Writer,
+    done: &mut HashSet<Unit>,
+    pool: &rayon::ThreadPool,
+    quiet: bool,
+) -> std::io::Result<()> {
+    let todo: Vec<Unit> = exp.shard_units(shard).into_iter().filter(|u| !done.contains(u)).collect();
+    let bar = progress(todo.len() as u64, quiet);
+    let failed: Mutex<Option<std::io::Error>> = Mutex::new(None);
+    let keep_daily = exp.keeps_daily();
+    pool.install(|| {
+        exp.run_units(&todo, |u, result| {
+            let row = Row::new(&exp.points[u.point].key_hex(), &result, keep_daily);
+            if let Err(e) = writer.append(&row) {
+                failed.lock().expect("no panic while holding the lock").get_or_insert(e);
+            }
+            bar.inc(1);
+        })
+    });
+    bar.finish_and_clear();
+    if let Some(e) = failed.into_inner().expect("no panic while holding the lock") {
+        return Err(e);
+    }
+    done.extend(todo);
+    Ok(())
+}
+
+/// A progress bar with ETA on stderr; plain lines at each tenth when stderr is not a terminal;
+/// nothing with --quiet.
+fn progress(len: u64, quiet: bool) -> Progress {
+    if quiet || len == 0 {
+        return Progress::Hidden;
+    }
+    if std::io::stderr().is_terminal() {
+        let bar = ProgressBar::with_draw_target(Some(len), ProgressDrawTarget::stderr());
+        bar.set_style(
+            ProgressStyle::with_template("{bar:40} {pos}/{len} units  {elapsed_precise} elapsed, ETA {eta}")
+                .expect("a valid template"),
+        );
+        Progress::Bar(bar)
+    } else {
+        Progress::Lines { len, done: Mutex::new(0), started: Instant::now() }
+    }
+}
+
+enum Progress {
+    Hidden,
+    Bar(ProgressBar),
+    Lines { len: u64, done: Mutex<u64>, started: Instant },
+}
+
+impl Progress {
+    fn inc(&self, n: u64) {
+        match self {
+            Progress::Hidden => {}
+            Progress::Bar(b) => b.inc(n),
+            Progress::Lines { len, done, started } => {
+                let mut d = done.lock().expect("no panic while holding the lock");
+                let before = *d * 10 / len;
+                *d += n;
+                if *d * 10 / len > before || *d == *len {
+                    let t = started.elapsed().as_secs_f64();
+                    let eta = t / *d as f64 * (*len - *d) as f64;
+                    eprintln!("  {}/{} units done ({t:.1} s, ETA {eta:.0} s)", *d, len);
+                }
+            }
+        }
+    }
+
+    fn finish_and_clear(&self) {
+        if let Progress::Bar(b) = self {
+            b.finish_and_clear();
+        }
+    }
+}
+
+/// Prints what an experiment found and where its files are.
+fn report(m: &Merged, out: &Path, wall: Option<f64>) {
+    let exp = &m.experiment;
+    match exp.spec.kind {
+        Kind::Run => {
+            print_summary(&exp.points[0].loaded, &crate::output::summarise(&m.results[0]));
+            if let Some(line) = warmup_check(&m.results[0], exp.base.params.run.warmup_days) {
+                println!("{line}");
+            }
+        }
+        Kind::Compare => print_comparison(m),
+        Kind::Sweep => {
+            let sweep = exp.spec.sweep.as_ref().expect("a sweep has a design");
+            println!();
+            println!(
+                "sweep of \"{}\" over {}: {} point(s) ({}) × {} replication(s), {}",
+                exp.base.params.name,
+                sweep.parameters.join(", "),
+                exp.points.len(),
+                match &sweep.design {
+                    Design::Grid => "grid".to_string(),
+                    Design::Lhs { n, .. } => format!("Latin hypercube of {n}"),
+                },
+                exp.replications,
+                if exp.spec.independent { "independent seeds per point" } else { "common random numbers" }
+            );
+        }
+    }
+    if let Some(wall) = wall {
+        let units = m.results.iter().map(Vec::len).sum::<usize>();
+        let days = exp.base.params.run.total_days();
+        println!();
+        println!(
+            "{units} unit(s) (replications of {days} days) in {wall:.2} s wall, including any resumed from disk"
+        );
+    }
+    println!("results written to {}:", out.display());
+    for p in &m.written {
+        println!("  {}", p.display());
+    }
+}
+
+/// Whether the warm-up looks long enough: the MSER-5 truncation point (White 1997) of every
+/// ward's midnight occupancy averaged across replications, warm-up included, against the
+/// scenario's `run.warmup_days`.
+fn warmup_check(results: &[crate::model::ReplicationResult], warmup_days: u32) -> Option<String> {
+    let first = results.first()?;
+    let cols = &first.daily.columns;
+    let mut longest: Option<(usize, String)> = None;
+    for (c, (series, breakdown)) in cols.iter().enumerate() {
+        if series != "bed_occupancy_midnight" {
+            continue;
+        }
+        // Averaging across replications first (as in Welch's method) takes most of the noise
+        // out of the series, so that MSER-5 sees the transient rather than the noise.
+        let days = results.iter().map(|r| r.daily.days()).min().unwrap_or(0);
+        let mean: Vec<f64> = (0..days)
+            .map(|d| {
+                results.iter().map(|r| r.daily.values[d * r.daily.columns.len() + c]).sum::<f64>()
+                    / results.len() as f64
+            })
+            .collect();
+        let Some(median) = analysis::stats::mser5(&mean) else { continue };
+        if longest.as_ref().is_none_or(|(m, _)| median > *m) {
+            longest = Some((median, breakdown.clone()));
+        }
+    }
+    let (days, ward) = longest?;
+    Some(if days as u32 > warmup_days {
+        format!(
+            "warm-up check: MSER-5 suggests deleting about {days} days of bed_occupancy_midnight ({ward}), more \
+             than the {warmup_days} warm-up days: consider a longer run.warmup_days"
+        )
+    } else {
+        format!(
+            "warm-up check: MSER-5 truncation of every ward's midnight occupancy is within the {warmup_days} \
+             warm-up days (longest: {days} days, {ward})"
+        )
+    })
+}
+
+fn print_comparison(m: &Merged) {
+    let exp = &m.experiment;
+    let rows = comparisons(exp, &m.results);
+    println!();
+    println!(
+        "{} vs base \"{}\" — seed {}, {} paired replication(s) ({}); mean difference arm − base with 95 % CI",
+        exp.points[1..].iter().map(|p| format!("\"{}\"", p.label)).collect::<Vec<_>>().join(", "),
+        exp.points[0].label,
+        exp.spec.seed,
+        exp.replications,
+        if exp.spec.independent { "independent seeds" } else { "common random numbers" }
+    );
+    let table: Vec<[String; 7]> = rows
+        .iter()
+        .filter(|c| headline(&c.metric, &c.breakdown))
+        .map(|c| {
+            let p = &c.paired;
+            let ci = |lo: f64, hi: f64| {
+                if lo.is_finite() { format!("[{}, {}]", fmt(lo), fmt(hi)) } else { "—".into() }
+            };
+            [
+                format!(
+                    "{}{}",
+                    c.metric,
+                    if c.breakdown.is_empty() { String::new() } else { format!(" ({})", c.breakdown) }
+                ),
+                c.arm.clone(),
+                fmt(p.base_mean),
+                fmt(p.arm_mean),
+                format!(
+                    "{}{} {}",
+                    fmt(p.diff_mean),
+                    if p.significant() { "*" } else { " " },
+                    ci(p.diff_ci_low, p.diff_ci_high)
+                ),
+                if p.pct_change.is_finite() && p.pct_ci_low.is_finite() {
+                    format!("{:+.2} % [{:+.2}, {:+.2}]", p.pct_change, p.pct_ci_low, p.pct_ci_high)
+                } else if p.pct_change.is_finite() {
+                    format!("{:+.2} %", p.pct_change)
+                } else {
+                    "—".into()
+                },
+                unit(&c.metric).into(),
+            ]
+        })
+        .collect();
+    let header = ["metric", "arm", "base", "arm mean", "difference [95% CI]", "change [95% CI]", "unit"];
+    let mut width = header.map(|h| h.chars().count());
+    for r in &table {
+        for (w, c) in width.iter_mut().zip(r) {
+            *w = (*w).max(c.chars().count());
+        }
+    }
+    let pad = |s: &str, w: usize, right: bool| {
+        let n = s.chars().count();
+        let fill = " ".repeat(w.saturating_sub(n));
+        if right { format!("{fill}{s}") } else { format!("{s}{fill}") }
+    };
+    let line = |cells: [&str; 7]| {
+        println!(
+            "  {}  {}  {}  {}  {}  {}  {}",
+            pad(cells[0], width[0], false),
+            pad(cells[1], width[1], false),
+            pad(cells[2], width[2], true),
+            pad(cells[3], width[3], true),
+            pad(cells[4], width[4], false),
+            pad(cells[5], width[5], false),
+            cells[6]
+        );
+    };
+    line(header);
+    let rules: Vec<String> = width.iter().map(|w| "─".repeat(*w)).collect();
+    line([&rules[0], &rules[1], &rules[2], &rules[3], &rules[4], &rules[5], "────"]);
+    for r in &table {
+        line([&r[0], &r[1], &r[2], &r[3], &r[4], &r[5], &r[6]]);
+    }
+    println!("  * the 95 % CI of the paired difference excludes 0.  All metrics: comparison.csv");
+}

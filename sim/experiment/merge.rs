@@ -1,0 +1,485 @@
+//! Merging shard files into the experiment's result files.
+//!
+//! Every result folder is written here, whether the experiment ran on one machine (one shard
+//! of one) or on many: the shard files are checked (same experiment, every shard present once,
+//! every shard complete), the unit rows are put in canonical order (points in order,
+//! replications in order) and the result files are written from them. Since the rows carry the
+//! exact values and the order never depends on the shard layout or on completion order, the
+//! bytes written are the same for every layout.
+//!
+//! Result folders:
+//! - run: `replications.jsonl`, `summary.csv`, `daily.csv`, `manifest.json` (see [`crate::output`]);
+//! - compare: `comparison.csv`, `manifest.json`, and for each arm (the base too)
+//!   `arms/<arm>/` with the four run files;
+//! - sweep: `sweep.csv` (long: point × parameters × replication × metric), `sweep_summary.csv`
+//!   (point × metric across replications) and `manifest.json`.
+
+use super::shard::{self, ShardFile};
+use super::{Design, Experiment, Kind, Shard, Unit};
+use crate::model::ReplicationResult;
+use crate::output::{csv_field, num, summarise, write_atomic, write_results};
+use crate::scenario::value_text;
+use analysis::stats::Paired;
+use serde::Serialize;
+use std::collections::{BTreeMap, HashMap};
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+
+/// The shard files in `dir/shards/` (`shard-K-of-N.jsonl`), sorted by name.
+pub fn shard_files_in(dir: &Path) -> Result<Vec<PathBuf>, String> {
+    let shards = dir.join("shards");
+    let entries = std::fs::read_dir(&shards)
+        .map_err(|e| format!("cannot list shard files in {}: {e}", shards.display()))?;
+    let mut out: Vec<PathBuf> = entries
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .filter(|p| {
+            p.file_name()
+                .and_then(|n| n.to_str())
+                .is_some_and(|n| n.starts_with("shard-") && n.ends_with(".jsonl") && n.contains("-of-"))
+        })
+        .collect();
+    out.sort();
+    if out.is_empty() {
+        return Err(format!("no shard files (shard-K-of-N.jsonl) in {}", shards.display()));
+    }
+    Ok(out)
+}
+
+fn describe(f: &ShardFile) -> String {
+    let h = &f.header;
+    format!(
+        "{} (shard {}/{} of {} \"{}\", experiment {}, version {}, seed {}, {} replications)",
+        f.path.display(),
+        h.shard,
+        h.shards,
+        h.experiment_kind,
+        h.scenario,
+        h.experiment,
+        h.version,
+        h.seed,
+        h.replications
+    )
+}
+
+/// Checks that `files` are every shard of one experiment, each complete, and returns the
+/// experiment with its results: one list per point, in replication order.
+pub fn check(mut files: Vec<ShardFile>) -> Result<(Experiment, Vec<Vec<ReplicationResult>>), String> {
+    files.sort_by_key(|f| (f.header.shards, f.header.shard));
+    let first = files.first().ok_or("no shard files to merge")?;
+    let h0 = first.header.clone();
+    for f in &files[1..] {
+        let h = &f.header;
+        let differ = [
+            ("program version", h.version != h0.version),
+            ("experiment kind", h.experiment_kind != h0.experiment_kind),
+            ("seed", h.seed != h0.seed),
+            ("replication count", h.replications != h0.replications),
+            ("scenario hash", h.scenario_hash != h0.scenario_hash),
+            ("number of shards", h.shards != h0.shards),
+            (
+                "scenario file names (run every shard with the same command line)",
+                h.spec.scenarios.iter().map(|s| &s.files).ne(h0.spec.scenarios.iter().map(|s| &s.files)),
+            ),
+            ("experiment", h.experiment != h0.experiment || h.spec != h0.spec),
+        ];
+        if let Some((what, _)) = differ.iter().find(|(_, d)| *d) {
+            return Err(format!(
+                "shard files are not from the same experiment (they differ in {what}):\n  {}\n  {}",
+                describe(first),
+                describe(f)
+            ));
+        }
+    }
+    if h0.version != crate::VERSION {
+        return Err(format!(
+            "{} was written by medgroup {}; this is medgroup {}: merge with the version that ran the shards",
+            first.path.display(),
+            h0.version,
+            crate::VERSION
+        ));
+    }
+    for pair in files.windows(2) {
+        if pair[0].header.shard == pair[1].header.shard {
+            return Err(format!(
+                "shard {}/{} is given twice: {} and {}",
+                pair[0].header.shard,
+                h0.shards,
+                pair[0].path.display(),
+                pair[1].path.display()
+            ));
+        }
+    }
+    let present: Vec<u32> = files.iter().map(|f| f.header.shard).collect();
+    let missing: Vec<String> =
+        (1..=h0.shards).filter(|k| !present.contains(k)).map(|k| format!("{k}/{}", h0.shards)).collect();
+    if !missing.is_empty() {
+        let dir = first.path.parent().map(|p| p.display().to_string()).unwrap_or_default();
+        return Err(format!(
+            "{} of {} shards missing: {} (expected files like {dir}/{}); run them (--shard K/{}) before merging",
+            missing.len(),
+            h0.shards,
+            missing.join(", "),
+            Shard { index: 1, count: h0.shards }.file_name().replace("shard-1-", "shard-K-"),
+            h0.shards
+        ));
+    }
+    let exp = Experiment::build(h0.spec.clone(), h0.replications)
+        .map_err(|e| format!("cannot rebuild the experiment recorded in {}: {e}", first.path.display()))?;
+    if exp.id != h0.experiment {
+        return Err(format!(
+            "{}: the header's experiment identity does not match its spec (damaged file?)",
+            first.path.display()
+        ));
+    }
+    let point_of: HashMap<String, usize> =
+        exp.points.iter().enumerate().map(|(i, p)| (p.key_hex(), i)).collect();
+    let mut rows: BTreeMap<Unit, ReplicationResult> = BTreeMap::new();
+    for f in files {
+        let shard = Shard { index: f.header.shard, count: f.header.shards };
+        let expected = exp.shard_units(shard);
+        let label = format!("shard {}/{} ({})", shard.index, shard.count, f.path.display());
+        if f.footer.is_none() || f.cut_short {
+            return Err(format!(
+                "{label} is incomplete: {} of {} units finished{} and no footer — it was interrupted or is \
+                 still running; run the same command (with --shard {}/{}) again to finish it",
+                f.rows.len(),
+                expected.len(),
+                if f.cut_short { ", the last line cut short" } else { "" },
+                shard.index,
+                shard.count
+            ));
+        }
+        let footer = f.footer.expect("checked above");
+        if footer != f.rows.len() as u64
+            || f.header.units != expected.len() as u64
+            || footer != f.header.units
+        {
+            return Err(format!(
+                "{label} is damaged: its footer says {footer} rows, it holds {}, its header {}, and the shard owns {} units",
+                f.rows.len(),
+                f.header.units,
+                expected.len()
+            ));
+        }
+        let mine: std::collections::HashSet<Unit> = expected.iter().copied().collect();
+        for row in &f.rows {
+            let point = *point_of.get(&row.point).ok_or_else(|| {
+                format!("{label}: a row names point {}, which the experiment does not have", row.point)
+            })?;
+            let unit = Unit { point, replication: row.replication };
+            if !mine.contains(&unit) {
+                return Err(format!(
+                    "{label}: replication {} of point {} belongs to another shard",
+                    row.replication, exp.points[point].label
+                ));
+            }
+            if rows.insert(unit, row.result()).is_some() {
+                return Err(format!(
+                    "{label}: replication {} of point {} appears twice",
+                    row.replication, exp.points[point].label
+                ));
+            }
+        }
+    }
+    let mut results: Vec<Vec<ReplicationResult>> = vec![Vec::new(); exp.points.len()];
+    for (unit, r) in rows {
+        results[unit.point].push(r);
+    }
+    Ok((exp, results))
+}
+
+/// Reads and checks `paths`, then writes the result files into `out`; returns the experiment,
+/// its results and the files written.
+pub fn merge(paths: &[PathBuf], out: &Path) -> Result<Merged, String> {
+    let files = paths.iter().map(|p| shard::read(p)).collect::<Result<Vec<_>, _>>()?;
+    let (experiment, results) = check(files)?;
+    let written = write(out, &experiment, &results)
+        .map_err(|e| format!("cannot write results to {}: {e}", out.display()))?;
+    Ok(Merged { experiment, results, written })
+}
+
+/// A merged experiment.
+#[derive(Debug)]
+pub struct Merged {
+    pub experiment: Experiment,
+    /// Per point, in replication order.
+    pub results: Vec<Vec<ReplicationResult>>,
+    pub written: Vec<PathBuf>,
+}
+
+/// Writes the result files of `exp` into `out`.
+pub fn write(
+    out: &Path,
+    exp: &Experiment,
+    results: &[Vec<ReplicationResult>],
+) -> std::io::Result<Vec<PathBuf>> {
+    std::fs::create_dir_all(out)?;
+    match exp.spec.kind {
+        Kind::Run => write_results(out, &exp.points[0].loaded, &results[0]),
+        Kind::Compare => write_compare(out, exp, results),
+        Kind::Sweep => write_sweep(out, exp, results),
+    }
+}
+
+/// One row of `comparison.csv`.
+#[derive(Debug, Clone)]
+pub struct Comparison {
+    pub arm: String,
+    pub metric: String,
+    pub breakdown: String,
+    pub paired: Paired,
+}
+
+/// Paired comparisons of every arm after the first with the first, metric by metric, over the
+/// replications where both arms have a finite value.
+pub fn comparisons(exp: &Experiment, results: &[Vec<ReplicationResult>]) -> Vec<Comparison> {
+    let index = |rs: &[ReplicationResult]| {
+        let mut order: Vec<(String, String)> = Vec::new();
+        let mut map: HashMap<(String, String), BTreeMap<u32, f64>> = HashMap::new();
+        for r in rs {
+            for m in &r.metrics {
+                let key = (m.name.clone(), m.breakdown.clone());
+                map.entry(key.clone())
+                    .or_insert_with(|| {
+                        order.push(key);
+                        BTreeMap::new()
+                    })
+                    .insert(r.replication, m.value);
+            }
+        }
+        (order, map)
+    };
+    let (order, base) = index(&results[0]);
+    let mut out = Vec::new();
+    for (point, rs) in exp.points.iter().zip(results).skip(1) {
+        let (_, arm) = index(rs);
+        for key in &order {
+            let (Some(b), Some(a)) = (base.get(key), arm.get(key)) else { continue };
+            let (xs, ys): (Vec<f64>, Vec<f64>) = b
+                .iter()
+                .filter_map(|(rep, &x)| a.get(rep).map(|&y| (x, y)))
+                .filter(|(x, y)| x.is_finite() && y.is_finite())
+                .unzip();
+            if let Some(paired) = Paired::of(&xs, &ys) {
+                out.push(Comparison {
+                    arm: point.label.clone(),
+                    metric: key.0.clone(),
+                    breakdown: key.1.clone(),
+                    paired,
+                });
+            }
+        }
+    }
+    out
+}
+
+/// The text of `comparison.csv`.
+pub fn comparison_csv(rows: &[Comparison]) -> String {
+    let mut out = String::from(
+        "arm,metric,breakdown,unit,n,base_mean,arm_mean,diff_mean,diff_sd,diff_ci_low,diff_ci_high,pct_change,pct_ci_low,pct_ci_high,significant\n",
+    );
+    for c in rows {
+        let p = &c.paired;
+        let _ = writeln!(
+            out,
+            "{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}",
+            csv_field(&c.arm),
+            csv_field(&c.metric),
+            csv_field(&c.breakdown),
+            crate::cli::unit(&c.metric),
+            p.n,
+            num(p.base_mean),
+            num(p.arm_mean),
+            num(p.diff_mean),
+            num(p.diff_sd),
+            num(p.diff_ci_low),
+            num(p.diff_ci_high),
+            num(p.pct_change),
+            num(p.pct_ci_low),
+            num(p.pct_ci_high),
+            p.significant()
+        );
+    }
+    out
+}
+
+#[derive(Serialize)]
+struct FileEntry {
+    name: String,
+    rows: u64,
+}
+
+fn rows_of(text: &str) -> u64 {
+    text.lines().count() as u64 - 1
+}
+
+fn write_compare(
+    out: &Path,
+    exp: &Experiment,
+    results: &[Vec<ReplicationResult>],
+) -> std::io::Result<Vec<PathBuf>> {
+    #[derive(Serialize)]
+    struct Arm<'a> {
+        name: &'a str,
+        scenario_file: &'a str,
+        scenario_hash: String,
+        seed: u64,
+        folder: String,
+    }
+    #[derive(Serialize)]
+    struct Manifest<'a> {
+        kind: &'static str,
+        program: &'static str,
+        version: &'static str,
+        seed: u64,
+        common_random_numbers: bool,
+        replications: u32,
+        base: &'a str,
+        arms: Vec<Arm<'a>>,
+        files: Vec<FileEntry>,
+    }
+    let mut paths = Vec::new();
+    let mut arms = Vec::new();
+    for (i, (point, rs)) in exp.points.iter().zip(results).enumerate() {
+        let folder = format!("arms/{}", point.label);
+        paths.extend(write_results(&out.join(&folder), &point.loaded, rs)?);
+        arms.push(Arm {
+            name: &point.label,
+            scenario_file: exp.spec.scenarios[i].files.first().map(String::as_str).unwrap_or(""),
+            scenario_hash: point.loaded.hash(),
+            seed: point.params.seed,
+            folder,
+        });
+    }
+    let text = comparison_csv(&comparisons(exp, results));
+    let p = out.join("comparison.csv");
+    write_atomic(&p, text.as_bytes())?;
+    paths.push(p);
+    let m = Manifest {
+        kind: "compare",
+        program: "medgroup",
+        version: crate::VERSION,
+        seed: exp.spec.seed,
+        common_random_numbers: !exp.spec.independent,
+        replications: exp.replications,
+        base: &exp.points[0].label,
+        arms,
+        files: vec![FileEntry { name: "comparison.csv".into(), rows: rows_of(&text) }],
+    };
+    let p = out.join("manifest.json");
+    write_atomic(&p, (serde_json::to_string_pretty(&m).expect("plain data serialises") + "\n").as_bytes())?;
+    paths.push(p);
+    Ok(paths)
+}
+
+fn write_sweep(
+    out: &Path,
+    exp: &Experiment,
+    results: &[Vec<ReplicationResult>],
+) -> std::io::Result<Vec<PathBuf>> {
+    let sweep = exp.spec.sweep.as_ref().expect("a sweep has a design");
+    let params_header: String = sweep.parameters.iter().map(|k| format!(",{}", csv_field(k))).collect();
+    let mut long = format!("point{params_header},replication,metric,breakdown,value\n");
+    let mut summary = format!("point{params_header},metric,breakdown,unit,n,mean,sd,ci_low,ci_high\n");
+    for (point, rs) in exp.points.iter().zip(results) {
+        let values: String = point.values.iter().map(|v| format!(",{}", csv_field(&value_text(v)))).collect();
+        for r in rs {
+            for m in &r.metrics {
+                let _ = writeln!(
+                    long,
+                    "{}{values},{},{},{},{}",
+                    point.label,
+                    r.replication,
+                    csv_field(&m.name),
+                    csv_field(&m.breakdown),
+                    num(m.value)
+                );
+            }
+        }
+        for (name, breakdown, s) in summarise(rs) {
+            let _ = writeln!(
+                summary,
+                "{}{values},{},{},{},{},{},{},{},{}",
+                point.label,
+                csv_field(&name),
+                csv_field(&breakdown),
+                crate::cli::unit(&name),
+                s.n,
+                num(s.mean),
+                num(s.sd),
+                num(s.ci_low),
+                num(s.ci_high)
+            );
+        }
+    }
+    #[derive(Serialize)]
+    struct PointEntry {
+        point: usize,
+        values: BTreeMap<String, String>,
+        seed: u64,
+        scenario_hash: String,
+    }
+    #[derive(Serialize)]
+    struct Manifest<'a> {
+        kind: &'static str,
+        program: &'static str,
+        version: &'static str,
+        scenario: &'a str,
+        scenario_hash: String,
+        scenario_files: &'a [String],
+        seed: u64,
+        common_random_numbers: bool,
+        replications: u32,
+        days: u32,
+        warmup_days: u32,
+        parameters: &'a [String],
+        design: &'a Design,
+        points: Vec<PointEntry>,
+        files: Vec<FileEntry>,
+        resolved_scenario: String,
+    }
+    let p0 = &exp.base.params;
+    let m = Manifest {
+        kind: "sweep",
+        program: "medgroup",
+        version: crate::VERSION,
+        scenario: &p0.name,
+        scenario_hash: exp.base.hash(),
+        scenario_files: &exp.spec.scenarios[0].files,
+        seed: exp.spec.seed,
+        common_random_numbers: !exp.spec.independent,
+        replications: exp.replications,
+        days: p0.run.days,
+        warmup_days: p0.run.warmup_days,
+        parameters: &sweep.parameters,
+        design: &sweep.design,
+        points: exp
+            .points
+            .iter()
+            .enumerate()
+            .map(|(i, p)| PointEntry {
+                point: i,
+                values: sweep.parameters.iter().cloned().zip(p.values.iter().map(value_text)).collect(),
+                seed: p.params.seed,
+                scenario_hash: p.loaded.hash(),
+            })
+            .collect(),
+        files: vec![
+            FileEntry { name: "sweep.csv".into(), rows: rows_of(&long) },
+            FileEntry { name: "sweep_summary.csv".into(), rows: rows_of(&summary) },
+        ],
+        resolved_scenario: toml::to_string(&exp.base.resolved).expect("a parsed table serialises"),
+    };
+    let mut paths = Vec::new();
+    for (name, text) in [
+        ("sweep.csv", long),
+        ("sweep_summary.csv", summary),
+        ("manifest.json", serde_json::to_string_pretty(&m).expect("plain data serialises") + "\n"),
+    ] {
+        let p = out.join(name);
+        write_atomic(&p, text.as_bytes())?;
+        paths.push(p);
+    }
+    Ok(paths)
+}

@@ -1,0 +1,343 @@
+//! Shard files: what one shard of an experiment has finished, one JSON line per unit.
+//!
+//! A shard file (`OUT/shards/shard-K-of-N.jsonl`; a one-machine run is shard 1 of 1) is
+//! self-describing:
+//! - a header line: format, program and version, experiment identity and kind, scenario name
+//!   and hash, master seed, replications, shard K of N, the number of units the shard owns, and
+//!   the experiment's [`Spec`] (from which `merge` rebuilds everything it writes);
+//! - one line per finished unit, appended and flushed as soon as the unit finishes, in
+//!   completion order: the point's identity, the replication, the census at the end, every
+//!   metric, and (runs and comparisons) the daily series;
+//! - a footer line with the row count, written when every unit of the shard has finished.
+//!
+//! A run that is interrupted leaves its finished units on disk. Opening the file again for the
+//! same experiment and shard keeps every complete unit line (a half-written last line is
+//! dropped), so a rerun of the same command does only what is missing. Floats are written by
+//! serde_json with `float_roundtrip` and read back bit for bit; NaN is written `null`.
+
+use super::{Experiment, Shard, Spec, Unit};
+use crate::model::Census;
+use crate::model::ReplicationResult;
+use crate::model::record::{DailyTable, Metric};
+use serde::{Deserialize, Serialize};
+use std::collections::HashSet;
+use std::fs::{File, OpenOptions};
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+/// Format tag of shard files; bumped when their layout changes.
+pub const FORMAT: &str = "medgroup-shard/1";
+
+/// The first line of a shard file.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Header {
+    pub kind: String,
+    pub format: String,
+    pub program: String,
+    pub version: String,
+    /// Identity of the experiment (a hash of `spec`).
+    pub experiment: String,
+    pub experiment_kind: String,
+    pub scenario: String,
+    pub scenario_hash: String,
+    pub seed: u64,
+    pub replications: u32,
+    pub shard: u32,
+    pub shards: u32,
+    /// Units this shard owns.
+    pub units: u64,
+    pub spec: Spec,
+}
+
+impl Header {
+    pub fn new(exp: &Experiment, shard: Shard) -> Header {
+        Header {
+            kind: "header".into(),
+            format: FORMAT.into(),
+            program: "medgroup".into(),
+            version: exp.spec.version.clone(),
+            experiment: exp.id.clone(),
+            experiment_kind: exp.spec.kind.name().into(),
+            scenario: exp.base.params.name.clone(),
+            scenario_hash: exp.base.hash(),
+            seed: exp.spec.seed,
+            replications: exp.replications,
+            shard: shard.index,
+            shards: shard.count,
+            units: exp.shard_units(shard).len() as u64,
+            spec: exp.spec.clone(),
+        }
+    }
+}
+
+/// One finished unit.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Row {
+    pub kind: String,
+    /// The point's content identity (16 hex digits).
+    pub point: String,
+    pub replication: u32,
+    /// alive, uncontrolled, enrolled, spawned, died at the end of the replication.
+    pub census: [u64; 6],
+    /// (metric, breakdown, value); `null` for a value that is not a number.
+    pub metrics: Vec<(String, String, Option<f64>)>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub daily: Option<Daily>,
+}
+
+/// Daily series of one unit: `values` is day-major, one value per column per day.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Daily {
+    pub columns: Vec<(String, String)>,
+    pub values: Vec<Option<f64>>,
+}
+
+fn opt(v: f64) -> Option<f64> {
+    if v.is_nan() { None } else { Some(v) }
+}
+
+impl Row {
+    pub fn new(point_key: &str, r: &ReplicationResult, keep_daily: bool) -> Row {
+        let c = &r.census;
+        Row {
+            kind: "unit".into(),
+            point: point_key.to_string(),
+            replication: r.replication,
+            census: [c.alive, c.uncontrolled, c.enrolled, c.signed, c.spawned, c.died],
+            metrics: r.metrics.iter().map(|m| (m.name.clone(), m.breakdown.clone(), opt(m.value))).collect(),
+            daily: keep_daily.then(|| Daily {
+                columns: r.daily.columns.clone(),
+                values: r.daily.values.iter().map(|&v| opt(v)).collect(),
+            }),
+        }
+    }
+
+    /// The replication's result, as the model returned it (daily series empty for a sweep).
+    pub fn result(&self) -> ReplicationResult {
+        let [alive, uncontrolled, enrolled, signed, spawned, died] = self.census;
+        let daily = match &self.daily {
+            Some(d) => DailyTable {
+                columns: d.columns.clone(),
+                values: d.values.iter().map(|v| v.unwrap_or(f64::NAN)).collect(),
+            },
+            None => DailyTable::default(),
+        };
+        ReplicationResult {
+            replication: self.replication,
+            metrics: self
+                .metrics
+                .iter()
+                .map(|(name, breakdown, v)| Metric {
+                    name: name.clone(),
+                    breakdown: breakdown.clone(),
+                    value: v.unwrap_or(f64::NAN),
+                })
+                .collect(),
+            daily,
+            census: Census { alive, uncontrolled, enrolled, signed, spawned, died },
+        }
+    }
+}
+
+/// A shard file open for appending finished units.
+#[derive(Debug)]
+pub struct Writer {
+    path: PathBuf,
+    file: Mutex<File>,
+}
+
+/// What opening a shard file found.
+#[derive(Debug, Default)]
+pub struct Resumed {
+    /// Units already finished (kept in the file).
+    pub done: HashSet<Unit>,
+    /// Why an existing file was set aside and started afresh, if it was.
+    pub replaced: Option<String>,
+}
+
+fn line<T: Serialize>(v: &T) -> String {
+    let mut s = serde_json::to_string(v).expect("plain data serialises");
+    s.push('\n');
+    s
+}
+
+impl Writer {
+    /// Opens the shard file at `path` for `exp` and `shard`. If the file exists and belongs to
+    /// the same experiment (whatever its replication count) and the same shard layout, every
+    /// complete unit line is kept and reported in [`Resumed::done`]; otherwise the file is
+    /// started afresh. The file is rewritten with a new header and no footer, then opened for
+    /// appending.
+    pub fn open(path: &Path, exp: &Experiment, shard: Shard) -> std::io::Result<(Writer, Resumed)> {
+        let header = Header::new(exp, shard);
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir)?;
+        }
+        let mut resumed = Resumed::default();
+        let mut kept = String::new();
+        if path.exists() {
+            let text = String::from_utf8_lossy(&std::fs::read(path)?).into_owned();
+            let mut lines = text.split_inclusive('\n');
+            let old: Option<Header> = lines.next().and_then(|l| serde_json::from_str(l).ok());
+            match old {
+                Some(h)
+                    if h.experiment == header.experiment
+                        && h.spec == header.spec
+                        && h.shard == header.shard
+                        && h.shards == header.shards =>
+                {
+                    for l in lines {
+                        if !l.ends_with('\n') {
+                            break; // a line cut short by an interruption
+                        }
+                        let Some(unit) = unit_of(exp, l) else { continue };
+                        if resumed.done.insert(unit) {
+                            kept.push_str(l);
+                        }
+                    }
+                }
+                Some(h) => {
+                    resumed.replaced = Some(format!(
+                        "{} held shard {}/{} of experiment {} ({} \"{}\"), not shard {}/{} of experiment {}; \
+                         started afresh",
+                        path.display(),
+                        h.shard,
+                        h.shards,
+                        h.experiment,
+                        h.experiment_kind,
+                        h.scenario,
+                        header.shard,
+                        header.shards,
+                        header.experiment
+                    ));
+                }
+                None => {
+                    resumed.replaced =
+                        Some(format!("{} was not a shard file; started afresh", path.display()));
+                }
+            }
+        }
+        let mut text = line(&header);
+        text.push_str(&kept);
+        crate::output::write_atomic(path, text.as_bytes())?;
+        let file = OpenOptions::new().append(true).open(path)?;
+        Ok((Writer { path: path.to_path_buf(), file: Mutex::new(file) }, resumed))
+    }
+
+    /// Appends one finished unit as a complete line, written in one call and flushed.
+    pub fn append(&self, row: &Row) -> std::io::Result<()> {
+        let text = line(row);
+        let mut f = self.file.lock().expect("no writer panics while holding the lock");
+        f.write_all(text.as_bytes())?;
+        f.flush()?;
+        Ok(())
+    }
+
+    /// Closes the shard for `exp` (which may have more replications than when it was opened):
+    /// rewrites the file with the final header, the rows of the units this shard owns (rows
+    /// of other units, e.g. from an earlier run with more replications, are dropped) and the
+    /// footer with the row count.
+    pub fn finish(self, exp: &Experiment, shard: Shard) -> std::io::Result<PathBuf> {
+        drop(self.file);
+        let mine: HashSet<Unit> = exp.shard_units(shard).into_iter().collect();
+        let text = String::from_utf8_lossy(&std::fs::read(&self.path)?).into_owned();
+        let mut out = line(&Header::new(exp, shard));
+        let mut seen = HashSet::new();
+        for l in text.split_inclusive('\n').skip(1) {
+            if let Some(unit) = unit_of(exp, l).filter(|u| mine.contains(u))
+                && l.ends_with('\n')
+                && seen.insert(unit)
+            {
+                out.push_str(l);
+            }
+        }
+        out.push_str(&format!("{{\"kind\":\"footer\",\"rows\":{}}}\n", seen.len()));
+        crate::output::write_atomic(&self.path, out.as_bytes())?;
+        Ok(self.path)
+    }
+}
+
+/// The unit a complete row line belongs to, if it is a row of one of `exp`'s points.
+fn unit_of(exp: &Experiment, line: &str) -> Option<Unit> {
+    // A full parse checks that the line is a whole, well-formed row.
+    let row: Row = serde_json::from_str(line).ok()?;
+    if row.kind != "unit" {
+        return None;
+    }
+    let point = exp.points.iter().position(|p| p.key_hex() == row.point)?;
+    Some(Unit { point, replication: row.replication })
+}
+
+/// The results of `exp` (per point, in replication order) from the rows of a shard file that
+/// holds the whole experiment, or `None` if a unit is missing.
+pub fn results_of(exp: &Experiment, rows: &[Row]) -> Option<Vec<Vec<ReplicationResult>>> {
+    let mut out: Vec<Vec<Option<ReplicationResult>>> =
+        vec![vec![None; exp.replications as usize]; exp.points.len()];
+    for row in rows {
+        let Some(point) = exp.points.iter().position(|p| p.key_hex() == row.point) else { continue };
+        if let Some(slot) = out[point].get_mut(row.replication as usize) {
+            *slot = Some(row.result());
+        }
+    }
+    out.into_iter().map(|rs| rs.into_iter().collect::<Option<Vec<_>>>()).collect()
+}
+
+/// A shard file as read back for merging.
+#[derive(Debug)]
+pub struct ShardFile {
+    pub path: PathBuf,
+    pub header: Header,
+    pub rows: Vec<Row>,
+    /// The footer's row count, if the file has its footer.
+    pub footer: Option<u64>,
+    /// Whether the file ends in a line cut short (an interrupted write).
+    pub cut_short: bool,
+}
+
+/// Reads a shard file; an error says plainly what is wrong with it.
+pub fn read(path: &Path) -> Result<ShardFile, String> {
+    let bytes = std::fs::read(path).map_err(|e| format!("cannot read shard file {}: {e}", path.display()))?;
+    let text = String::from_utf8(bytes)
+        .map_err(|_| format!("{} is not a shard file (not UTF-8 text)", path.display()))?;
+    let mut lines = text.split_inclusive('\n');
+    let first = lines.next().ok_or_else(|| format!("{} is empty, not a shard file", path.display()))?;
+    let header: Header =
+        serde_json::from_str(first).ok().filter(|h: &Header| h.kind == "header").ok_or_else(|| {
+            format!("{} is not a medgroup shard file (its first line is not a shard header)", path.display())
+        })?;
+    if header.format != FORMAT {
+        return Err(format!("{} has format {}; this program reads {FORMAT}", path.display(), header.format));
+    }
+    let mut rows = Vec::new();
+    let mut footer = None;
+    let mut cut_short = false;
+    for (i, l) in lines.enumerate() {
+        if !l.ends_with('\n') {
+            cut_short = true;
+            break;
+        }
+        if footer.is_some() {
+            return Err(format!("{}: line {} comes after the footer", path.display(), i + 2));
+        }
+        if let Ok(row) = serde_json::from_str::<Row>(l) {
+            rows.push(row);
+            continue;
+        }
+        #[derive(Deserialize)]
+        struct Footer {
+            kind: String,
+            rows: u64,
+        }
+        match serde_json::from_str::<Footer>(l) {
+            Ok(f) if f.kind == "footer" => footer = Some(f.rows),
+            _ => {
+                return Err(format!(
+                    "{}: line {} is neither a unit row nor the footer (damaged file?)",
+                    path.display(),
+                    i + 2
+                ));
+            }
+        }
+    }
+    Ok(ShardFile { path: path.to_path_buf(), header, rows, footer, cut_short })
+}
