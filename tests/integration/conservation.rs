@@ -62,3 +62,18 @@ fn no_patient_is_lost_or_duplicated_and_beds_balance() {
     assert_eq!(days, 240);
     assert!(result.census.died > 0 && result.census.spawned > result.census.died);
 }
+
+#[test]
+fn every_metric_produced_is_listed_in_metric_names() {
+    // A run with levers, screening and a global budget produces the widest set of metrics.
+    let mut p = small_baseline(20_000, 400, 30);
+    p.policy = load("scenarios/reforms/combined.toml").params.policy;
+    let results = run(&p, 1);
+    for m in &results[0].metrics {
+        assert!(
+            medgroup::model::record::METRIC_NAMES.contains(&m.name.as_str()),
+            "metric {} is not in record::METRIC_NAMES",
+            m.name
+        );
+    }
+}
