@@ -46,6 +46,18 @@ enum Command {
     /// Checks that every shard is present once, complete and from the same experiment; the
     /// result is byte for byte what one machine would have written.
     Merge(commands::MergeArgs),
+    /// Fit a scenario's uncertain parameters to observed targets by ABC-SMC.
+    ///
+    /// Reads a targets file ([[target]] observed values mapped to model outputs, [[parameter]]
+    /// priors, [abc] settings), runs the generations in parallel, and writes the weighted
+    /// posterior sample, a calibrated scenario (posterior medians) and a fit report of every
+    /// target. Finished simulations are kept: the same command again resumes; --shard K/N and
+    /// --advance-only spread a calibration over a cluster (docs/cluster.md).
+    Calibrate(crate::calibration::CalibrateArgs),
+    /// Screen parameters for influence on the headline metrics (Morris elementary effects).
+    ///
+    /// Writes a ranked table (μ*, μ, σ per parameter and metric) as sensitivity.csv and .md.
+    Sensitivity(crate::calibration::SensitivityArgs),
     /// Check a scenario file and report every problem at once, without simulating.
     Validate {
         /// Scenario file (TOML).
@@ -86,6 +98,8 @@ fn execute(cli: Cli) -> anyhow::Result<()> {
         Command::Compare(args) => commands::compare(args),
         Command::Sweep(args) => commands::sweep(args),
         Command::Merge(args) => commands::merge(args),
+        Command::Calibrate(args) => crate::calibration::calibrate(args),
+        Command::Sensitivity(args) => crate::calibration::sensitivity(args),
     }
 }
 

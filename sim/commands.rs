@@ -482,7 +482,7 @@ fn run_units(
 
 /// A progress bar with ETA on stderr; plain lines at each tenth when stderr is not a terminal;
 /// nothing with --quiet.
-fn progress(len: u64, quiet: bool) -> Progress {
+pub(crate) fn progress(len: u64, quiet: bool) -> Progress {
     if quiet || len == 0 {
         return Progress::Hidden;
     }
@@ -498,14 +498,14 @@ fn progress(len: u64, quiet: bool) -> Progress {
     }
 }
 
-enum Progress {
+pub(crate) enum Progress {
     Hidden,
     Bar(ProgressBar),
     Lines { len: u64, done: Mutex<u64>, started: Instant },
 }
 
 impl Progress {
-    fn inc(&self, n: u64) {
+    pub(crate) fn inc(&self, n: u64) {
         match self {
             Progress::Hidden => {}
             Progress::Bar(b) => b.inc(n),
@@ -522,7 +522,7 @@ impl Progress {
         }
     }
 
-    fn finish_and_clear(&self) {
+    pub(crate) fn finish_and_clear(&self) {
         if let Progress::Bar(b) = self {
             b.finish_and_clear();
         }

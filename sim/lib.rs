@@ -52,6 +52,7 @@
 //! - [`cli`], [`commands`]: the `medgroup` command.
 //! - [`rng`], [`time`]: seeded streams and typed time.
 
+pub mod calibration;
 pub mod cli;
 pub mod commands;
 pub mod experiment;

@@ -29,6 +29,11 @@ pub fn load(rel: &str) -> Loaded {
     scenario::load(&repo(rel)).unwrap_or_else(|e| panic!("{rel}: {e}"))
 }
 
+/// Loads and validates a scenario file anywhere (e.g. in a temporary folder).
+pub fn load_path(path: &Path) -> Loaded {
+    scenario::load(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
+}
+
 /// The baseline scaled down to `residents`, with capacities scaled in proportion so that loads
 /// stay realistic, `days` recorded after `warmup` days.
 pub fn small_baseline(residents: u32, days: u32, warmup: u32) -> Params {
