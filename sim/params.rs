@@ -475,6 +475,8 @@ pub struct BedSinking {
 /// Annual health checks and screening campaigns (empty: none).
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct ScreeningParams {
+    /// Whether the scenario has a `[screening]` table (checks can then run, or start with a drive).
+    pub present: bool,
     /// Health checks per resident-day for residents in bands `check_min_band..`.
     pub check_rate_per_day: f64,
     pub check_min_band: usize,

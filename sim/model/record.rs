@@ -480,9 +480,7 @@ pub fn record(
 fn review(patients: &mut Query<&mut Patient>, params: &Params, mut year: Option<&mut YearStats>) {
     for mut p in patients.iter_mut() {
         if let Some(y) = year.as_deref_mut() {
-            if p.age_band as usize >= params.screening.check_min_band
-                && params.screening.check_rate_per_day > 0.0
-            {
+            if p.age_band as usize >= params.screening.check_min_band && params.screening.present {
                 y.check_eligible += 1;
                 y.checked += u64::from(p.has(CHECKED));
             }

@@ -983,7 +983,7 @@ pub struct SigningFile {
 pub struct HealthChecksFile {
     /// Share of residents aged `screening.health_check_min_age` or more checked in a year after
     /// the drive (replaces `screening.health_check_coverage`).
-    /// unit: share per year · range: [0, 1]; needs a `[screening]` table · default: required ·
+    /// unit: share per year · range: [0, 0.999]; needs a `[screening]` table · default: required ·
     /// source: policy setting (Guangming: 43.9 % in 2019 → 82.5 % in 2021, pilot_sites.md G4)
     pub coverage: f64,
     /// Simulation day the drive starts.
@@ -1001,7 +1001,7 @@ pub struct HealthChecksFile {
 #[derive(Debug, Clone, Deserialize)]
 pub struct ScreeningFile {
     /// Share of residents aged `health_check_min_age` or more given a CHC health check in a year.
-    /// unit: share per year · range: [0, 1] · default: required · source: pilot_sites.md G4
+    /// unit: share per year · range: [0, 0.999] · default: required · source: pilot_sites.md G4
     /// (Guangming 65+ health-management rate 43.9 % in 2019); calibratable
     pub health_check_coverage: f64,
     /// Youngest age of the annual health check (national basic public health service: 65); must

@@ -422,6 +422,7 @@ pub(super) fn screening(
         });
     }
     ScreeningParams {
+        present: true,
         check_rate_per_day: check_rate(coverage),
         check_min_band,
         check_detection: c.share(&format!("{key}.check_detection"), f.check_detection),
