@@ -6,6 +6,7 @@
 use crate::output;
 use crate::run::run_replications;
 use crate::scenario::{self, Loaded};
+use analysis::report::{self, Lang};
 use analysis::stats::Summary;
 use clap::{Args, Parser, Subcommand};
 use std::path::PathBuf;
@@ -35,6 +36,25 @@ enum Command {
         /// Scenario file (TOML).
         scenario: PathBuf,
     },
+    /// Write a self-contained HTML report (and PNG/SVG charts) of a run, compare or sweep folder.
+    ///
+    /// The report explains the scenario, the parameters that differ from the baseline, the
+    /// headline metrics with 95% CIs and the charts, for a student of health management. Charts
+    /// are also written to RESULTS_DIR/charts/.
+    Report {
+        /// Results folder written by `run`, `compare` or `sweep` (its --out).
+        results_dir: PathBuf,
+        /// Language of the report: zh (中文) or en.
+        #[arg(long, default_value = "en", value_parser = parse_lang)]
+        lang: Lang,
+        /// HTML file to write (default: RESULTS_DIR/report.<lang>.html).
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
+}
+
+fn parse_lang(s: &str) -> Result<Lang, String> {
+    s.parse()
 }
 
 #[derive(Debug, Args)]
@@ -62,6 +82,10 @@ struct RunArgs {
     /// Print only errors.
     #[arg(long, short)]
     quiet: bool,
+    /// Also write the HTML report (RESULTS_DIR/report.<lang>.html), in English or, with
+    /// --report=zh, in Chinese.
+    #[arg(long, value_name = "LANG", num_args = 0..=1, default_missing_value = "en", require_equals = true, value_parser = parse_lang)]
+    report: Option<Lang>,
 }
 
 /// Entry point of the binary.
@@ -94,6 +118,12 @@ fn execute(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Run(args) => run(args),
+        Command::Report { results_dir, lang, out } => {
+            let path = report::write_report(&results_dir, lang, out.as_deref())?;
+            println!("report written to {}", path.display());
+            println!("charts written to {}", report::chart_dir(&results_dir).display());
+            Ok(())
+        }
     }
 }
 
@@ -149,6 +179,12 @@ fn run(args: RunArgs) -> anyhow::Result<()> {
         println!("results written to {}:", args.out.display());
         for p in paths {
             println!("  {}", p.display());
+        }
+    }
+    if let Some(lang) = args.report {
+        let path = report::write_report(&args.out, lang, None)?;
+        if !args.quiet {
+            println!("  {}", path.display());
         }
     }
     Ok(())
