@@ -8,4 +8,5 @@ mod conservation;
 mod determinism;
 mod extremes;
 mod queueing;
+mod report;
 mod scenarios;

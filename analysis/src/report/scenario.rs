@@ -125,6 +125,19 @@ fn diff_tables(a: &Table, b: &Table, prefix: &str, out: &mut Vec<Change>) {
     }
 }
 
+/// A condition of the shipped scenarios in words (other names as written).
+fn condition(name: &str, lang: Lang) -> String {
+    let (en, zh) = match name {
+        "hypertension" => ("hypertension", "高血压"),
+        "type2_diabetes" => ("type 2 diabetes", "2 型糖尿病"),
+        "copd" => ("COPD", "慢性阻塞性肺疾病"),
+        "post_stroke" => ("after a stroke", "脑卒中后"),
+        "prostate_hyperplasia" => ("prostate hyperplasia", "前列腺增生"),
+        other => return other.to_string(),
+    };
+    lang.pick(en, zh).to_string()
+}
+
 fn num(v: Option<&Value>) -> Option<f64> {
     v.and_then(|v| v.as_float().or_else(|| v.as_integer().map(|i| i as f64)))
 }
@@ -215,7 +228,11 @@ pub fn describe(t: &Table, lang: Lang) -> Vec<String> {
         });
     }
     if let Some(cs) = t.get("conditions").and_then(Value::as_array) {
-        let names: Vec<&str> = cs.iter().filter_map(|c| c.get("name").and_then(Value::as_str)).collect();
+        let names: Vec<String> = cs
+            .iter()
+            .filter_map(|c| c.get("name").and_then(Value::as_str))
+            .map(|n| condition(n, lang))
+            .collect();
         if !names.is_empty() {
             out.push(match lang {
                 Lang::En => format!("Chronic conditions modelled: {}.", names.join(", ")),
