@@ -44,6 +44,8 @@ impl BarChart {
             s.values.iter().copied().chain(s.whiskers.iter().flatten().flat_map(|w| [w.0, w.1]))
         });
         let (y0, y1) = padded_range(values, &[0.0], 0.08);
+        // Headroom for the legend (upper right), one line per series, so it covers no bar.
+        let y1 = y1 + (y1 - y0) * 0.08 * self.series.len() as f64;
         let mut chart = ChartBuilder::on(root)
             .caption(&self.title, ("sans-serif", TITLE_PX))
             .margin(10)

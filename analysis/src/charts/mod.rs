@@ -19,6 +19,7 @@
 mod bars;
 mod intervals;
 mod lines;
+mod raster;
 
 pub use bars::{BarChart, BarSeries};
 pub use intervals::{IntervalChart, IntervalRow};
@@ -125,7 +126,7 @@ impl Chart {
         let (w, h) = self.size();
         let mut rgb = vec![255u8; (w * h * 3) as usize];
         {
-            let root = BitMapBackend::with_buffer(&mut rgb, (w, h)).into_drawing_area();
+            let root = raster::TextBitmap::new(&mut rgb, (w, h)).into_drawing_area();
             self.draw(&root).map_err(|e| self.error(e))?;
         }
         let mut out = Vec::new();

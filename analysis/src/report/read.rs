@@ -556,10 +556,10 @@ fn read_sweep(dir: &Path, manifest: Manifest, p: &mut Problems) -> Option<SweepD
     cols.extend(parameters.iter().map(String::as_str));
     cols.extend(["metric", "breakdown", "unit", "n", "mean", "ci_low", "ci_high"]);
     let k = parameters.len();
-    let rows = read_csv(&dir.join("sweep_summary.csv"), "sweep_summary.csv", &cols, p)?;
     if !dir.join("sweep.csv").is_file() {
         p.push("sweep.csv is missing");
     }
+    let rows = read_csv(&dir.join("sweep_summary.csv"), "sweep_summary.csv", &cols, p)?;
     let rows = rows
         .into_iter()
         .map(|r| SweepRow {
@@ -575,4 +575,123 @@ fn read_sweep(dir: &Path, manifest: Manifest, p: &mut Problems) -> Option<SweepD
         })
         .collect();
     Some(SweepData { manifest, parameters, rows })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn folder(files: &[(&str, &str)]) -> tempfile::TempDir {
+        let dir = tempfile::tempdir().unwrap();
+        for (name, text) in files {
+            let p = dir.path().join(name);
+            std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+            std::fs::write(p, text).unwrap();
+        }
+        dir
+    }
+
+    fn problems(dir: &Path) -> String {
+        match read(dir) {
+            Ok(_) => panic!("{} was accepted", dir.display()),
+            Err(e) => e.to_string(),
+        }
+    }
+
+    const SUMMARY: &str = "metric,breakdown,n,mean,sd,se,ci_low,ci_high\nprimary_care_visit_share,,2,0.5,0.01,0.007,0.41,0.59\n";
+    const DAILY: &str = "replication,day,series,breakdown,value\n0,0,primary_care_visit_share,,0.5\n";
+    const RUN_MANIFEST: &str = r#"{"version":"0.1.0","scenario":"baseline","scenario_hash":"ab","seed":1,"resolved_scenario":"name = \"baseline\"\n"}"#;
+
+    #[test]
+    fn a_complete_run_folder_reads_and_a_missing_kind_is_a_run() {
+        let reps = "{\"kind\":\"header\"}\n{\"kind\":\"row\",\"replication\":0,\"metric\":\"m\",\"breakdown\":\"\",\"value\":1.5}\n{\"kind\":\"footer\",\"rows\":1}\n";
+        let dir = folder(&[
+            ("manifest.json", RUN_MANIFEST),
+            ("summary.csv", SUMMARY),
+            ("daily.csv", DAILY),
+            ("replications.jsonl", reps),
+        ]);
+        let Results::Run(r) = read(dir.path()).unwrap() else { panic!("not a run") };
+        assert_eq!(r.summary_of("primary_care_visit_share", "").unwrap().ci_high, 0.59);
+        assert_eq!(r.daily.get("primary_care_visit_share", "").unwrap()[&0], vec![0.5]);
+        assert_eq!(r.replications[&("m".to_string(), String::new())], vec![1.5]);
+    }
+
+    #[test]
+    fn every_missing_piece_is_named_at_once() {
+        let dir = folder(&[("manifest.json", r#"{"scenario":"x"}"#), ("summary.csv", "metric,mean\n")]);
+        let msg = problems(dir.path());
+        for expected in [
+            "(run folder)",
+            "\"version\"",
+            "\"scenario_hash\"",
+            "\"seed\"",
+            "\"resolved_scenario\"",
+            "summary.csv lacks column(s) breakdown, n, sd, ci_low, ci_high",
+            "daily.csv is missing",
+            "replications.jsonl is missing",
+        ] {
+            assert!(msg.contains(expected), "message lacks {expected}:\n{msg}");
+        }
+    }
+
+    #[test]
+    fn a_truncated_replications_file_is_refused() {
+        let dir = folder(&[
+            ("manifest.json", RUN_MANIFEST),
+            ("summary.csv", SUMMARY),
+            ("daily.csv", DAILY),
+            ("replications.jsonl", "{\"kind\":\"header\"}\n"),
+        ]);
+        assert!(problems(dir.path()).contains("no footer line"));
+    }
+
+    #[test]
+    fn unknown_kinds_and_broken_manifests_are_refused() {
+        let dir = folder(&[("manifest.json", r#"{"kind":"calibration"}"#)]);
+        assert!(problems(dir.path()).contains("kind \"calibration\""));
+        let dir = folder(&[("manifest.json", "{not json")]);
+        assert!(problems(dir.path()).contains("not valid JSON"));
+        let dir = folder(&[]);
+        assert!(problems(dir.path()).contains("manifest.json is missing"));
+        assert!(matches!(read(&dir.path().join("nope")), Err(ReadError::NotAFolder(_))));
+    }
+
+    #[test]
+    fn compare_and_sweep_folders_name_what_they_lack() {
+        let dir = folder(&[(
+            "manifest.json",
+            r#"{"kind":"compare","version":"0.1.0","base":"a","arms":[{"name":"a"},{"name":"b"}]}"#,
+        )]);
+        let msg = problems(dir.path());
+        for expected in
+            ["(compare folder)", "comparison.csv is missing", "arms/a/ is missing", "arms/b/ is missing"]
+        {
+            assert!(msg.contains(expected), "message lacks {expected}:\n{msg}");
+        }
+        let dir = folder(&[
+            ("manifest.json", r#"{"kind":"compare","version":"0.1.0","base":"a","arms":[{"name":"a"}]}"#),
+            ("comparison.csv", "arm,metric\n"),
+            ("arms/a/summary.csv", SUMMARY),
+        ]);
+        let msg = problems(dir.path());
+        assert!(msg.contains("comparison.csv lacks column(s) breakdown"), "{msg}");
+        assert!(msg.contains("arms/a/daily.csv is missing"), "{msg}");
+
+        let dir = folder(&[(
+            "manifest.json",
+            r#"{"kind":"sweep","version":"0.1.0","scenario_hash":"x","seed":1}"#,
+        )]);
+        assert!(problems(dir.path()).contains("lists no swept \"parameters\""));
+        let dir = folder(&[
+            (
+                "manifest.json",
+                r#"{"kind":"sweep","version":"0.1.0","scenario_hash":"x","seed":1,"parameters":["a.b"]}"#,
+            ),
+            ("sweep_summary.csv", "point,metric,breakdown,unit,n,mean,ci_low,ci_high\n0,m,,share,2,1,0,2\n"),
+        ]);
+        let msg = problems(dir.path());
+        assert!(msg.contains("sweep_summary.csv lacks column(s) a.b"), "{msg}");
+        assert!(msg.contains("sweep.csv is missing"), "{msg}");
+    }
 }
