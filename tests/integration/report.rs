@@ -21,10 +21,24 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-/// Writes a small run (2 replications) with a policy switch-on day in its resolved scenario.
-fn small_run(dir: &Path) {
-    let mut loaded = common::load("scenarios/baseline.toml");
+/// Writes a small run (2 replications) with a policy switch-on day in its resolved scenario;
+/// with `reform`, of a scenario file that extends the baseline and changes one parameter.
+fn small_run(dir: &Path, reform: bool) {
+    let mut loaded = if reform {
+        let file = dir.with_extension("toml");
+        let text = format!(
+            "extends = \"{}\"\nname = \"faster_referral\"\n[referral]\nreferral_completion = 0.95\n",
+            common::repo("scenarios/baseline.toml").display()
+        );
+        std::fs::write(&file, text).unwrap();
+        medgroup::scenario::load(&file).unwrap()
+    } else {
+        common::load("scenarios/baseline.toml")
+    };
     loaded.params = small_baseline(20_000, 60, 30);
+    if reform {
+        loaded.params.referral.referral_completion = 0.95;
+    }
     loaded.params.run.replications = 2;
     // The report reads switch-on days from the resolved scenario, whatever the section; the
     // model does not read this table, so the run is the plain baseline.
@@ -305,7 +319,7 @@ fn screenshot_stats(path: &Path) -> (f64, usize) {
 fn reports_render_in_a_browser_in_both_languages() {
     let tmp = tempfile::tempdir().unwrap();
     let run = tmp.path().join("run");
-    small_run(&run);
+    small_run(&run, false);
     let compare = tmp.path().join("compare");
     synthetic_compare(&run, &compare);
     let sweep = tmp.path().join("sweep");
@@ -352,6 +366,31 @@ fn reports_render_in_a_browser_in_both_languages() {
     assert!(cmp_zh.contains("★"), "significant differences are not marked");
     let (_, _, _, sweep_en) = &pages[4];
     assert!(sweep_en.contains("Response to referral.referral_completion"));
+
+    // A run of a scenario that extends the baseline lists what it changes, from the manifest.
+    let reform = tmp.path().join("reform");
+    small_run(&reform, true);
+    let html = std::fs::read_to_string(report::write_report(&reform, Lang::En, None).unwrap()).unwrap();
+    check_file(&html, "reform run");
+    let table = &html[html.find("<table class=\"differences\">").expect("a table of differences")..];
+    let table = &table[..table.find("</table>").unwrap()];
+    for row in [
+        "<code>referral.referral_completion</code></td><td>0.8</td><td>0.95</td>",
+        "<code>population.residents</code></td><td>1200000</td><td>20000</td>",
+        "<code>gatekeeping</code></td><td>(not set)</td>",
+    ] {
+        assert!(table.contains(row), "differences lack {row}:\n{table}");
+    }
+    assert!(
+        !table.contains("run.days") && !table.contains("<code>seed"),
+        "run control listed as a difference"
+    );
+    // A chart file carries its font, so it displays without installed fonts.
+    let svg = std::fs::read_to_string(report::chart_dir(&run).join("bed_occupancy.zh.svg")).unwrap();
+    assert!(
+        svg.contains("@font-face") && svg.contains("data:font/ttf;base64,"),
+        "chart SVG without its font"
+    );
 
     match find_chromium() {
         Ok(exe) => {

@@ -120,6 +120,21 @@ impl Chart {
         Ok(out)
     }
 
+    /// The chart as a stand-alone SVG file: [`Chart::to_svg`] with the bundled font embedded
+    /// (a `data:` URI in an `@font-face` rule), so that its text, Chinese included, displays
+    /// the same in any browser or viewer without installed fonts.
+    pub fn to_svg_file(&self) -> Result<String, ChartError> {
+        let svg = self.to_svg()?;
+        let style = format!(
+            "<defs><style>@font-face {{ font-family: \"{FONT_FAMILY}\"; src: url(data:font/ttf;base64,{}) format(\"truetype\"); }} text {{ font-family: \"{FONT_FAMILY}\", sans-serif; }}</style></defs>",
+            base64(FONT_TTF)
+        );
+        match svg.find("<svg").and_then(|i| svg[i..].find('>').map(|j| i + j + 1)) {
+            Some(end) => Ok(format!("{}\n{style}{}", &svg[..end], &svg[end..])),
+            None => Err(self.error("the SVG backend wrote no <svg> element")),
+        }
+    }
+
     /// The chart as a PNG image (8-bit RGB).
     pub fn to_png(&self) -> Result<Vec<u8>, ChartError> {
         register_fonts();
@@ -134,11 +149,30 @@ impl Chart {
             let mut enc = png::Encoder::new(&mut out, w, h);
             enc.set_color(png::ColorType::Rgb);
             enc.set_depth(png::BitDepth::Eight);
+            enc.set_compression(png::Compression::Best);
             let mut writer = enc.write_header().map_err(|e| self.error(e))?;
             writer.write_image_data(&rgb).map_err(|e| self.error(e))?;
         }
         Ok(out)
     }
+}
+
+/// Standard base64 (RFC 4648, with padding), for `data:` URIs.
+pub fn base64(bytes: &[u8]) -> String {
+    const T: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
+    for chunk in bytes.chunks(3) {
+        let b = [chunk[0], *chunk.get(1).unwrap_or(&0), *chunk.get(2).unwrap_or(&0)];
+        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
+        for i in 0..4 {
+            if i <= chunk.len() {
+                out.push(T[((n >> (18 - 6 * i)) & 63) as usize] as char);
+            } else {
+                out.push('=');
+            }
+        }
+    }
+    out
 }
 
 /// Colour-blind-safe palette (Okabe and Ito, 2008), in the order series use it.

@@ -898,20 +898,13 @@ pub fn sweep_content(s: &SweepData, lang: Lang, results_dir: &str) -> Content {
         .unwrap_or_default();
     let mut manifest = manifest_rows(m, lang, results_dir);
     manifest.push((lang.pick("swept parameters", "扫描参数").into(), s.parameters.join(", ")));
+    let points = s.rows.iter().map(|r| r.point).collect::<std::collections::BTreeSet<_>>().len();
     Content {
         lang,
         kind_title: lang.pick("Parameter sweep report", "参数扫描报告").into(),
         subtitle: match lang {
-            Lang::En => format!(
-                "{} point(s) over {}",
-                s.rows.iter().map(|r| r.point).max().map_or(0, |p| p + 1),
-                s.parameters.join(", ")
-            ),
-            Lang::Zh => format!(
-                "对 {} 的 {} 个取值点",
-                s.parameters.join("、"),
-                s.rows.iter().map(|r| r.point).max().map_or(0, |p| p + 1)
-            ),
+            Lang::En => format!("{points} point(s) over {}", s.parameters.join(", ")),
+            Lang::Zh => format!("对 {} 的 {points} 个取值点", s.parameters.join("、")),
         },
         scenario: vec![(m.scenario.clone(), scen)],
         differences: vec![],

@@ -6,7 +6,7 @@
 
 use super::build::{Content, Differences};
 use super::text::{LEVERS, Lang, metric};
-use crate::charts::{FONT_FAMILY, FONT_TTF};
+use crate::charts::{FONT_FAMILY, FONT_TTF, base64};
 use std::fmt::Write as _;
 
 /// Escapes text for HTML element content and attribute values.
@@ -33,23 +33,6 @@ fn with_code(s: &str) -> String {
             let _ = write!(out, "<code>{}</code>", esc(part));
         } else {
             out.push_str(&esc(part));
-        }
-    }
-    out
-}
-
-fn base64(bytes: &[u8]) -> String {
-    const T: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
-    for chunk in bytes.chunks(3) {
-        let b = [chunk[0], *chunk.get(1).unwrap_or(&0), *chunk.get(2).unwrap_or(&0)];
-        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
-        for i in 0..4 {
-            if i <= chunk.len() {
-                out.push(T[((n >> (18 - 6 * i)) & 63) as usize] as char);
-            } else {
-                out.push('=');
-            }
         }
     }
     out

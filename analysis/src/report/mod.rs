@@ -46,7 +46,7 @@ pub fn chart_dir(results_dir: &Path) -> PathBuf {
 /// The report's HTML text and its charts, without writing anything.
 pub struct Rendered {
     pub html: String,
-    /// (file stem, SVG text, PNG bytes) of each chart.
+    /// (file stem, stand-alone SVG file, PNG bytes) of each chart.
     pub charts: Vec<(String, String, Vec<u8>)>,
 }
 
@@ -60,10 +60,12 @@ pub fn render(results_dir: &Path, lang: Lang) -> Result<Rendered, ReportError> {
         Results::Sweep(s) => build::sweep_content(s, lang, &shown),
     };
     let mut charts = Vec::new();
+    let mut svgs = Vec::new();
     for f in &content.figures {
-        charts.push((f.id.clone(), f.chart.to_svg()?, f.chart.to_png()?));
+        // Inline SVGs use the page's @font-face; the files carry the font themselves.
+        svgs.push(f.chart.to_svg()?);
+        charts.push((f.id.clone(), f.chart.to_svg_file()?, f.chart.to_png()?));
     }
-    let svgs: Vec<String> = charts.iter().map(|c| c.1.clone()).collect();
     Ok(Rendered { html: html::render(&content, &svgs), charts })
 }
 
