@@ -133,6 +133,18 @@ fn check_file(html: &str, what: &str) -> Vec<String> {
         assert!(!html.contains(bad), "{what}: external reference {bad}");
     }
     assert!(html.contains("src: url(data:font/ttf;base64,"), "{what}: the font is not embedded");
+    // Every row of a table has as many cells as its header.
+    for table in html.split("<table").skip(1) {
+        let table = &table[..table.find("</table>").expect("table closes")];
+        let Some(head) = table.split("</thead>").next().filter(|_| table.contains("<thead>")) else {
+            continue;
+        };
+        let columns = head.matches("<th>").count() + head.matches("<th ").count();
+        for row in table.split("</thead>").nth(1).unwrap().split("<tr").skip(1) {
+            let cells = row.matches("<td").count() + row.matches("<th>").count();
+            assert_eq!(cells, columns, "{what}: a table row has {cells} cells for {columns} columns: {row}");
+        }
+    }
     let mut ids = Vec::new();
     for part in html.split("<figure class=\"chart\"").skip(1) {
         let fig = &part[..part.find("</figure>").expect("figure closes")];

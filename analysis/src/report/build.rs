@@ -50,6 +50,7 @@ pub struct CompareRow {
     pub value: String,
     pub diff: String,
     pub pct: String,
+    pub unit: String,
     pub significant: bool,
 }
 
@@ -612,6 +613,14 @@ pub fn compare_content(c: &CompareData, lang: Lang, results_dir: &str) -> Conten
     for (i, arm) in c.arms.iter().enumerate() {
         let own = arm.data.manifest.resolved.as_deref().and_then(scenario::parse);
         let mut words = own.as_ref().map(|t| scenario::describe(t, lang)).unwrap_or_default();
+        if i > 0 && words.len() > 1 {
+            // The group's structure is the base's unless listed under the differences; keep the
+            // arm's own description and its switch-on days.
+            let has_description = own.as_ref().is_some_and(|t| t.contains_key("description"));
+            let last = words.pop().unwrap_or_default();
+            words.truncate(usize::from(has_description));
+            words.push(last);
+        }
         if !arm.scenario_file.is_empty() {
             words.insert(0, format!("{} {}", lang.pick("Scenario file:", "情景文件："), arm.scenario_file));
         }
@@ -638,6 +647,7 @@ pub fn compare_content(c: &CompareData, lang: Lang, results_dir: &str) -> Conten
             c.rows.iter().filter(|r| r.arm == arm.name && headline(&r.metric, &r.breakdown)).collect();
         for r in &rows {
             comparison.push(CompareRow {
+                unit: Unit::of(&r.metric).label(lang).into(),
                 arm: r.arm.clone(),
                 label: metric_label(&r.metric, &r.breakdown, lang),
                 base: fmt_in(&r.metric, r.base_mean),

@@ -274,24 +274,26 @@ pub fn render(c: &Content, svgs: &[String]) -> String {
         );
         let _ = writeln!(
             h,
-            "<table class=\"comparison\"><thead><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th></th></tr></thead><tbody>",
+            "<table class=\"comparison\"><thead><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th>{}</th><th></th></tr></thead><tbody>",
             esc(w.arm),
             esc(w.metric),
             esc(w.base),
             esc(w.value),
             esc(w.diff),
+            esc(w.unit),
             esc(w.pct)
         );
         for r in &c.comparison {
             let _ = writeln!(
                 h,
-                "<tr{}><td>{}</td><td>{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"star\">{}</td></tr>",
+                "<tr{}><td>{}</td><td>{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td class=\"num\">{}</td><td>{}</td><td class=\"num\">{}</td><td class=\"star\">{}</td></tr>",
                 if r.significant { " class=\"significant\"" } else { "" },
                 esc(&r.arm),
                 esc(&r.label),
                 esc(&r.base),
                 esc(&r.value),
                 esc(&r.diff),
+                esc(&r.unit),
                 esc(&r.pct),
                 if r.significant { "★" } else { "" }
             );
