@@ -812,7 +812,9 @@ pub fn sweep_content(s: &SweepData, lang: Lang, results_dir: &str) -> Content {
                         Lang::Zh => format!("指标对 {param} 的响应"),
                     },
                     x_label: format!("{param} {}", lang.pick("(value in the scenario's unit)", "（取情景文件中的单位）")),
-                    y_label: lang.pick("mean, 95 % CI", "均值及 95% 置信区间").into(),
+                    y_label: lang
+                        .pick("mean (95 % CI)", "均值（95% 置信区间）")
+                        .into(),
                     columns: 2,
                     panel_height: 280,
                     width: 1000,
@@ -842,7 +844,18 @@ pub fn sweep_content(s: &SweepData, lang: Lang, results_dir: &str) -> Content {
                     .iter()
                     .filter(|r| &r.metric == metric && &r.breakdown == b)
                     .map(|r| IntervalRow {
-                        label: format!("{param} = {}", r.values[pi]),
+                        label: if single {
+                            format!("{param} = {}", r.values[pi])
+                        } else {
+                            // Points of a multi-parameter design differ in every parameter.
+                            let all: Vec<String> = s
+                                .parameters
+                                .iter()
+                                .zip(&r.values)
+                                .map(|(k, v)| format!("{} = {v}", k.rsplit('.').next().unwrap_or(k)))
+                                .collect();
+                            format!("#{}: {}", r.point, all.join(", "))
+                        },
                         estimate: r.mean * Unit::of(metric).scale(),
                         low: r.ci_low * Unit::of(metric).scale(),
                         high: r.ci_high * Unit::of(metric).scale(),
