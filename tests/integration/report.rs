@@ -67,15 +67,20 @@ fn synthetic_compare(run: &Path, dir: &Path) {
         for f in ["summary.csv", "daily.csv"] {
             std::fs::copy(run.join(f), a.join(f)).unwrap();
         }
-        let m = serde_json::json!({"kind": "run", "version": "0.1.0", "scenario": arm, "scenario_hash": "0123456789abcdef",
-            "seed": 20260101, "replications": 2, "days": 60, "warmup_days": 30, "resolved_scenario": resolved});
-        std::fs::write(a.join("manifest.json"), m.to_string()).unwrap();
+        // The base arm has its own manifest; the reform's resolved scenario is recorded only in
+        // the comparison's manifest: the report reads either.
+        if arm == "baseline" {
+            let m = serde_json::json!({"kind": "run", "version": "0.1.0", "scenario": arm, "scenario_hash": "0123456789abcdef",
+                "seed": 20260101, "replications": 2, "days": 60, "warmup_days": 30, "resolved_scenario": resolved});
+            std::fs::write(a.join("manifest.json"), m.to_string()).unwrap();
+        }
     }
     let m = serde_json::json!({"kind": "compare", "program": "medgroup", "version": "0.1.0", "seed": 20260101,
     "replications": 2, "days": 60, "warmup_days": 30, "base": "baseline",
     "arms": [
         {"name": "baseline", "scenario_file": "scenarios/baseline.toml", "scenario_hash": "0123456789abcdef"},
-        {"name": "one_click_referral", "scenario_file": "scenarios/reforms/one_click_referral.toml", "scenario_hash": "fedcba9876543210"}
+        {"name": "one_click_referral", "scenario_file": "scenarios/reforms/one_click_referral.toml", "scenario_hash": "fedcba9876543210",
+         "resolved_scenario": reform_resolved}
     ]});
     std::fs::write(dir.join("manifest.json"), serde_json::to_string_pretty(&m).unwrap()).unwrap();
     let header = "arm,metric,breakdown,unit,n,base_mean,arm_mean,diff_mean,diff_sd,diff_ci_low,diff_ci_high,pct_change,pct_ci_low,pct_ci_high,significant\n";

@@ -504,6 +504,15 @@ fn read_compare(dir: &Path, manifest: Manifest, p: &mut Problems) -> Option<Comp
         if m.resolved.is_none() {
             m.resolved = a.get("resolved_scenario").and_then(Value::as_str).map(str::to_string);
         }
+        // Run settings shared by every arm may be recorded only once, in the comparison's
+        // manifest (the warm-up matters: it is shaded, and monthly flows start after it).
+        m.warmup_days = m.warmup_days.or(manifest.warmup_days);
+        m.days = m.days.or(manifest.days);
+        m.replications = m.replications.or(manifest.replications);
+        m.seed = m.seed.or(manifest.seed);
+        if m.scenario.is_empty() {
+            m.scenario = name.clone();
+        }
         let file = [s("scenario_file"), s("scenario"), s("file")].into_iter().find(|x| !x.is_empty());
         let hash = if s("scenario_hash").is_empty() { m.scenario_hash.clone() } else { s("scenario_hash") };
         if let Some(data) = read_run(&arm_dir, m, p, false) {
