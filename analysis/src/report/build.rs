@@ -317,8 +317,13 @@ fn figure_occupancy(runs: &[(&str, &RunData)], lang: Lang) -> Option<Figure> {
                 } else {
                     lang.pick("mean of replications", "各次重复的均值").into()
                 };
-                lines.push(line_of(label, &a, !multi));
+                if a.mean.iter().any(|v| v.is_finite()) {
+                    lines.push(line_of(label, &a, !multi));
+                }
             }
+        }
+        if lines.is_empty() {
+            continue;
         }
         let top = lines
             .iter()
@@ -332,6 +337,9 @@ fn figure_occupancy(runs: &[(&str, &RunData)], lang: Lang) -> Option<Figure> {
             y_range: Some((0.0, (top * 1.1).max(110.0))),
         });
     }
+    if panels.is_empty() {
+        return None;
+    }
     let markers: Vec<Marker> = runs
         .iter()
         .flat_map(|(name, r)| markers(r, &if multi { format!("{name}: ") } else { String::new() }))
@@ -342,7 +350,7 @@ fn figure_occupancy(runs: &[(&str, &RunData)], lang: Lang) -> Option<Figure> {
             title: lang.pick("Bed occupancy over time, by ward (midnight census)", "各病区床位使用率随时间变化（午夜在院人数）").into(),
             x_label: day_axis(lang),
             y_label: lang.pick("occupied beds (% of beds)", "占用床位（占床位数的 %）").into(),
-            columns: 2,
+            columns: panels.len().min(2),
             panel_height: 300,
             width: 1000,
             panels,
@@ -369,7 +377,10 @@ fn figure_primary_share(runs: &[(&str, &RunData)], lang: Lang) -> Option<Figure>
             } else {
                 lang.pick("7-day average, mean of replications", "7 日移动平均（各次重复的均值）").into()
             };
-            lines.push(line_of(label, &a, !multi));
+            // A scenario without CHC visits (a single-ward validation case) has no share.
+            if a.mean.iter().any(|v| v.is_finite()) {
+                lines.push(line_of(label, &a, !multi));
+            }
         }
     }
     if lines.is_empty() {
@@ -424,7 +435,8 @@ fn figure_referrals(runs: &[(&str, &RunData)], lang: Lang) -> Option<Figure> {
     for (slot, (name, r)) in runs.iter().enumerate() {
         for (dir, sign) in [("referrals_up", 1.0), ("referrals_down", -1.0)] {
             let m = monthly(&r.daily, dir, from);
-            if m.is_empty() {
+            // No referral at all (a scenario without patients): nothing to draw.
+            if m.iter().flatten().all(|&v| v == 0.0) {
                 continue;
             }
             months = months.max(m.len());
@@ -815,7 +827,7 @@ pub fn sweep_content(s: &SweepData, lang: Lang, results_dir: &str) -> Content {
                     y_label: lang
                         .pick("mean (95 % CI)", "均值（95% 置信区间）")
                         .into(),
-                    columns: 2,
+                    columns: panels.len().min(2),
                     panel_height: 280,
                     width: 1000,
                     panels,

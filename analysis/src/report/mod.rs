@@ -84,6 +84,23 @@ fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), ReportError> {
 pub fn write_report(results_dir: &Path, lang: Lang, out: Option<&Path>) -> Result<PathBuf, ReportError> {
     let rendered = render(results_dir, lang)?;
     let charts = chart_dir(results_dir);
+    // Charts of an earlier report in this language that this one no longer draws would be
+    // mistaken for current ones: remove them.
+    let current: Vec<String> = rendered
+        .charts
+        .iter()
+        .flat_map(|(stem, _, _)| ["svg", "png"].map(|ext| format!("{stem}.{}.{ext}", lang.code())))
+        .collect();
+    if let Ok(entries) = std::fs::read_dir(&charts) {
+        for e in entries.flatten() {
+            let name = e.file_name().to_string_lossy().into_owned();
+            let ours = [".svg", ".png"].iter().any(|ext| name.ends_with(&format!(".{}{ext}", lang.code())));
+            if ours && !current.contains(&name) {
+                std::fs::remove_file(e.path())
+                    .map_err(|source| ReportError::Write { path: e.path(), source })?;
+            }
+        }
+    }
     for (stem, svg, png) in &rendered.charts {
         write_atomic(&charts.join(format!("{stem}.{}.svg", lang.code())), svg.as_bytes())?;
         write_atomic(&charts.join(format!("{stem}.{}.png", lang.code())), png)?;
