@@ -153,3 +153,52 @@ impl DrawingBackend for TextBitmap<'_> {
         Ok(())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Columns of the buffer with dark ink, as runs (first, last).
+    fn ink_runs(buf: &[u8], (w, h): (u32, u32)) -> Vec<(u32, u32)> {
+        let dark = |x: u32| (0..h).any(|y| buf[((y * w + x) * 3) as usize] < 110);
+        let mut runs: Vec<(u32, u32)> = Vec::new();
+        for x in 0..w {
+            if dark(x) {
+                match runs.last_mut() {
+                    Some(r) if r.1 + 1 == x => r.1 = x,
+                    _ => runs.push((x, x)),
+                }
+            }
+        }
+        runs
+    }
+
+    #[test]
+    fn glyphs_keep_their_side_bearings() {
+        // "cl": plotters' own drawing puts the "l" a left side bearing too far left, so the
+        // gap between the two glyphs' ink would be short by that bearing.
+        super::super::register_fonts();
+        let size = 60.0f32;
+        let (w, h) = (200u32, 100u32);
+        let mut buf = vec![255u8; (w * h * 3) as usize];
+        {
+            let mut b = TextBitmap::new(&mut buf, (w, h));
+            let style = ("sans-serif", f64::from(size)).into_font().color(&BLACK);
+            b.draw_text("cl", &style, (20, 20)).unwrap();
+        }
+        let runs = ink_runs(&buf, (w, h));
+        assert_eq!(runs.len(), 2, "expected two glyphs, found ink runs {runs:?}");
+        let font = FontRef::try_from_slice(FONT_TTF).unwrap();
+        let scaled = font.as_scaled(size);
+        let (c, l) = (scaled.glyph_id('c'), scaled.glyph_id('l'));
+        let c_box = font.outline_glyph(c.with_scale_and_position(size, point(0.0, 0.0))).unwrap().px_bounds();
+        let l_x = scaled.h_advance(c) + scaled.kern(c, l);
+        let l_box = font.outline_glyph(l.with_scale_and_position(size, point(l_x, 0.0))).unwrap().px_bounds();
+        let expected = l_box.min.x - c_box.max.x;
+        let gap = runs[1].0 as f32 - runs[0].1 as f32 - 1.0;
+        assert!(
+            (gap - expected).abs() <= 1.5,
+            "gap between the glyphs {gap} px, the font says {expected} px"
+        );
+    }
+}
