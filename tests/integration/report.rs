@@ -187,6 +187,9 @@ fn find_chromium() -> Result<PathBuf, String> {
 fn chromium(exe: &Path, profile: &Path, page: &Path, extra: &[&str]) -> (String, String) {
     let url = format!("file://{}", page.canonicalize().unwrap().display());
     let mut cmd = Command::new(exe);
+    if let Some(conf) = latin_only_fonts(profile) {
+        cmd.env("FONTCONFIG_FILE", conf);
+    }
     cmd.args([
         "--headless",
         "--no-sandbox",
@@ -227,6 +230,30 @@ fn chromium(exe: &Path, profile: &Path, page: &Path, extra: &[&str]) -> (String,
     (read(&out_path), read(&err_path))
 }
 
+/// A fontconfig file that shows the browser one Latin font family (DejaVu) and no Chinese
+/// font, as on a machine without CJK fonts, so that Chinese text can only come from the font the
+/// report embeds. `None` (the machine's own fonts) where DejaVu is not installed: Chromium needs
+/// at least one system font to run, and then the test still checks that the embedded font loads
+/// and is used.
+fn latin_only_fonts(profile: &Path) -> Option<PathBuf> {
+    let dejavu = Path::new("/usr/share/fonts/truetype/dejavu");
+    if !dejavu.is_dir() {
+        return None;
+    }
+    let conf = profile.with_extension("fonts.conf");
+    let cache = profile.with_extension("fontcache");
+    std::fs::write(
+        &conf,
+        format!(
+            "<?xml version=\"1.0\"?>\n<!DOCTYPE fontconfig SYSTEM \"fonts.dtd\">\n<fontconfig><dir>{}</dir><cachedir>{}</cachedir></fontconfig>\n",
+            dejavu.display(),
+            cache.display()
+        ),
+    )
+    .ok()?;
+    Some(conf)
+}
+
 /// Console messages Chromium logged for the page (`…:CONSOLE…] "message", source: …`).
 fn console_messages(stderr: &str) -> Vec<String> {
     stderr.lines().filter(|l| l.contains(":CONSOLE")).map(str::to_string).collect()
@@ -249,9 +276,10 @@ document.fonts.ready.then(function () {
       width: r.width, height: r.height, content_width: b.width, content_height: b.height,
       text_font: text ? getComputedStyle(text).fontFamily : ''});
   });
+  var chinese = document.fonts.check('16px "MedgroupSans"', '基层诊疗占比');
   var pre = document.createElement('pre');
   pre.id = 'probe';
-  pre.textContent = JSON.stringify({faces: faces, charts: charts});
+  pre.textContent = JSON.stringify({faces: faces, charts: charts, chinese: chinese});
   document.body.appendChild(pre);
 });
 </script>"#;
@@ -293,6 +321,7 @@ fn check_in_browser(exe: &Path, html_path: &Path, chart_ids: &[String], what: &s
         faces.iter().any(|f| f["family"] == analysis::charts::FONT_FAMILY && f["status"] == "loaded"),
         "{what}: the embedded font did not load: {faces:?}"
     );
+    assert_eq!(probe["chinese"], true, "{what}: the embedded font cannot draw the report's Chinese");
     let charts = probe["charts"].as_array().unwrap();
     let ids: Vec<&str> = charts.iter().map(|c| c["id"].as_str().unwrap()).collect();
     assert_eq!(ids, chart_ids, "{what}: the browser shows other charts than the file holds");
