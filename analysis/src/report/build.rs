@@ -186,6 +186,7 @@ fn day_axis(lang: Lang) -> String {
     lang.pick("day since the start of the simulation (days)", "自模拟开始的天数（天）").to_string()
 }
 
+/// Order of outpatient rows: CHC, member, lead; within a tier self, signed, referred, background.
 fn tier_order(b: &str) -> (usize, usize) {
     let rank = |key: &str, order: &[&str]| {
         b.split(';')
@@ -195,8 +196,7 @@ fn tier_order(b: &str) -> (usize, usize) {
     };
     (
         rank("tier=", &["primary", "member", "lead"]),
-        rank("channel=", &["self", "signed", "referred", "background"])
-            + rank("priority=", &["emergency", "referred", "elective", "all"]),
+        rank("channel=", &["self", "signed", "referred", "background"]),
     )
 }
 

@@ -483,3 +483,46 @@ pub const LEVERS: &[LeverText] = &[
         explain_zh: "与社区家庭医生团队签约的居民享有优先预约；转诊或签约患者在号源和床位上享有优先（绿色通道）。",
     },
 ];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn languages_parse_and_unknown_ones_are_refused() {
+        assert_eq!("zh".parse::<Lang>(), Ok(Lang::Zh));
+        assert_eq!("EN".parse::<Lang>(), Ok(Lang::En));
+        assert!("fr".parse::<Lang>().unwrap_err().contains("use zh or en"));
+    }
+
+    #[test]
+    fn breakdowns_and_units_read_as_words() {
+        assert_eq!(breakdown("tier=lead;channel=referred", Lang::En), "lead hospital · referred");
+        assert_eq!(
+            breakdown("ward=member-2/shared;priority=elective", Lang::Zh),
+            "成员医院 2 · 共管病房 · 择期"
+        );
+        assert_eq!(breakdown("zone=north", Lang::En), "zone=north");
+        assert_eq!(metric_label("primary_care_visit_share", "", Lang::Zh), "基层诊疗占比");
+        assert_eq!(metric_label("new_metric_per_day", "tier=primary", Lang::En), "new_metric_per_day (CHC)");
+        assert_eq!(Unit::of("bed_occupancy_p95"), Unit::Share);
+        assert_eq!(Unit::of("spending_yuan_per_year"), Unit::YuanPerYear);
+        assert_eq!(Unit::of("admission_wait_days"), Unit::Days);
+        assert_eq!(Unit::of("referrals_up_per_year"), Unit::PerYear);
+    }
+
+    #[test]
+    fn every_metric_and_lever_has_both_languages() {
+        for m in METRICS {
+            assert!(
+                !m.en.is_empty() && !m.zh.is_empty() && !m.explain_en.is_empty() && !m.explain_zh.is_empty(),
+                "{}",
+                m.id
+            );
+            assert!(m.zh.chars().any(|c| c > '\u{2e80}'), "{}: the Chinese name has no Chinese", m.id);
+        }
+        for l in LEVERS {
+            assert!(l.explain_zh.chars().any(|c| c > '\u{2e80}'), "{}", l.en);
+        }
+    }
+}
