@@ -24,6 +24,7 @@ use crate::rng::name_key;
 use crate::run::run_replication;
 use crate::scenario::{self, KeyPath, Loaded};
 use analysis::abc::{AbcConfig, AbcSmc, Evaluation};
+use analysis::charts::{BarChart, BarSeries, Chart, IntervalChart, IntervalRow};
 use analysis::morris::MorrisDesign;
 use analysis::targets::{self, Calibration, Known, Parameter, Target};
 use anyhow::{Context, anyhow, bail};
@@ -554,6 +555,7 @@ fn finish(
         fit.to_markdown()
     );
     write_atomic(&a.out.join("fit_report.md"), report.as_bytes())?;
+    write_chart(&fit_chart(&fit), &a.out.join("fit"))?;
     // The calibrated scenario: the resolved scenario with each parameter at its posterior median.
     let medians: Vec<f64> = posterior.parameters.iter().map(|p| p.median).collect();
     let calibrated = model.scenario(&medians, model.loaded.params.seed)?;
@@ -578,7 +580,7 @@ fn finish(
         println!("fit: {} of {} targets pass (fit_report.md)", fit.passed(), fit.rows.len());
         println!("{}", fit.to_markdown());
         println!(
-            "results in {}: posterior_sample.csv, posterior.csv, fit.csv, fit_report.md, calibrated.toml ({:.0} s)",
+            "results in {}: posterior_sample.csv, posterior.csv, fit.csv, fit_report.md, fit.svg/.png, calibrated.toml ({:.0} s)",
             a.out.display(),
             started.elapsed().as_secs_f64()
         );
@@ -662,13 +664,106 @@ pub fn sensitivity(a: SensitivityArgs) -> anyhow::Result<()> {
     std::fs::create_dir_all(&a.out).with_context(|| format!("cannot create {}", a.out.display()))?;
     write_atomic(&a.out.join("sensitivity.csv"), table.to_csv().as_bytes())?;
     write_atomic(&a.out.join("sensitivity.md"), table.to_markdown().as_bytes())?;
+    write_chart(&morris_chart(&table), &a.out.join("sensitivity"))?;
     if !a.quiet {
         println!("{}", table.to_markdown());
         println!(
-            "results in {}: sensitivity.csv, sensitivity.md ({:.0} s)",
+            "results in {}: sensitivity.csv, sensitivity.md, sensitivity.svg/.png ({:.0} s)",
             a.out.display(),
             started.elapsed().as_secs_f64()
         );
     }
     Ok(())
+}
+
+/// Writes a chart as `<stem>.svg` (with the bundled font embedded) and `<stem>.png`.
+fn write_chart(chart: &Chart, stem: &Path) -> anyhow::Result<()> {
+    let svg = chart.to_svg_file().map_err(|e| anyhow!("{e}"))?;
+    write_atomic(&stem.with_extension("svg"), svg.as_bytes())?;
+    let png = chart.to_png().map_err(|e| anyhow!("{e}"))?;
+    write_atomic(&stem.with_extension("png"), &png)?;
+    Ok(())
+}
+
+/// Observed vs simulated for every target, on one scale: (simulated − observed) ÷ the
+/// tolerance on that side, so that the band −1 … 1 passes. The dot is the posterior-predictive
+/// median, the bar its 90 % interval; targets outside their tolerance are highlighted.
+fn fit_chart(fit: &analysis::fit::FitReport) -> Chart {
+    let rows = fit
+        .rows
+        .iter()
+        .filter(|r| r.n > 0)
+        .map(|r| {
+            let z = |v: f64| {
+                let scale =
+                    if v >= r.observed { r.accept_high - r.observed } else { r.observed - r.accept_low };
+                if scale > 0.0 { (v - r.observed) / scale } else { 0.0 }
+            };
+            IntervalRow {
+                label: if r.weight > 0.0 { r.name.clone() } else { format!("{} (not fitted)", r.name) },
+                estimate: z(r.sim_median),
+                low: z(r.sim_q05),
+                high: z(r.sim_q95),
+                marker: Some(z(r.sim_mean)),
+                dots: Vec::new(),
+                highlight: !r.pass,
+            }
+        })
+        .collect();
+    Chart::Intervals(IntervalChart {
+        title: "Calibration fit: simulated vs observed, every target".into(),
+        x_label: "(simulated − observed) ÷ tolerance (−1 … 1 passes)".into(),
+        rows,
+        reference: Some(0.0),
+        floor: None,
+        estimate_label: "posterior-predictive median, 90 % interval".into(),
+        marker_label: "mean".into(),
+        dots_label: String::new(),
+        highlight_label: "mean outside tolerance".into(),
+        width: 900,
+    })
+}
+
+/// μ* of every parameter, relative to the largest for each metric (the first six metrics).
+fn morris_chart(table: &analysis::morris::MorrisTable) -> Chart {
+    let parameters: Vec<String> = table
+        .outputs
+        .first()
+        .map(|o| {
+            let mut p: Vec<String> = o.effects.iter().map(|e| e.parameter.clone()).collect();
+            p.sort();
+            p
+        })
+        .unwrap_or_default();
+    let series = table
+        .outputs
+        .iter()
+        .take(6)
+        .enumerate()
+        .map(|(slot, o)| {
+            let max = o.effects.iter().map(|e| e.mu_star).filter(|v| v.is_finite()).fold(0.0, f64::max);
+            BarSeries {
+                label: o.output.clone(),
+                values: parameters
+                    .iter()
+                    .map(|p| {
+                        let v = o.effects.iter().find(|e| &e.parameter == p).map_or(0.0, |e| e.mu_star);
+                        if max > 0.0 && v.is_finite() { v / max } else { 0.0 }
+                    })
+                    .collect(),
+                whiskers: None,
+                slot,
+            }
+        })
+        .collect();
+    Chart::Bars(BarChart {
+        title: "Morris screening: influence of each parameter".into(),
+        x_label: "parameter".into(),
+        y_label: "μ* ÷ largest μ* for the metric (1 = most influential)".into(),
+        categories: parameters,
+        series,
+        absolute_ticks: false,
+        width: 900,
+        height: 480,
+    })
 }

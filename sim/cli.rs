@@ -6,6 +6,7 @@
 
 use crate::commands;
 use crate::scenario::{self, Loaded};
+use analysis::report::{self, Lang};
 use analysis::stats::Summary;
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
@@ -63,6 +64,25 @@ enum Command {
         /// Scenario file (TOML).
         scenario: PathBuf,
     },
+    /// Write a self-contained HTML report (and PNG/SVG charts) of a run, compare or sweep folder.
+    ///
+    /// The report explains the scenario, the parameters that differ from the baseline, the
+    /// headline metrics with 95% CIs and the charts, for a student of health management. Charts
+    /// are also written to RESULTS_DIR/charts/.
+    Report {
+        /// Results folder written by `run`, `compare` or `sweep` (its --out).
+        results_dir: PathBuf,
+        /// Language of the report: zh (中文) or en.
+        #[arg(long, default_value = "en", value_parser = parse_lang)]
+        lang: Lang,
+        /// HTML file to write (default: RESULTS_DIR/report.<lang>.html).
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
+}
+
+fn parse_lang(s: &str) -> Result<Lang, String> {
+    s.parse()
 }
 
 /// Entry point of the binary.
@@ -100,6 +120,12 @@ fn execute(cli: Cli) -> anyhow::Result<()> {
         Command::Merge(args) => commands::merge(args),
         Command::Calibrate(args) => crate::calibration::calibrate(args),
         Command::Sensitivity(args) => crate::calibration::sensitivity(args),
+        Command::Report { results_dir, lang, out } => {
+            let path = report::write_report(&results_dir, lang, out.as_deref())?;
+            println!("report written to {}", path.display());
+            println!("charts written to {}", report::chart_dir(&results_dir).display());
+            Ok(())
+        }
     }
 }
 

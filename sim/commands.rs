@@ -62,6 +62,14 @@ pub struct Common {
     /// Print only errors.
     #[arg(long, short)]
     pub quiet: bool,
+    /// Also write the HTML report (OUT/report.<lang>.html, with charts in OUT/charts/), in
+    /// English or, with --report=zh, in Chinese. Not with --shard (report after `merge`).
+    #[arg(long, value_name = "LANG", num_args = 0..=1, default_missing_value = "en", require_equals = true, value_parser = parse_lang)]
+    pub report: Option<analysis::report::Lang>,
+}
+
+fn parse_lang(s: &str) -> Result<analysis::report::Lang, String> {
+    s.parse()
 }
 
 fn positive_fraction(s: &str) -> Result<f64, String> {
@@ -399,6 +407,12 @@ fn execute(spec: Spec, replications: u32, c: &Common) -> anyhow::Result<()> {
         report(&merged, &c.out, Some(wall));
         if let Some(n) = note {
             println!("{n}");
+        }
+    }
+    if let Some(lang) = c.report {
+        let path = analysis::report::write_report(&c.out, lang, None)?;
+        if !c.quiet {
+            println!("report written to {}", path.display());
         }
     }
     Ok(())

@@ -188,6 +188,13 @@ pub fn manifest_json(info: &RunInfo, loaded: &Loaded, files: &[(&str, u64)]) -> 
         name: &'a str,
         rows: u64,
     }
+    /// The scenario this one extends, resolved, so that a report can list what differs.
+    #[derive(Serialize)]
+    struct Extends {
+        file: String,
+        scenario_hash: String,
+        resolved_scenario: String,
+    }
     #[derive(Serialize)]
     struct Manifest<'a> {
         kind: &'static str,
@@ -196,13 +203,25 @@ pub fn manifest_json(info: &RunInfo, loaded: &Loaded, files: &[(&str, u64)]) -> 
         scenario_files: Vec<String>,
         files: Vec<File<'a>>,
         resolved_scenario: String,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        extends: Option<Extends>,
     }
+    // A parent that does not validate on its own (a partial base file) is left out.
+    let extends = loaded.chain.get(1).and_then(|parent| {
+        let p = crate::scenario::load(parent).ok()?;
+        Some(Extends {
+            file: parent.display().to_string(),
+            scenario_hash: p.hash(),
+            resolved_scenario: toml::to_string(&p.resolved).expect("a parsed table serialises"),
+        })
+    });
     let m = Manifest {
         kind: "run",
         info,
         scenario_files: loaded.chain.iter().map(|p| p.display().to_string()).collect(),
         files: files.iter().map(|&(name, rows)| File { name, rows }).collect(),
         resolved_scenario: toml::to_string(&loaded.resolved).expect("a parsed table serialises"),
+        extends,
     };
     serde_json::to_string_pretty(&m).expect("plain data serialises") + "\n"
 }

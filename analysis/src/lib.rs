@@ -1,7 +1,8 @@
-//! Plain-data statistics, queueing formulas and calibration maths for medgroup.
+//! Plain-data statistics, queueing formulas, calibration maths, charts and the HTML report for
+//! medgroup.
 //!
 //! This crate knows nothing of the model or of bevy_ecs (ARCHITECTURE.md, invariant 2): it takes
-//! numbers and returns numbers. It holds
+//! numbers (or the files of a results folder) and returns numbers, pictures and pages. It holds
 //! - [`stats`]: summaries across replications (mean, SD, Student-t confidence intervals,
 //!   percentiles, paired comparisons, the replications needed for a precision, warm-up
 //!   deletion),
@@ -14,14 +15,19 @@
 //! - [`abc`]: ABC-SMC as a state machine (proposals out, simulated outputs in), so that the
 //!   caller can run the simulations in parallel, on several machines and across interruptions;
 //! - [`fit`]: the fit report (observed vs simulated mean and 90 % interval, pass or fail);
-//! - [`morris`]: Morris elementary-effects screening, also as a design plus an analysis.
+//! - [`morris`]: Morris elementary-effects screening, also as a design plus an analysis;
+//! - [`charts`]: charts drawn from plain data with plotters, as SVG or PNG, with a bundled font;
+//! - [`report`]: reads a results folder (run, compare or sweep) and writes one self-contained
+//!   HTML report in Chinese or English.
 
 pub mod abc;
+pub mod charts;
 pub mod design;
 pub mod fit;
 pub mod morris;
 pub mod prior;
 pub mod queueing;
+pub mod report;
 pub mod stats;
 mod streams;
 pub mod targets;

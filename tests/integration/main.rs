@@ -13,5 +13,6 @@ mod extremes;
 mod levers;
 mod pilots;
 mod queueing;
+mod report;
 mod scenarios;
 mod shards;

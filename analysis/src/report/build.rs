@@ -1,0 +1,954 @@
+//! From a results folder to the report's content: tables, charts and captions, in one language.
+
+use super::read::{CompareData, Daily, RunData, SweepData};
+use super::scenario::{self, Change};
+use super::text::{Lang, Unit, breakdown, metric_label, metric_name, ward};
+use crate::charts::{BarChart, BarSeries, Chart, IntervalChart, IntervalRow, Line, LineChart, Marker, Panel};
+use crate::stats::Summary;
+
+/// Headline metrics: the ones the terminal table shows, in the same order.
+pub fn headline(metric: &str, b: &str) -> bool {
+    match metric {
+        "primary_care_visit_share"
+        | "uncontrolled_patient_day_share"
+        | "referrals_up_per_year"
+        | "referrals_down_per_year"
+        | "acute_events_per_year"
+        | "chronic_patients"
+        | "bed_occupancy"
+        | "visits_per_day"
+        | "elective_surgery_wait_days" => true,
+        "outpatient_wait_days" => !b.contains("background"),
+        "admission_wait_days" => b.ends_with("priority=all"),
+        _ => false,
+    }
+}
+
+/// A chart with its caption (how to read it).
+pub struct Figure {
+    /// File stem of the chart's PNG and SVG (`wait_outpatient`).
+    pub id: String,
+    pub chart: Chart,
+    pub caption: String,
+}
+
+/// A row of the headline table.
+pub struct HeadlineRow {
+    pub label: String,
+    /// Formatted cells: mean, CI, unit, n.
+    pub mean: String,
+    pub ci: String,
+    pub unit: String,
+    pub n: usize,
+}
+
+/// A row of the comparison table.
+pub struct CompareRow {
+    pub arm: String,
+    pub label: String,
+    pub base: String,
+    pub value: String,
+    pub diff: String,
+    pub pct: String,
+    pub unit: String,
+    pub significant: bool,
+}
+
+/// What the parameter-difference section says.
+pub enum Differences {
+    /// The run is the baseline scenario itself.
+    IsBaseline,
+    /// The scenario extends none, or the manifest does not record its parent.
+    Unknown(String),
+    /// Differences from the named parent scenario.
+    From { parent: String, changes: Vec<Change> },
+}
+
+/// Everything the HTML template shows.
+pub struct Content {
+    pub lang: Lang,
+    pub kind_title: String,
+    pub subtitle: String,
+    pub scenario: Vec<(String, Vec<String>)>,
+    pub differences: Vec<(String, Differences)>,
+    pub headline: Vec<HeadlineRow>,
+    pub comparison: Vec<CompareRow>,
+    pub sweep: Vec<Vec<String>>,
+    pub sweep_header: Vec<String>,
+    pub figures: Vec<Figure>,
+    pub manifest: Vec<(String, String)>,
+    /// Metrics that appear in this report, for the glossary.
+    pub metrics: Vec<String>,
+}
+
+/// A number with about four significant digits.
+pub fn fmt(v: f64) -> String {
+    let a = v.abs();
+    if !v.is_finite() {
+        "—".into()
+    } else if a == 0.0 {
+        "0".into()
+    } else if a >= 1e5 {
+        scenario::thousands(v)
+    } else if a >= 100.0 {
+        format!("{v:.1}")
+    } else if a >= 1.0 {
+        format!("{v:.2}")
+    } else {
+        format!("{v:.3}")
+    }
+}
+
+fn fmt_in(metric: &str, v: f64) -> String {
+    fmt(v * Unit::of(metric).scale())
+}
+
+fn ci_text(metric: &str, lo: f64, hi: f64, n: usize) -> String {
+    if n < 2 || !lo.is_finite() || !hi.is_finite() {
+        "—".into()
+    } else {
+        format!("[{}, {}]", fmt_in(metric, lo), fmt_in(metric, hi))
+    }
+}
+
+/// Mean and range across replications of a daily series, per day.
+struct Across {
+    mean: Vec<f64>,
+    min: Vec<f64>,
+    max: Vec<f64>,
+}
+
+fn across(daily: &Daily, series: &str, b: &str, scale: f64, smooth: usize) -> Option<Across> {
+    let reps = daily.get(series, b)?;
+    let days = reps.values().map(Vec::len).max()?;
+    let smoothed: Vec<Vec<f64>> = reps.values().map(|v| moving_average(v, smooth)).collect();
+    let mut a = Across { mean: vec![], min: vec![], max: vec![] };
+    for d in 0..days {
+        let vals: Vec<f64> =
+            smoothed.iter().filter_map(|v| v.get(d).copied()).filter(|x| x.is_finite()).collect();
+        if vals.is_empty() {
+            a.mean.push(f64::NAN);
+            a.min.push(f64::NAN);
+            a.max.push(f64::NAN);
+        } else {
+            a.mean.push(scale * vals.iter().sum::<f64>() / vals.len() as f64);
+            a.min.push(scale * vals.iter().copied().fold(f64::INFINITY, f64::min));
+            a.max.push(scale * vals.iter().copied().fold(f64::NEG_INFINITY, f64::max));
+        }
+    }
+    Some(a)
+}
+
+/// Trailing moving average over `w` days (the first days average what exists).
+fn moving_average(v: &[f64], w: usize) -> Vec<f64> {
+    if w <= 1 {
+        return v.to_vec();
+    }
+    (0..v.len())
+        .map(|i| {
+            let s = &v[i.saturating_sub(w - 1)..=i];
+            let f: Vec<f64> = s.iter().copied().filter(|x| x.is_finite()).collect();
+            if f.is_empty() { f64::NAN } else { f.iter().sum::<f64>() / f.len() as f64 }
+        })
+        .collect()
+}
+
+fn line_of(label: String, a: &Across, band: bool) -> Line {
+    let pts = a.mean.iter().enumerate().map(|(d, &m)| (d as f64, m)).collect();
+    let band = band.then(|| {
+        a.min
+            .iter()
+            .zip(&a.max)
+            .enumerate()
+            .filter(|(_, (l, h))| l.is_finite() && h.is_finite())
+            .map(|(d, (&l, &h))| (d as f64, l, h))
+            .collect()
+    });
+    Line { label, points: pts, band, dashed: false, points_only: false }
+}
+
+fn warmup(run: &RunData, lang: Lang) -> Option<(f64, String)> {
+    run.manifest
+        .warmup_days
+        .filter(|&w| w > 0)
+        .map(|w| (w as f64, lang.pick("warm-up (not in summaries)", "预热期（不计入汇总）").to_string()))
+}
+
+fn markers(run: &RunData, prefix: &str) -> Vec<Marker> {
+    let Some(t) = run.manifest.resolved.as_deref().and_then(scenario::parse) else { return vec![] };
+    scenario::switch_on_days(&t)
+        .into_iter()
+        .map(|(path, day)| Marker { x: day, label: format!("{prefix}{path}") })
+        .collect()
+}
+
+fn day_axis(lang: Lang) -> String {
+    lang.pick("day since the start of the simulation (days)", "自模拟开始的天数（天）").to_string()
+}
+
+/// Order of outpatient rows: CHC, member, lead; within a tier self, signed, referred, background.
+fn tier_order(b: &str) -> (usize, usize) {
+    let rank = |key: &str, order: &[&str]| {
+        b.split(';')
+            .find_map(|kv| kv.strip_prefix(key))
+            .and_then(|v| order.iter().position(|o| *o == v))
+            .unwrap_or(order.len())
+    };
+    (
+        rank("tier=", &["primary", "member", "lead"]),
+        rank("channel=", &["self", "signed", "referred", "background"]),
+    )
+}
+
+/// Wait rows of one run (outpatient by tier and channel, or admission by ward and priority).
+fn wait_rows(
+    run: &RunData,
+    metric: &str,
+    marker_metric: Option<&str>,
+    keep: impl Fn(&str) -> bool,
+    lang: Lang,
+    prefix: &str,
+) -> Vec<IntervalRow> {
+    let mut rows: Vec<_> = run.summary.iter().filter(|r| r.metric == metric && keep(&r.breakdown)).collect();
+    if metric == "outpatient_wait_days" {
+        // Admission rows keep the summary's order: ward by ward, priority within a ward.
+        rows.sort_by_key(|r| tier_order(&r.breakdown));
+    }
+    rows.iter()
+        .map(|r| IntervalRow {
+            label: format!("{prefix}{}", breakdown(&r.breakdown, lang)),
+            estimate: r.mean,
+            low: if r.n > 1 { r.ci_low } else { f64::NAN },
+            high: if r.n > 1 { r.ci_high } else { f64::NAN },
+            marker: marker_metric.and_then(|m| run.summary_of(m, &r.breakdown)).map(|s| s.mean),
+            dots: run.replications.get(&(r.metric.clone(), r.breakdown.clone())).cloned().unwrap_or_default(),
+            highlight: false,
+        })
+        .collect()
+}
+
+fn wait_chart(title: String, x_label: String, rows: Vec<IntervalRow>, lang: Lang) -> Chart {
+    Chart::Intervals(IntervalChart {
+        title,
+        x_label,
+        rows,
+        reference: Some(0.0),
+        floor: Some(0.0),
+        estimate_label: lang.pick("mean wait, 95 % CI", "平均等待及 95% 置信区间").into(),
+        marker_label: lang.pick("90th percentile", "第 90 百分位").into(),
+        dots_label: lang.pick("one replication", "单次重复").into(),
+        highlight_label: String::new(),
+        width: 900,
+    })
+}
+
+fn figures_waits(runs: &[(&str, &RunData)], lang: Lang) -> Vec<Figure> {
+    let mut out = Vec::new();
+    let multi = runs.len() > 1;
+    let prefix = |name: &str| if multi { format!("{name} · ") } else { String::new() };
+    let rows: Vec<IntervalRow> = runs
+        .iter()
+        .flat_map(|(name, r)| {
+            wait_rows(
+                r,
+                "outpatient_wait_days",
+                Some("outpatient_wait_days_p90"),
+                |b| !b.contains("background") || !multi,
+                lang,
+                &prefix(name),
+            )
+        })
+        .collect();
+    if !rows.is_empty() {
+        out.push(Figure {
+            id: "wait_outpatient".into(),
+            chart: wait_chart(
+                lang.pick("Outpatient wait by tier and channel", "门诊等待时间：按机构层级和就诊渠道").into(),
+                lang.pick("wait from request to visit (days)", "从预约到就诊的等待（天）").into(),
+                rows,
+                lang,
+            ),
+            caption: lang.pick(
+                "Each row is one tier and channel. The dot is the mean wait over the recorded days, the bar its 95 % confidence interval across replications, the diamond the 90th percentile of individual waits (whole days), and the grey dots the mean of each replication. Intervals are cut at zero: a wait cannot be negative. Background demand (residents without a chronic condition) books the same slots.",
+                "每一行是一个机构层级与就诊渠道。圆点为记录期内的平均等待，横线为各次重复之间的 95% 置信区间，菱形为个人等待时间的第 90 百分位（按整天计），灰色小点为每次重复的均值。区间在 0 处截断，因为等待时间不可能为负。背景需求（无慢病的居民）与慢病患者共用同一批号源。",
+            )
+            .into(),
+        });
+    }
+    let rows: Vec<IntervalRow> = runs
+        .iter()
+        .flat_map(|(name, r)| {
+            wait_rows(r, "admission_wait_days", None, |b| !b.ends_with("priority=all"), lang, &prefix(name))
+        })
+        .collect();
+    if !rows.is_empty() {
+        out.push(Figure {
+            id: "wait_admission".into(),
+            chart: wait_chart(
+                lang.pick("Admission wait by ward and priority", "入院等待时间：按病区和优先级").into(),
+                lang.pick("wait from decision to admit to bed (days)", "从决定住院到入住的等待（天）").into(),
+                rows,
+                lang,
+            ),
+            caption: lang.pick(
+                "Each row is one ward and priority class. Emergencies are admitted first, then referred patients, then elective ones, so when a ward is full the elective queue absorbs the wait. Intervals are cut at zero.",
+                "每一行是一个病区和优先级。急诊优先入院，其次是转诊患者，最后是择期患者；病区满员时，等待主要落在择期患者身上。区间在 0 处截断。",
+            )
+            .into(),
+        });
+    }
+    out
+}
+
+fn figure_occupancy(runs: &[(&str, &RunData)], lang: Lang) -> Option<Figure> {
+    let first = runs.first()?.1;
+    let wards = first.daily.breakdowns("bed_occupancy_midnight");
+    if wards.is_empty() {
+        return None;
+    }
+    let multi = runs.len() > 1;
+    let mut panels = Vec::new();
+    for w in &wards {
+        let mut lines = Vec::new();
+        for (name, r) in runs {
+            if let Some(a) = across(&r.daily, "bed_occupancy_midnight", w, 100.0, 1) {
+                let label = if multi {
+                    name.to_string()
+                } else {
+                    lang.pick("mean of replications", "各次重复的均值").into()
+                };
+                if a.mean.iter().any(|v| v.is_finite()) {
+                    lines.push(line_of(label, &a, !multi));
+                }
+            }
+        }
+        if lines.is_empty() {
+            continue;
+        }
+        let top = lines
+            .iter()
+            .flat_map(|l| l.points.iter().map(|p| p.1).chain(l.band.iter().flatten().map(|b| b.2)))
+            .filter(|v| v.is_finite())
+            .fold(100.0f64, f64::max);
+        panels.push(Panel {
+            title: ward(w.trim_start_matches("ward="), lang),
+            lines,
+            hlines: vec![(100.0, lang.pick("capacity: all staffed beds", "容量：全部在岗床位").into())],
+            y_range: Some((0.0, (top * 1.1).max(110.0))),
+        });
+    }
+    if panels.is_empty() {
+        return None;
+    }
+    let markers: Vec<Marker> = runs
+        .iter()
+        .flat_map(|(name, r)| markers(r, &if multi { format!("{name}: ") } else { String::new() }))
+        .collect();
+    Some(Figure {
+        id: "bed_occupancy".into(),
+        chart: Chart::Lines(LineChart {
+            title: lang.pick("Bed occupancy over time, by ward (midnight census)", "各病区床位使用率随时间变化（午夜在院人数）").into(),
+            x_label: day_axis(lang),
+            y_label: lang.pick("occupied beds (% of beds)", "占用床位（占床位数的 %）").into(),
+            columns: panels.len().min(2),
+            panel_height: 300,
+            width: 1000,
+            panels,
+            markers,
+            shade_before: warmup(first, lang),
+            legend: multi,
+        }),
+        caption: lang.pick(
+            "Each panel is one ward: the line is the share of beds occupied at midnight (mean of the replications; the shaded band spans the lowest to the highest replication), the dashed red line is capacity. A ward close to its capacity line for weeks is where admission waits come from. The grey area at the left is the warm-up, when wards fill from empty; it is left out of every summary.",
+            "每个小图是一个病区：实线为午夜床位占用比例（各次重复的均值；阴影带覆盖最低到最高的重复），红色虚线为容量。长期贴近容量线的病区正是入院等待的来源。左侧灰色区域为预热期，病区从空床开始逐渐住满，不计入任何汇总指标。",
+        )
+        .into(),
+    })
+}
+
+fn figure_primary_share(runs: &[(&str, &RunData)], lang: Lang) -> Option<Figure> {
+    let first = runs.first()?.1;
+    let multi = runs.len() > 1;
+    let mut lines = Vec::new();
+    for (name, r) in runs {
+        if let Some(a) = across(&r.daily, "primary_care_visit_share", "", 100.0, 7) {
+            let label = if multi {
+                name.to_string()
+            } else {
+                lang.pick("7-day average, mean of replications", "7 日移动平均（各次重复的均值）").into()
+            };
+            // A scenario without CHC visits (a single-ward validation case) has no share.
+            if a.mean.iter().any(|v| v.is_finite()) {
+                lines.push(line_of(label, &a, !multi));
+            }
+        }
+    }
+    if lines.is_empty() {
+        return None;
+    }
+    let markers: Vec<Marker> = runs
+        .iter()
+        .flat_map(|(name, r)| markers(r, &if multi { format!("{name}: ") } else { String::new() }))
+        .collect();
+    Some(Figure {
+        id: "primary_care_visit_share".into(),
+        chart: Chart::Lines(LineChart {
+            title: lang.pick("Primary-care visit share over time", "基层诊疗占比随时间变化").into(),
+            x_label: day_axis(lang),
+            y_label: lang.pick("primary-care visit share (%)", "基层诊疗占比（%）").into(),
+            columns: 1,
+            panel_height: 380,
+            width: 1000,
+            panels: vec![Panel { title: String::new(), lines, hlines: vec![], y_range: None }],
+            markers,
+            shade_before: warmup(first, lang),
+            legend: true,
+        }),
+        caption: lang.pick(
+            "Share of all outpatient and emergency visits that happen at CHCs, averaged over 7 days (CHCs open fewer slots at weekends, so daily values zigzag). Dashed vertical lines mark days on which a policy switches on (a `start_day` in the scenario); the change after such a line is the policy's effect within one run.",
+            "社区卫生服务中心就诊人次占全部门急诊人次的比例，取 7 日移动平均（社区周末号源较少，逐日数值呈锯齿状）。竖直虚线标出政策启用的日子（情景中的 `start_day`）；虚线之后的变化就是该政策在同一次运行中的效果。",
+        )
+        .into(),
+    })
+}
+
+fn monthly(daily: &Daily, series: &str, from_day: usize) -> Vec<Vec<f64>> {
+    // Per month, the per-replication totals over complete 30-day months from `from_day`.
+    let Some(reps) = daily.get(series, "") else { return vec![] };
+    let days = reps.values().map(Vec::len).min().unwrap_or(0);
+    let months = days.saturating_sub(from_day) / 30;
+    (0..months)
+        .map(|m| {
+            reps.values()
+                .map(|v| v[from_day + 30 * m..from_day + 30 * (m + 1)].iter().filter(|x| x.is_finite()).sum())
+                .collect()
+        })
+        .collect()
+}
+
+fn figure_referrals(runs: &[(&str, &RunData)], lang: Lang) -> Option<Figure> {
+    let first = runs.first()?.1;
+    let from = first.manifest.warmup_days.unwrap_or(0) as usize;
+    let multi = runs.len() > 1;
+    let mut series = Vec::new();
+    let mut months = 0;
+    for (slot, (name, r)) in runs.iter().enumerate() {
+        for (dir, sign) in [("referrals_up", 1.0), ("referrals_down", -1.0)] {
+            let m = monthly(&r.daily, dir, from);
+            // No referral at all (a scenario without patients): nothing to draw.
+            if m.iter().flatten().all(|&v| v == 0.0) {
+                continue;
+            }
+            months = months.max(m.len());
+            let summaries: Vec<Option<Summary>> = m.iter().map(|v| Summary::of(v)).collect();
+            let word = if sign > 0.0 {
+                lang.pick("up-referrals ↑", "上转 ↑")
+            } else {
+                lang.pick("down-referrals ↓", "下转 ↓")
+            };
+            series.push(BarSeries {
+                label: if multi { format!("{name}: {word}") } else { word.to_string() },
+                values: summaries.iter().map(|s| s.map_or(f64::NAN, |s| sign * s.mean)).collect(),
+                whiskers: Some(
+                    summaries
+                        .iter()
+                        .map(|s| {
+                            s.filter(|s| s.n > 1)
+                                .map_or((f64::NAN, f64::NAN), |s| (sign * s.ci_low, sign * s.ci_high))
+                        })
+                        .collect(),
+                ),
+                slot,
+            });
+        }
+    }
+    if series.is_empty() || months == 0 {
+        return None;
+    }
+    Some(Figure {
+        id: "referrals_monthly".into(),
+        chart: Chart::Bars(BarChart {
+            title: lang.pick("Referrals per month: up (CHC → hospital) and down (hospital → CHC)", "每月转诊：上转（社区 → 医院）与下转（医院 → 社区）").into(),
+            x_label: lang.pick("month of the recorded period (30-day months)", "记录期的月份（每月按 30 天计）").into(),
+            y_label: lang.pick("referrals per month (up ↑, down ↓)", "每月转诊人次（上转 ↑，下转 ↓）").into(),
+            categories: (1..=months).map(|m| m.to_string()).collect(),
+            series,
+            absolute_ticks: true,
+            width: 1000,
+            height: 440,
+        }),
+        caption: lang.pick(
+            "Bars above the axis are completed up-referrals from CHCs to hospitals in each 30-day month after the warm-up; bars below are down-referrals of stable patients back to their CHC (drawn downwards, counted as positive). The thin black lines are 95 % confidence intervals across replications. A healthy tiered system sends patients both ways.",
+            "坐标轴上方的柱为预热期后每 30 天内完成的社区向医院上转人次；下方的柱为稳定患者转回社区的下转人次（向下绘制，数值为正）。细黑线为各次重复之间的 95% 置信区间。运转良好的分级诊疗体系应当双向流动。",
+        )
+        .into(),
+    })
+}
+
+fn run_figures(runs: &[(&str, &RunData)], lang: Lang) -> Vec<Figure> {
+    let mut f = figures_waits(runs, lang);
+    f.extend(figure_occupancy(runs, lang));
+    f.extend(figure_primary_share(runs, lang));
+    f.extend(figure_referrals(runs, lang));
+    f
+}
+
+fn headline_rows(run: &RunData, lang: Lang) -> Vec<HeadlineRow> {
+    run.summary
+        .iter()
+        .filter(|r| headline(&r.metric, &r.breakdown))
+        .map(|r| HeadlineRow {
+            label: metric_label(&r.metric, &r.breakdown, lang),
+            mean: fmt_in(&r.metric, r.mean),
+            ci: ci_text(&r.metric, r.ci_low, r.ci_high, r.n),
+            unit: Unit::of(&r.metric).label(lang).into(),
+            n: r.n,
+        })
+        .collect()
+}
+
+fn manifest_rows(m: &super::read::Manifest, lang: Lang, results_dir: &str) -> Vec<(String, String)> {
+    let mut out = vec![
+        (lang.pick("results folder", "结果目录").into(), results_dir.to_string()),
+        (lang.pick("program version", "程序版本").into(), format!("medgroup {}", m.version)),
+    ];
+    if !m.scenario.is_empty() {
+        out.push((lang.pick("scenario", "情景").into(), m.scenario.clone()));
+    }
+    if !m.scenario_hash.is_empty() {
+        out.push((lang.pick("scenario hash", "情景哈希").into(), m.scenario_hash.clone()));
+    }
+    if let Some(s) = m.seed {
+        out.push((lang.pick("master seed", "主随机种子").into(), s.to_string()));
+    }
+    if let Some(r) = m.replications {
+        out.push((lang.pick("replications", "重复次数").into(), r.to_string()));
+    }
+    if let (Some(d), Some(w)) = (m.days, m.warmup_days) {
+        out.push((
+            lang.pick("days", "天数").into(),
+            match lang {
+                Lang::En => format!("{w} warm-up + {d} recorded"),
+                Lang::Zh => format!("预热 {w} 天 + 记录 {d} 天"),
+            },
+        ));
+    }
+    if !m.scenario_files.is_empty() {
+        out.push((lang.pick("scenario files", "情景文件").into(), m.scenario_files.join(" → ")));
+    }
+    out
+}
+
+fn differences_of(m: &super::read::Manifest, lang: Lang) -> Differences {
+    if m.scenario_files.len() == 1 && m.scenario == "baseline" {
+        return Differences::IsBaseline;
+    }
+    let resolved = m.resolved.as_deref().and_then(scenario::parse);
+    match (&m.extends, resolved) {
+        (Some((file, text)), Some(own)) => match scenario::parse(text) {
+            Some(parent) => Differences::From { parent: file.clone(), changes: scenario::diff(&parent, &own) },
+            None => Differences::Unknown(lang.pick("The recorded parent scenario cannot be read.", "清单中记录的上级情景无法解析。").into()),
+        },
+        _ if m.scenario_files.len() <= 1 => Differences::Unknown(
+            lang.pick(
+                "This scenario extends no other scenario, so there is no baseline to compare its parameters with.",
+                "该情景没有继承（extends）其他情景，因此没有可比较参数的基线。",
+            )
+            .into(),
+        ),
+        _ => Differences::Unknown(match lang {
+            Lang::En => format!(
+                "This scenario extends {}, but the manifest does not record that scenario's resolved parameters (written by an older medgroup), so the differences cannot be listed.",
+                m.scenario_files[1]
+            ),
+            Lang::Zh => format!("该情景继承自 {}，但运行清单没有记录该情景的完整参数（由旧版本 medgroup 写出），因此无法列出差异。", m.scenario_files[1]),
+        }),
+    }
+}
+
+fn used_metrics(ids: impl Iterator<Item = String>) -> Vec<String> {
+    let mut seen: Vec<String> = Vec::new();
+    for id in ids {
+        if !seen.contains(&id) {
+            seen.push(id);
+        }
+    }
+    // The glossary follows the order of the metric table in text.rs.
+    let mut out: Vec<String> =
+        super::text::METRICS.iter().map(|m| m.id.to_string()).filter(|m| seen.contains(m)).collect();
+    out.extend(seen.into_iter().filter(|s| super::text::metric(s).is_none()));
+    out
+}
+
+pub fn run_content(run: &RunData, lang: Lang, results_dir: &str) -> Content {
+    let m = &run.manifest;
+    let scen = m
+        .resolved
+        .as_deref()
+        .and_then(scenario::parse)
+        .map(|t| scenario::describe(&t, lang))
+        .unwrap_or_default();
+    Content {
+        lang,
+        kind_title: lang.pick("Simulation report", "仿真报告").into(),
+        subtitle: match lang {
+            Lang::En => format!(
+                "Scenario \"{}\": {} replication(s), seed {}",
+                m.scenario,
+                m.replications.unwrap_or(0),
+                m.seed.unwrap_or(0)
+            ),
+            Lang::Zh => format!(
+                "情景“{}”：{} 次重复，随机种子 {}",
+                m.scenario,
+                m.replications.unwrap_or(0),
+                m.seed.unwrap_or(0)
+            ),
+        },
+        scenario: vec![(m.scenario.clone(), scen)],
+        differences: vec![(m.scenario.clone(), differences_of(m, lang))],
+        headline: headline_rows(run, lang),
+        comparison: vec![],
+        sweep: vec![],
+        sweep_header: vec![],
+        figures: run_figures(&[(m.scenario.as_str(), run)], lang),
+        manifest: manifest_rows(m, lang, results_dir),
+        metrics: used_metrics(run.summary.iter().map(|r| r.metric.clone())),
+    }
+}
+
+pub fn compare_content(c: &CompareData, lang: Lang, results_dir: &str) -> Content {
+    let base = &c.arms[0];
+    let base_resolved = base.data.manifest.resolved.as_deref().and_then(scenario::parse);
+    let mut scen = Vec::new();
+    let mut differences = Vec::new();
+    for (i, arm) in c.arms.iter().enumerate() {
+        let own = arm.data.manifest.resolved.as_deref().and_then(scenario::parse);
+        let mut words = own.as_ref().map(|t| scenario::describe(t, lang)).unwrap_or_default();
+        if i > 0 && words.len() > 1 {
+            // The group's structure is the base's unless listed under the differences; keep the
+            // arm's own description and its switch-on days.
+            let has_description = own.as_ref().is_some_and(|t| t.contains_key("description"));
+            let last = words.pop().unwrap_or_default();
+            words.truncate(usize::from(has_description));
+            words.push(last);
+        }
+        if !arm.scenario_file.is_empty() {
+            words.insert(0, format!("{} {}", lang.pick("Scenario file:", "情景文件："), arm.scenario_file));
+        }
+        scen.push((arm.name.clone(), words));
+        if i == 0 {
+            continue;
+        }
+        let d = match (&base_resolved, &own) {
+            (Some(b), Some(o)) => Differences::From { parent: base.name.clone(), changes: scenario::diff(b, o) },
+            _ => Differences::Unknown(
+                lang.pick(
+                    "The resolved scenarios of this arm and the base are not both recorded, so the differences cannot be listed.",
+                    "该方案与基线方案的完整参数未同时记录，因此无法列出差异。",
+                )
+                .into(),
+            ),
+        };
+        differences.push((arm.name.clone(), d));
+    }
+    let mut comparison = Vec::new();
+    let mut figures = Vec::new();
+    for arm in c.arms.iter().skip(1) {
+        let rows: Vec<_> =
+            c.rows.iter().filter(|r| r.arm == arm.name && headline(&r.metric, &r.breakdown)).collect();
+        for r in &rows {
+            comparison.push(CompareRow {
+                unit: Unit::of(&r.metric).label(lang).into(),
+                arm: r.arm.clone(),
+                label: metric_label(&r.metric, &r.breakdown, lang),
+                base: fmt_in(&r.metric, r.base_mean),
+                value: fmt_in(&r.metric, r.arm_mean),
+                diff: format!(
+                    "{} [{}, {}]",
+                    fmt_in(&r.metric, r.diff_mean),
+                    fmt_in(&r.metric, r.diff_ci_low),
+                    fmt_in(&r.metric, r.diff_ci_high)
+                ),
+                pct: if r.pct_change.is_finite() {
+                    format!("{} [{}, {}]", fmt(r.pct_change), fmt(r.pct_ci_low), fmt(r.pct_ci_high))
+                } else {
+                    "—".into()
+                },
+                significant: r.significant,
+            });
+        }
+        let interval_rows: Vec<IntervalRow> = rows
+            .iter()
+            .filter(|r| r.pct_change.is_finite())
+            .map(|r| IntervalRow {
+                label: metric_label(&r.metric, &r.breakdown, lang),
+                estimate: r.pct_change,
+                low: r.pct_ci_low,
+                high: r.pct_ci_high,
+                marker: None,
+                dots: vec![],
+                highlight: r.significant,
+            })
+            .collect();
+        if !interval_rows.is_empty() {
+            figures.push(Figure {
+                id: format!("compare_{}", sanitize(&arm.name)),
+                chart: Chart::Intervals(IntervalChart {
+                    title: match lang {
+                        Lang::En => format!("{} vs {}: paired differences", arm.name, base.name),
+                        Lang::Zh => format!("{} 与 {} 的配对差异", arm.name, base.name),
+                    },
+                    x_label: lang.pick("change vs the base (%), paired by replication", "相对基线的变化（%），按重复配对").into(),
+                    rows: interval_rows,
+                    reference: Some(0.0),
+                    floor: None,
+                    estimate_label: lang.pick("mean change, 95 % CI", "平均变化及 95% 置信区间").into(),
+                    marker_label: String::new(),
+                    dots_label: String::new(),
+                    highlight_label: lang.pick("significant (CI excludes 0)", "显著（置信区间不含 0）").into(),
+                    width: 1000,
+                }),
+                caption: lang.pick(
+                    "Each row is one headline metric. Both arms ran with the same seeds, so replication k of the reform faced the same patients as replication k of the base (common random numbers); the dot is the mean of the per-replication differences, in percent of the base, and the bar its 95 % confidence interval. Orange rows are significant: their interval does not cross the zero line.",
+                    "每一行是一个主要指标。两个方案使用相同的随机种子，改革方案的第 k 次重复与基线的第 k 次重复面对同一批患者（公共随机数）；圆点为逐次重复差异的均值（占基线的百分比），横线为其 95% 置信区间。橙色行表示差异显著：置信区间不跨越零线。",
+                )
+                .into(),
+            });
+        }
+    }
+    let runs: Vec<(&str, &RunData)> = c.arms.iter().map(|a| (a.name.as_str(), &a.data)).collect();
+    figures.extend(run_figures(&runs, lang));
+    let m = &c.manifest;
+    let mut manifest = manifest_rows(m, lang, results_dir);
+    for a in &c.arms {
+        manifest.push((
+            format!("{} {}", lang.pick("arm", "方案"), a.name),
+            format!("{} · {} {}", a.scenario_file, lang.pick("hash", "哈希"), a.scenario_hash),
+        ));
+    }
+    Content {
+        lang,
+        kind_title: lang.pick("Comparison report", "方案比较报告").into(),
+        subtitle: match lang {
+            Lang::En => format!(
+                "{} compared with the base \"{}\"",
+                c.arms.iter().skip(1).map(|a| format!("\"{}\"", a.name)).collect::<Vec<_>>().join(", "),
+                base.name
+            ),
+            Lang::Zh => format!(
+                "{} 与基线“{}”的比较",
+                c.arms.iter().skip(1).map(|a| format!("“{}”", a.name)).collect::<Vec<_>>().join("、"),
+                base.name
+            ),
+        },
+        scenario: scen,
+        differences,
+        headline: headline_rows(&base.data, lang),
+        comparison,
+        sweep: vec![],
+        sweep_header: vec![],
+        figures,
+        manifest,
+        metrics: used_metrics(c.rows.iter().map(|r| r.metric.clone())),
+    }
+}
+
+fn sanitize(s: &str) -> String {
+    s.chars().map(|c| if c.is_ascii_alphanumeric() || c == '-' || c == '_' { c } else { '_' }).collect()
+}
+
+pub fn sweep_content(s: &SweepData, lang: Lang, results_dir: &str) -> Content {
+    let mut keys: Vec<(String, String)> = Vec::new();
+    for r in s.rows.iter().filter(|r| headline(&r.metric, &r.breakdown)) {
+        let k = (r.metric.clone(), r.breakdown.clone());
+        if !keys.contains(&k) {
+            keys.push(k);
+        }
+    }
+    let numeric: Vec<bool> =
+        (0..s.parameters.len()).map(|i| s.rows.iter().all(|r| r.values[i].parse::<f64>().is_ok())).collect();
+    let mut figures = Vec::new();
+    for (pi, param) in s.parameters.iter().enumerate() {
+        let single = s.parameters.len() == 1;
+        if numeric[pi] {
+            let panels: Vec<Panel> = keys
+                .iter()
+                .map(|(metric, b)| {
+                    let scale = Unit::of(metric).scale();
+                    let mut pts: Vec<(f64, f64, f64, f64)> = s
+                        .rows
+                        .iter()
+                        .filter(|r| &r.metric == metric && &r.breakdown == b)
+                        .map(|r| {
+                            (
+                                r.values[pi].parse::<f64>().unwrap_or(f64::NAN),
+                                r.mean * scale,
+                                r.ci_low * scale,
+                                r.ci_high * scale,
+                            )
+                        })
+                        .collect();
+                    pts.sort_by(|a, b| a.0.total_cmp(&b.0));
+                    Panel {
+                        title: format!(
+                            "{} ({})",
+                            metric_label(metric, b, lang),
+                            Unit::of(metric).label(lang)
+                        ),
+                        lines: vec![Line {
+                            label: String::new(),
+                            points: pts.iter().map(|p| (p.0, p.1)).collect(),
+                            band: Some(
+                                pts.iter()
+                                    .filter(|p| p.2.is_finite() && p.3.is_finite())
+                                    .map(|p| (p.0, p.2, p.3))
+                                    .collect(),
+                            ),
+                            dashed: false,
+                            points_only: !single,
+                        }],
+                        hlines: vec![],
+                        y_range: None,
+                    }
+                })
+                .collect();
+            if panels.is_empty() {
+                continue;
+            }
+            figures.push(Figure {
+                id: format!("sweep_{}", sanitize(param)),
+                chart: Chart::Lines(LineChart {
+                    title: match lang {
+                        Lang::En => format!("Response to {param}"),
+                        Lang::Zh => format!("指标对 {param} 的响应"),
+                    },
+                    x_label: format!("{param} {}", lang.pick("(value in the scenario's unit)", "（取情景文件中的单位）")),
+                    y_label: lang
+                        .pick("mean (95 % CI)", "均值（95% 置信区间）")
+                        .into(),
+                    columns: panels.len().min(2),
+                    panel_height: 280,
+                    width: 1000,
+                    panels,
+                    markers: vec![],
+                    shade_before: None,
+                    legend: false,
+                }),
+                caption: if single {
+                    lang.pick(
+                        "Each panel is one headline metric. The line joins the mean at each swept value; the band is its 95 % confidence interval across replications. Where the band is wide, more replications are needed before reading a trend.",
+                        "每个小图是一个主要指标。折线连接各扫描取值下的均值，阴影带为各次重复之间的 95% 置信区间。阴影带很宽时，需要更多重复才能判断趋势。",
+                    )
+                    .into()
+                } else {
+                    lang.pick(
+                        "Each panel is one headline metric against this parameter; every point is one sampled combination of all swept parameters, with its 95 % confidence interval. Other parameters vary too, so read the cloud's trend, not single points.",
+                        "每个小图是一个主要指标随该参数的变化；每个点是所有扫描参数的一组抽样组合，竖线为 95% 置信区间。其他参数同时在变化，因此应看点云的整体趋势，而非单个点。",
+                    )
+                    .into()
+                },
+            });
+        } else {
+            for (metric, b) in keys.iter().take(6) {
+                let rows: Vec<IntervalRow> = s
+                    .rows
+                    .iter()
+                    .filter(|r| &r.metric == metric && &r.breakdown == b)
+                    .map(|r| IntervalRow {
+                        label: if single {
+                            format!("{param} = {}", r.values[pi])
+                        } else {
+                            // Points of a multi-parameter design differ in every parameter.
+                            let all: Vec<String> = s
+                                .parameters
+                                .iter()
+                                .zip(&r.values)
+                                .map(|(k, v)| format!("{} = {v}", k.rsplit('.').next().unwrap_or(k)))
+                                .collect();
+                            format!("#{}: {}", r.point, all.join(", "))
+                        },
+                        estimate: r.mean * Unit::of(metric).scale(),
+                        low: r.ci_low * Unit::of(metric).scale(),
+                        high: r.ci_high * Unit::of(metric).scale(),
+                        marker: None,
+                        dots: vec![],
+                        highlight: false,
+                    })
+                    .collect();
+                figures.push(Figure {
+                    id: format!("sweep_{}_{}_{}", sanitize(param), sanitize(metric), sanitize(b)),
+                    chart: Chart::Intervals(IntervalChart {
+                        title: metric_label(metric, b, lang),
+                        x_label: format!("{} ({})", metric_name(metric, lang), Unit::of(metric).label(lang)),
+                        rows,
+                        reference: None,
+                        floor: None,
+                        estimate_label: lang.pick("mean, 95 % CI", "均值及 95% 置信区间").into(),
+                        marker_label: String::new(),
+                        dots_label: String::new(),
+                        highlight_label: String::new(),
+                        width: 900,
+                    }),
+                    caption: lang
+                        .pick(
+                            "One row per swept value, with the 95 % confidence interval across replications.",
+                            "每个扫描取值一行，横线为各次重复之间的 95% 置信区间。",
+                        )
+                        .into(),
+                });
+            }
+        }
+    }
+    let mut sweep_header = vec![lang.pick("point", "点").to_string()];
+    sweep_header.extend(s.parameters.iter().cloned());
+    sweep_header.extend([
+        lang.pick("metric", "指标").to_string(),
+        lang.pick("mean", "均值").into(),
+        lang.pick("95 % CI", "95% 置信区间").into(),
+        lang.pick("unit", "单位").into(),
+    ]);
+    let sweep: Vec<Vec<String>> = s
+        .rows
+        .iter()
+        .filter(|r| headline(&r.metric, &r.breakdown))
+        .map(|r| {
+            let mut row = vec![r.point.to_string()];
+            row.extend(r.values.iter().cloned());
+            row.extend([
+                metric_label(&r.metric, &r.breakdown, lang),
+                fmt_in(&r.metric, r.mean),
+                ci_text(&r.metric, r.ci_low, r.ci_high, r.n),
+                Unit::of(&r.metric).label(lang).into(),
+            ]);
+            row
+        })
+        .collect();
+    let m = &s.manifest;
+    let scen = m
+        .resolved
+        .as_deref()
+        .and_then(scenario::parse)
+        .map(|t| scenario::describe(&t, lang))
+        .unwrap_or_default();
+    let mut manifest = manifest_rows(m, lang, results_dir);
+    manifest.push((lang.pick("swept parameters", "扫描参数").into(), s.parameters.join(", ")));
+    let points = s.rows.iter().map(|r| r.point).collect::<std::collections::BTreeSet<_>>().len();
+    Content {
+        lang,
+        kind_title: lang.pick("Parameter sweep report", "参数扫描报告").into(),
+        subtitle: match lang {
+            Lang::En => format!("{points} point(s) over {}", s.parameters.join(", ")),
+            Lang::Zh => format!("对 {} 的 {points} 个取值点", s.parameters.join("、")),
+        },
+        scenario: vec![(m.scenario.clone(), scen)],
+        differences: vec![],
+        headline: vec![],
+        comparison: vec![],
+        sweep,
+        sweep_header,
+        figures,
+        manifest,
+        metrics: used_metrics(s.rows.iter().map(|r| r.metric.clone())),
+    }
+}
