@@ -14,3 +14,4 @@ mod pilots;
 mod queueing;
 mod scenarios;
 mod shards;
+mod targets;
