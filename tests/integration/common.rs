@@ -12,13 +12,16 @@ pub fn repo(rel: &str) -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join(rel)
 }
 
-/// Appends every `.toml` file under `dir` (recursively) to `out`.
+/// Appends every scenario file under `dir` (recursively) to `out`: every `.toml` file except the
+/// calibration targets files (`*.targets.toml`, tested in `targets`).
 pub fn toml_files(dir: &Path, out: &mut Vec<PathBuf>) {
     for e in std::fs::read_dir(dir).unwrap() {
         let p = e.unwrap().path();
         if p.is_dir() {
             toml_files(&p, out);
-        } else if p.extension().is_some_and(|x| x == "toml") {
+        } else if p.extension().is_some_and(|x| x == "toml")
+            && !p.to_string_lossy().ends_with(".targets.toml")
+        {
             out.push(p);
         }
     }

@@ -16,3 +16,4 @@ mod queueing;
 mod report;
 mod scenarios;
 mod shards;
+mod targets;
