@@ -319,7 +319,8 @@ fn ctrl_c_leaves_finished_units_and_the_rerun_completes() {
         }
         std::thread::sleep(std::time::Duration::from_millis(5));
     }
-    Command::new("kill").args(["-INT", &child.id().to_string()]).status().unwrap();
+    // The shell's own `kill`, so that no procps is needed.
+    Command::new("sh").args(["-c", &format!("kill -INT {}", child.id())]).status().unwrap();
     let status = child.wait().unwrap();
     let text = std::fs::read_to_string(&shard).unwrap();
     let kept =
