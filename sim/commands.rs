@@ -52,8 +52,9 @@ pub struct Common {
     /// SLURM_ARRAY_TASK_ID (sbatch --array=1-N) or JOB_COMPLETION_INDEX (Kubernetes, + 1).
     #[arg(long, value_name = "K/N")]
     pub shard: Option<String>,
-    /// Add replications in batches until the 95 % CI half-width of every headline metric is
-    /// within REL of its mean (e.g. 0.02 for 2 %), or --max-replications is reached.
+    /// Add replications in batches until the 95 % CI half-width of every headline metric (of
+    /// every arm or sweep point) is within REL of its mean (e.g. 0.02 for 2 %), or
+    /// --max-replications is reached. Each batch's size is estimated from the results so far.
     #[arg(long, value_name = "REL", value_parser = positive_fraction)]
     pub precision: Option<f64>,
     /// Cap on replications per scenario with --precision.
