@@ -52,8 +52,9 @@ pub struct Common {
     /// SLURM_ARRAY_TASK_ID (sbatch --array=1-N) or JOB_COMPLETION_INDEX (Kubernetes, + 1).
     #[arg(long, value_name = "K/N")]
     pub shard: Option<String>,
-    /// Add replications in batches until the 95 % CI half-width of every headline metric is
-    /// within REL of its mean (e.g. 0.02 for 2 %), or --max-replications is reached.
+    /// Add replications in batches until the 95 % CI half-width of every headline metric (of
+    /// every arm or sweep point) is within REL of its mean (e.g. 0.02 for 2 %), or
+    /// --max-replications is reached. Each batch's size is estimated from the results so far.
     #[arg(long, value_name = "REL", value_parser = positive_fraction)]
     pub precision: Option<f64>,
     /// Cap on replications per scenario with --precision.
@@ -348,6 +349,7 @@ fn execute(spec: Spec, replications: u32, c: &Common) -> anyhow::Result<()> {
         eprintln!("resuming: {} unit(s) already finished in {}", resumed.done.len(), path.display());
     }
     let mut done = resumed.done;
+    let resumed_units = done.len();
     let mut note = None;
     loop {
         run_units(&exp, shard, &writer, &mut done, &pool, c.quiet)
@@ -402,9 +404,10 @@ fn execute(spec: Spec, replications: u32, c: &Common) -> anyhow::Result<()> {
         }
         return Ok(());
     }
+    let ran = done.len() - resumed_units;
     let merged = merge::merge(&[path], &c.out).map_err(|e| anyhow!(e))?;
     if !c.quiet {
-        report(&merged, &c.out, Some(wall));
+        report(&merged, &c.out, Some((wall, ran, pool.current_num_threads())));
         if let Some(n) = note {
             println!("{n}");
         }
@@ -430,7 +433,7 @@ fn precision_step(
     let mut needed = 0usize;
     let mut worst: Option<(f64, String)> = None;
     for (point, rs) in exp.points.iter().zip(results) {
-        for (name, breakdown, s) in merge_summaries(rs) {
+        for (name, breakdown, s) in crate::output::summarise(rs) {
             if !headline(&name, &breakdown) || precise_enough(&s, rel) {
                 continue;
             }
@@ -455,12 +458,6 @@ fn precision_step(
     }
     let next = needed.max(r as usize + 2).min(cap as usize) as u32;
     (Some(next), Some(format!("worst: {why}")))
-}
-
-fn merge_summaries(
-    rs: &[crate::model::ReplicationResult],
-) -> Vec<(String, String, analysis::stats::Summary)> {
-    crate::output::summarise(rs)
 }
 
 /// Runs this shard's units that are not `done`, appending each to the shard file as it
@@ -544,7 +541,8 @@ impl Progress {
 }
 
 /// Prints what an experiment found and where its files are.
-fn report(m: &Merged, out: &Path, wall: Option<f64>) {
+/// `timing`: wall seconds, units run by this command (not resumed), threads.
+fn report(m: &Merged, out: &Path, timing: Option<(f64, usize, usize)>) {
     let exp = &m.experiment;
     match exp.spec.kind {
         Kind::Run => {
@@ -571,13 +569,22 @@ fn report(m: &Merged, out: &Path, wall: Option<f64>) {
             );
         }
     }
-    if let Some(wall) = wall {
-        let units = m.results.iter().map(Vec::len).sum::<usize>();
+    if let Some((wall, ran, threads)) = timing {
         let days = exp.base.params.run.total_days();
         println!();
-        println!(
-            "{units} unit(s) (replications of {days} days) in {wall:.2} s wall, including any resumed from disk"
-        );
+        if ran > 0 {
+            // Threads busy at once: at most one unit each.
+            let busy = threads.min(ran) as f64;
+            println!(
+                "simulated {ran} replication(s) of {days} days in {wall:.2} s wall ({:.2} s per replication-year on {threads} thread(s))",
+                wall * busy / ran as f64 / (f64::from(days) / crate::time::DAYS_PER_YEAR)
+            );
+        } else {
+            println!(
+                "every replication was already finished in {}: nothing to simulate",
+                out.join("shards").display()
+            );
+        }
     }
     println!("results written to {}:", out.display());
     for p in &m.written {

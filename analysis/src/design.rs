@@ -127,15 +127,15 @@ mod tests {
 
     #[test]
     fn latin_hypercube_margins_are_uniform() {
-        // Each margin of 1,000 points has mean 1/2 with SD 1/√(12 n) ≈ 0.0091 under pure random
-        // sampling; stratification makes the true SD much smaller, so 4 × 0.0091 is generous
-        // yet would catch a biased placement inside strata (e.g. always at the lower edge:
-        // mean 0.4995 − 1/(2n) shifts by only 0.0005, so also check the within-stratum offsets).
+        // Each margin of 1,000 points has mean 1/2, with SD at most 1/√(12 n) ≈ 0.0091 (that of
+        // pure random sampling; stratification makes it much smaller): 4 SD is the tolerance.
+        // The margin mean alone would not see points placed at a fixed spot inside their
+        // stratum (always at its lower edge moves the mean by only 1/(2n) = 0.0005), so the
+        // offsets inside strata are checked too: uniform on [0, 1), mean 1/2, SD 0.0091.
         let pts = latin_hypercube(1000, 2, 3);
         for d in 0..2 {
             let mean = pts.iter().map(|p| p[d]).sum::<f64>() / 1000.0;
             assert!((mean - 0.5).abs() < 4.0 * 0.0091, "mean {mean}");
-            // Offsets inside strata are uniform on [0, 1): mean 1/2, SD 1/√(12·1000) = 0.0091.
             let off = pts.iter().map(|p| p[d] * 1000.0 - (p[d] * 1000.0).floor()).sum::<f64>() / 1000.0;
             assert!((off - 0.5).abs() < 4.0 * 0.0091, "offset mean {off}");
         }

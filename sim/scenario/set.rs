@@ -137,6 +137,15 @@ impl KeyPath {
                         put(t, k, value);
                         return Ok(());
                     }
+                    // A missing table may be created (the schema judges it); a missing array
+                    // cannot, since its entries would not exist.
+                    if !t.contains_key(k) && !matches!(self.steps[i + 1], Step::Key(_)) {
+                        let keys: Vec<String> = t.keys().map(|k| format!("`{k}`")).collect();
+                        return Err(SetError(format!(
+                            "`{self}`: `{here}` has no key `{k}` (there: {})",
+                            if keys.is_empty() { "none".to_string() } else { keys.join(", ") }
+                        )));
+                    }
                     t.entry(k.clone()).or_insert_with(|| Value::Table(Table::new()))
                 }
                 (Step::Index(n), Value::Array(a)) => {
@@ -206,7 +215,10 @@ fn step_text(step: &Step) -> String {
 }
 
 fn describe(v: &Value) -> String {
-    format!("a {} ({})", v.type_str(), value_text(v))
+    match v {
+        Value::Table(_) | Value::Array(_) => format!("a {}", v.type_str()),
+        _ => format!("a {} ({})", v.type_str(), value_text(v)),
+    }
 }
 
 fn unquote(s: &str) -> &str {
@@ -393,6 +405,11 @@ slots_per_weekday = [1, 2, 3]
         assert!(e.contains("`facilities[lead].wards` has 1 entries, so there is no [3]"), "{e}");
         let e = err("seed.value");
         assert!(e.contains("`seed` is a integer (1), not a table"), "{e}");
+        let e = err("facilities[lead].wardz[medical].beds");
+        assert!(
+            e.contains("`facilities[lead]` has no key `wardz` (there: `clinics`, `name`, `wards`)"),
+            "{e}"
+        );
         assert!(KeyPath::parse("a[b").is_err());
         assert!(KeyPath::parse("a..b").is_err());
         // A missing last key is created (the schema decides whether it is allowed).

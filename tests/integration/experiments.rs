@@ -354,3 +354,59 @@ fn shard_numbers_come_from_the_scheduler() {
     assert!(Shard::parse("auto/4", big).unwrap_err().contains("--array=1-4"));
     assert!(Shard::parse("2", none).is_err());
 }
+
+/// `compare` writes comparison.csv in the documented layout, each arm's run files, and a
+/// manifest naming the arms and the base; the terminal table marks significant differences.
+#[test]
+fn compare_writes_the_documented_files() {
+    let dir = tempfile::tempdir().unwrap();
+    let o = dir.path().join("cmp");
+    let (stdout, _) = medgroup(&[
+        "compare",
+        repo("scenarios/small.toml").to_str().unwrap(),
+        repo("scenarios/small_chc_reimbursement.toml").to_str().unwrap(),
+        "--days",
+        "60",
+        "--warmup-days",
+        "20",
+        "--replications",
+        "4",
+        "--out",
+        o.to_str().unwrap(),
+    ]);
+    assert!(stdout.contains("* the 95 % CI of the paired difference excludes 0"), "{stdout}");
+    let line = stdout.lines().find(|l| l.trim_start().starts_with("primary_care_visit_share ")).unwrap();
+    assert!(line.contains("small_chc_reimbursement") && line.contains("share"), "{line}");
+    let csv = std::fs::read_to_string(o.join("comparison.csv")).unwrap();
+    let mut lines = csv.lines();
+    assert_eq!(
+        lines.next().unwrap(),
+        "arm,metric,breakdown,unit,n,base_mean,arm_mean,diff_mean,diff_sd,diff_ci_low,diff_ci_high,pct_change,pct_ci_low,pct_ci_high,significant"
+    );
+    let share: Vec<&str> = lines
+        .find(|l| l.starts_with("small_chc_reimbursement,primary_care_visit_share,,"))
+        .unwrap()
+        .split(',')
+        .collect();
+    assert_eq!(share[3], "share");
+    assert_eq!(share[4], "4");
+    let f = |i: usize| share[i].parse::<f64>().unwrap();
+    // diff = arm − base, inside its CI; % change = 100 (arm / base − 1).
+    assert!((f(7) - (f(6) - f(5))).abs() < 1e-12);
+    assert!(f(9) <= f(7) && f(7) <= f(10));
+    assert!((f(11) - 100.0 * (f(6) / f(5) - 1.0)).abs() < 1e-9);
+    assert_eq!(share[14], if f(9) > 0.0 || f(10) < 0.0 { "true" } else { "false" });
+    for arm in ["small", "small_chc_reimbursement"] {
+        for file in ["summary.csv", "daily.csv", "replications.jsonl", "manifest.json"] {
+            assert!(o.join("arms").join(arm).join(file).is_file(), "arms/{arm}/{file}");
+        }
+    }
+    let m: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(o.join("manifest.json")).unwrap()).unwrap();
+    assert_eq!(m["kind"], "compare");
+    assert_eq!(m["base"], "small");
+    assert_eq!(m["arms"][1]["name"], "small_chc_reimbursement");
+    assert!(m["arms"][1]["scenario_file"].as_str().unwrap().ends_with("small_chc_reimbursement.toml"));
+    assert_eq!(m["arms"][0]["seed"], m["arms"][1]["seed"], "common random numbers: the same seed");
+    assert_eq!(m["arms"][1]["scenario_hash"].as_str().unwrap().len(), 16);
+}

@@ -303,8 +303,8 @@ fn ctrl_c_leaves_finished_units_and_the_rerun_completes() {
     let dir = tempfile::tempdir().unwrap();
     let args = |out: &Path| -> Vec<String> {
         let mut v = vec!["run".to_string()];
-        v.extend(small_args("1500"));
-        v.extend(["--replications", "24", "--threads", "1", "--out", s(out)].map(String::from));
+        v.extend(small_args("800"));
+        v.extend(["--replications", "12", "--threads", "1", "--out", s(out)].map(String::from));
         v
     };
     let out = dir.path().join("interrupted");
@@ -319,7 +319,8 @@ fn ctrl_c_leaves_finished_units_and_the_rerun_completes() {
         }
         std::thread::sleep(std::time::Duration::from_millis(5));
     }
-    Command::new("kill").args(["-INT", &child.id().to_string()]).status().unwrap();
+    // The shell's own `kill`, so that no procps is needed.
+    Command::new("sh").args(["-c", &format!("kill -INT {}", child.id())]).status().unwrap();
     let status = child.wait().unwrap();
     let text = std::fs::read_to_string(&shard).unwrap();
     let kept =
@@ -327,7 +328,7 @@ fn ctrl_c_leaves_finished_units_and_the_rerun_completes() {
     println!("interrupted: {status}; {kept} unit(s) on disk");
     assert!(kept >= 2);
     if !status.success() {
-        assert!(kept < 24, "interrupted before the end");
+        assert!(kept < 12, "interrupted before the end");
     }
     let rerun: Vec<String> = args(&out).into_iter().filter(|x| x != "-q").collect();
     let err = ok(&rerun.iter().map(String::as_str).collect::<Vec<_>>());
