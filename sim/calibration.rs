@@ -49,6 +49,18 @@ pub struct CalibrateArgs {
     /// KEY=log_uniform:LO:HI or KEY=normal:MEAN:SD[:LO:HI]. Repeatable.
     #[arg(long = "param", value_name = "KEY=PRIOR")]
     pub params: Vec<String>,
+    /// Particles kept per generation (overrides the targets file's [abc] particles).
+    #[arg(long, value_parser = clap::value_parser!(u32).range(2..=1_000_000))]
+    pub particles: Option<u32>,
+    /// Simulations per generation (overrides [abc] simulations_per_generation).
+    #[arg(long, value_parser = clap::value_parser!(u32).range(2..=10_000_000))]
+    pub simulations_per_generation: Option<u32>,
+    /// Largest number of generations (overrides [abc] generations).
+    #[arg(long, value_parser = clap::value_parser!(u32).range(1..=1000))]
+    pub generations: Option<u32>,
+    /// Posterior-predictive simulations for the fit report (overrides [abc]).
+    #[arg(long, value_parser = clap::value_parser!(u32).range(1..=1_000_000))]
+    pub predictive_simulations: Option<u32>,
     /// Folder for the results; finished simulations are kept in OUT/calibration/, and the same
     /// command again resumes.
     #[arg(long, default_value = "out/calibration")]
@@ -191,11 +203,8 @@ fn target_values(targets: &[(String, String)], r: Option<&ReplicationResult>) ->
 }
 
 /// Loads the scenario and targets and checks them against each other, before any simulation.
-fn prepare(
-    scenario_path: &Path,
-    targets_path: &Path,
-    extra: &[String],
-) -> anyhow::Result<(Loaded, Calibration)> {
+fn prepare(a: &CalibrateArgs) -> anyhow::Result<(Loaded, Calibration)> {
+    let (scenario_path, targets_path, extra) = (&a.scenario, &a.targets, &a.params);
     let loaded = scenario::load(scenario_path)?;
     let text = std::fs::read_to_string(targets_path)
         .with_context(|| format!("cannot read targets file {}", targets_path.display()))?;
@@ -203,6 +212,17 @@ fn prepare(
     for p in extra {
         file.set_parameter(targets::parse_parameter_arg(p).map_err(|e| anyhow!("--param {e}"))?);
     }
+    // Command-line settings replace the file's before validation, which checks them alike.
+    let abc = file.abc.get_or_insert_with(Default::default);
+    let set = |v: Option<u32>, field: &mut Option<i64>| {
+        if let Some(v) = v {
+            *field = Some(i64::from(v));
+        }
+    };
+    set(a.particles, &mut abc.particles);
+    set(a.simulations_per_generation, &mut abc.simulations_per_generation);
+    set(a.generations, &mut abc.generations);
+    set(a.predictive_simulations, &mut abc.predictive_simulations);
     let has = |k: &str| {
         KeyPath::parse(k)
             .ok()
@@ -311,7 +331,7 @@ impl Appender {
 }
 
 pub fn calibrate(a: CalibrateArgs) -> anyhow::Result<()> {
-    let (loaded, calibration) = prepare(&a.scenario, &a.targets, &a.params)?;
+    let (loaded, calibration) = prepare(&a)?;
     let shard = a
         .shard
         .as_deref()
