@@ -8,9 +8,8 @@
 //! run as replication 0.
 //!
 //! Calibration is resumable and shardable. Its folder holds `calibration/identity.json` (what is
-//! being calibrated), `calibration/state.json` (the ABC state after the last finished
-//! generation) and one JSON line per finished simulation in `calibration/gen-G*.jsonl`, appended
-//! as each finishes. A rerun reads them and simulates only what is missing; `--shard K/N`
+//! being calibrated) and one JSON line per finished simulation in `calibration/gen-G*.jsonl`,
+//! appended as each finishes; the ABC state is rebuilt by replaying the finished generations. A rerun reads them and simulates only what is missing; `--shard K/N`
 //! simulates this machine's share of the pending generation and stops; `--advance-only`
 //! gathers a generation (running what is missing), advances and stops. The ABC state is a pure
 //! function of the evaluations, whatever their order or the machine that ran them.
@@ -380,12 +379,22 @@ pub fn calibrate(a: CalibrateArgs) -> anyhow::Result<()> {
         }
         Err(_) => write_atomic(&id_path, serde_json::to_string_pretty(&identity)?.as_bytes())?,
     }
-    let state_path = dir.join("state.json");
-    let mut abc = match std::fs::read_to_string(&state_path) {
-        Ok(text) => serde_json::from_str::<AbcSmc>(&text)
-            .with_context(|| format!("{} is damaged", state_path.display()))?,
-        Err(_) => AbcSmc::new(config).map_err(|e| anyhow!("{e}"))?,
-    };
+    // The state is rebuilt by replaying every complete generation on disk: the ABC state after a
+    // generation is a pure function of its simulations, so nothing else needs saving (and no
+    // infinite distance has to survive a JSON round trip).
+    let mut abc = AbcSmc::new(config).map_err(|e| anyhow!("{e}"))?;
+    while abc.stopped().is_none() {
+        let g = abc.generation();
+        let lines = read_generation(&dir, g)?;
+        if lines.len() < abc.proposals_per_generation() {
+            break;
+        }
+        let evaluations: Vec<Evaluation> = lines.iter().map(Line::evaluation).collect();
+        abc.advance(&evaluations).map_err(|e| anyhow!("replaying generation {g}: {e}"))?;
+    }
+    if !a.quiet && abc.generation() > 0 {
+        eprintln!("resuming: {} generation(s) already finished in {}", abc.generation(), dir.display());
+    }
     let pool = pool(a.threads)?;
     let started = Instant::now();
     let per_proposal = abc.config().settings.replications as usize;
@@ -467,7 +476,6 @@ pub fn calibrate(a: CalibrateArgs) -> anyhow::Result<()> {
                 started.elapsed().as_secs_f64()
             );
         }
-        write_atomic(&state_path, serde_json::to_string(&abc)?.as_bytes())?;
         if a.advance_only {
             return Ok(());
         }
@@ -705,6 +713,9 @@ fn write_chart(chart: &Chart, stem: &Path) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// Half-width of the fit chart's scale, in tolerances.
+const FIT_SCALE: f64 = 6.0;
+
 /// Observed vs simulated for every target, on one scale: (simulated − observed) ÷ the
 /// tolerance on that side, so that the band −1 … 1 passes. The dot is the posterior-predictive
 /// median, the bar its 90 % interval; targets outside their tolerance are highlighted.
@@ -719,12 +730,20 @@ fn fit_chart(fit: &analysis::fit::FitReport) -> Chart {
                     if v >= r.observed { r.accept_high - r.observed } else { r.observed - r.accept_low };
                 if scale > 0.0 { (v - r.observed) / scale } else { 0.0 }
             };
+            // Far misses are drawn at the edge of the scale, their value in the label, so that
+            // one target far off does not squash the others.
+            let clip = |v: f64| v.clamp(-FIT_SCALE, FIT_SCALE);
+            let (median, mean) = (z(r.sim_median), z(r.sim_mean));
+            let mut label = if r.weight > 0.0 { r.name.clone() } else { format!("{} (not fitted)", r.name) };
+            if mean.abs() > FIT_SCALE {
+                label = format!("{label} [off scale: {mean:+.0}]");
+            }
             IntervalRow {
-                label: if r.weight > 0.0 { r.name.clone() } else { format!("{} (not fitted)", r.name) },
-                estimate: z(r.sim_median),
-                low: z(r.sim_q05),
-                high: z(r.sim_q95),
-                marker: Some(z(r.sim_mean)),
+                label,
+                estimate: clip(median),
+                low: clip(z(r.sim_q05)),
+                high: clip(z(r.sim_q95)),
+                marker: Some(clip(mean)),
                 dots: Vec::new(),
                 highlight: !r.pass,
             }
