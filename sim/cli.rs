@@ -1,8 +1,10 @@
-//! The command line: `medgroup run`, `compare`, `sweep`, `merge` and `validate`.
+//! The command line: `medgroup run`, `compare`, `sweep`, `merge`, `calibrate`, `sensitivity`,
+//! `report` and `validate`.
 //!
-//! Together with [`crate::commands`] (the experiment commands), [`crate::output`] and the shard
-//! and merge writers of [`crate::experiment`], the only code that touches files or the
-//! terminal. Errors are reported as one clear message and a non-zero exit code, never a panic.
+//! Together with [`crate::commands`] (the experiment commands), [`crate::calibration`],
+//! [`crate::output`] and the shard and merge writers of [`crate::experiment`], the only code that
+//! touches files or the terminal. Errors are reported as one clear message and a non-zero exit
+//! code, never a panic.
 
 use crate::commands;
 use crate::scenario::{self, Loaded};
