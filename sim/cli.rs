@@ -148,23 +148,8 @@ pub fn unit(name: &str) -> &'static str {
     }
 }
 
-/// Headline metrics shown in the terminal; everything is in summary.csv.
-pub fn headline(name: &str, breakdown: &str) -> bool {
-    match name {
-        "primary_care_visit_share"
-        | "uncontrolled_patient_day_share"
-        | "referrals_up_per_year"
-        | "referrals_down_per_year"
-        | "acute_events_per_year"
-        | "chronic_patients"
-        | "bed_occupancy"
-        | "visits_per_day" => true,
-        "outpatient_wait_days" => !breakdown.contains("background"),
-        "admission_wait_days" => breakdown.ends_with("priority=all"),
-        "elective_surgery_wait_days" => true,
-        _ => false,
-    }
-}
+/// Headline metrics shown in the terminal (and in the report); everything is in summary.csv.
+pub use analysis::report::build::headline;
 
 pub fn print_summary(loaded: &Loaded, summaries: &[(String, String, Summary)]) {
     let p = &loaded.params;

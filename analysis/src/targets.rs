@@ -426,8 +426,9 @@ pub fn load_str(text: &str, known: &Known<'_>) -> Result<Calibration, TargetsErr
     parse(text)?.validate(known).map_err(TargetsError::Invalid)
 }
 
-/// `target.0.?.windw` (serde_ignored's and serde_path_to_error's form) → `target[0].windw`.
-fn key_path(raw: &str) -> String {
+/// `target.0.?.windw` (serde_ignored's and serde_path_to_error's form, `?` for an Option's
+/// `Some`) → `target[0].windw`. The scenario loader uses it too.
+pub fn key_path(raw: &str) -> String {
     let mut out = String::new();
     for seg in raw.split('.').filter(|s| *s != "?") {
         if !seg.is_empty() && seg.chars().all(|c| c.is_ascii_digit()) {

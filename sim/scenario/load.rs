@@ -6,9 +6,11 @@
 //! is appended); any other value is replaced. Unknown keys anywhere are collected and reported
 //! together.
 
+// Unknown-key paths: `facilities.0.wards.?.bedz` (serde_ignored's form) → `facilities[0].wards.bedz`.
 use super::file::ScenarioFile;
 use super::{Problem, ScenarioError, validate};
 use crate::params::Params;
+use analysis::targets::key_path;
 use std::path::{Path, PathBuf};
 use toml::{Table, Value};
 
@@ -155,21 +157,4 @@ fn merge_named(mut base: Vec<Value>, over: Vec<Value>) -> Vec<Value> {
         }
     }
     base
-}
-
-/// `facilities.0.wards.?.bedz` (serde_ignored's form, `?` for an Option's `Some`) →
-/// `facilities[0].wards.bedz`, the form validation uses.
-fn key_path(raw: &str) -> String {
-    let mut out = String::new();
-    for seg in raw.split('.').filter(|s| *s != "?") {
-        if !seg.is_empty() && seg.chars().all(|c| c.is_ascii_digit()) {
-            out.push_str(&format!("[{seg}]"));
-        } else {
-            if !out.is_empty() {
-                out.push('.');
-            }
-            out.push_str(seg);
-        }
-    }
-    out
 }
