@@ -37,14 +37,10 @@ pub fn load_path(path: &Path) -> Loaded {
     scenario::load(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
 }
 
-/// The baseline scaled down to `residents`, with capacities scaled in proportion so that loads
-/// stay realistic, `days` recorded after `warmup` days.
-pub fn small_baseline(residents: u32, days: u32, warmup: u32) -> Params {
-    let mut p = load("scenarios/baseline.toml").params;
-    let scale = f64::from(residents) / f64::from(p.population.residents);
-    p.population.residents = residents;
-    p.run.days = days;
-    p.run.warmup_days = warmup;
+/// `p` scaled to `scale` of its residents: slots, beds, background demand and a global budget
+/// in proportion, so that loads stay realistic.
+pub fn scaled(mut p: Params, scale: f64) -> Params {
+    p.population.residents = (f64::from(p.population.residents) * scale).round() as u32;
     for f in &mut p.facilities {
         f.background_emergency_visits_per_day *= scale;
         for c in &mut f.clinics {
@@ -58,6 +54,20 @@ pub fn small_baseline(residents: u32, days: u32, warmup: u32) -> Params {
             w.beds = ((f64::from(w.beds) * scale).round() as u32).max(1);
         }
     }
+    if let Some(b) = &mut p.policy.global_budget {
+        b.settings.budget_yuan_per_day *= scale;
+    }
+    p
+}
+
+/// The baseline scaled down to `residents` (see [`scaled`]), `days` recorded after `warmup` days.
+pub fn small_baseline(residents: u32, days: u32, warmup: u32) -> Params {
+    let p = load("scenarios/baseline.toml").params;
+    let scale = f64::from(residents) / f64::from(p.population.residents);
+    let mut p = scaled(p, scale);
+    p.population.residents = residents;
+    p.run.days = days;
+    p.run.warmup_days = warmup;
     p
 }
 

@@ -21,25 +21,7 @@ const GUANGMING: &str = "scenarios/pilots/guangming.toml";
 /// shinan.toml) stays where it is relative to them. At a tenth of the residents a replication
 /// takes a fraction of a second.
 fn scaled_pilot(rel: &str, scale: f64) -> Params {
-    let mut p = load(rel).params;
-    p.population.residents = (f64::from(p.population.residents) * scale).round() as u32;
-    for f in &mut p.facilities {
-        f.background_emergency_visits_per_day *= scale;
-        for c in &mut f.clinics {
-            c.background_visits_per_day *= scale;
-            for s in &mut c.slots_per_weekday {
-                *s = ((f64::from(*s) * scale).round() as u32).max(1);
-            }
-        }
-        for w in &mut f.wards {
-            w.background_admissions_per_day *= scale;
-            w.beds = ((f64::from(w.beds) * scale).round() as u32).max(1);
-        }
-    }
-    if let Some(b) = &mut p.policy.global_budget {
-        b.settings.budget_yuan_per_day *= scale;
-    }
-    p
+    scaled(load(rel).params, scale)
 }
 
 /// One replication's summary metrics and its visits per facility over the recorded window.

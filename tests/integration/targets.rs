@@ -51,27 +51,10 @@ fn public_ids(site: &str) -> Option<BTreeSet<String>> {
     )
 }
 
-/// The pilot scaled to `scale` of its residents (slots, beds, background demand and the global
-/// budget alike, as in the pilots tests), recording only `days`.
-fn scaled(mut p: Params, scale: f64, days: u32) -> Params {
+/// The pilot scaled to `scale` of its residents (see `common::scaled`), recording only `days`.
+fn scaled_for(p: Params, scale: f64, days: u32) -> Params {
+    let mut p = scaled(p, scale);
     p.run.days = days;
-    p.population.residents = (f64::from(p.population.residents) * scale).round() as u32;
-    for f in &mut p.facilities {
-        f.background_emergency_visits_per_day *= scale;
-        for c in &mut f.clinics {
-            c.background_visits_per_day *= scale;
-            for s in &mut c.slots_per_weekday {
-                *s = ((f64::from(*s) * scale).round() as u32).max(1);
-            }
-        }
-        for w in &mut f.wards {
-            w.background_admissions_per_day *= scale;
-            w.beds = ((f64::from(w.beds) * scale).round() as u32).max(1);
-        }
-    }
-    if let Some(b) = &mut p.policy.global_budget {
-        b.settings.budget_yuan_per_day *= scale;
-    }
     p
 }
 
@@ -126,7 +109,7 @@ fn fitted_targets_read_rows_a_pilot_run_produces() {
         // one), at a twentieth of the residents.
         let years = fitted.iter().map(|t| year_of(t.breakdown.as_deref().unwrap_or(""))).max().unwrap_or(0);
         let days = (years.max(1) * 365).min(loaded.params.run.days);
-        let p = scaled(loaded.params.clone(), 0.05, days);
+        let p = scaled_for(loaded.params.clone(), 0.05, days);
         let r = &run(&p, 1)[0];
         for t in fitted {
             let b = t.breakdown.as_deref().unwrap_or("");
