@@ -10,6 +10,7 @@ mod determinism;
 mod dictionary;
 mod experiments;
 mod extremes;
+mod golden;
 mod levers;
 mod pilots;
 mod queueing;
