@@ -76,8 +76,9 @@
 
 use crate::fit::{csv_text, num};
 use crate::prior::{ln_logistic_pdf, logit};
+use crate::problem::Problem;
 use crate::streams::{open01, stream};
-use crate::targets::{AbcSettings, Calibration, Parameter, Problem, Target};
+use crate::targets::{AbcSettings, Calibration, Parameter, Target};
 use rand::RngExt;
 use rand_distr::StandardNormal;
 use serde::{Deserialize, Serialize};

@@ -11,6 +11,8 @@
 //!   against;
 //! - [`targets`]: the targets file of a calibration (targets, parameters and their priors, ABC
 //!   settings) and its validation;
+//! - [`problem`]: the problems a validation finds (key path and what is allowed), collected all at
+//!   once, for scenario and targets files alike;
 //! - [`prior`]: prior distributions and the transformed space the ABC kernel works in;
 //! - [`abc`]: ABC-SMC as a state machine (proposals out, simulated outputs in), so that the
 //!   caller can run the simulations in parallel, on several machines and across interruptions;
@@ -26,6 +28,7 @@ pub mod design;
 pub mod fit;
 pub mod morris;
 pub mod prior;
+pub mod problem;
 pub mod queueing;
 pub mod report;
 pub mod stats;

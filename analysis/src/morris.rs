@@ -24,8 +24,9 @@
 //! so that an elementary effect measures the parameter's change rather than the difference
 //! between two independent draws of the model's noise.
 
+use crate::problem::Problem;
 use crate::streams::stream;
-use crate::targets::{Parameter, Problem};
+use crate::targets::Parameter;
 use rand::RngExt;
 use serde::{Deserialize, Serialize};
 use std::fmt;

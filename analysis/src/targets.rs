@@ -59,6 +59,8 @@
 //! of the scenario" from the caller, so that this crate stays independent of the model.
 
 use crate::prior::Prior;
+use crate::problem::Checker;
+pub use crate::problem::{Problem, key_path};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeSet;
 use std::fmt;
@@ -269,7 +271,7 @@ impl AbcSettings {
     /// Checks the settings, reporting problems under `abc.…`; used by validation and by
     /// [`crate::abc::AbcSmc::new`].
     pub fn check(&self, n_parameters: usize) -> Vec<Problem> {
-        let mut c = Checker::default();
+        let mut c = Checker::new();
         let s = self;
         if s.particles < 2 || s.particles > 1_000_000 {
             c.fail("abc.particles", format!("must be an integer in 2..=1000000, got {}", s.particles));
@@ -313,7 +315,7 @@ impl AbcSettings {
                 format!("must be an integer in 1..=1000000, got {}", s.predictive_simulations),
             );
         }
-        c.problems
+        c.into_problems()
     }
 }
 
@@ -327,21 +329,6 @@ pub struct Calibration {
 
 // ---------------------------------------------------------------------------------------------
 // Errors.
-
-/// One broken rule: where, and what is allowed.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Problem {
-    /// Key path, e.g. `target[2].output`.
-    pub key: String,
-    /// What is wrong and what is allowed.
-    pub message: String,
-}
-
-impl fmt::Display for Problem {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}: {}", self.key, self.message)
-    }
-}
 
 /// Why a targets file could not be used. The caller adds the file name.
 #[derive(Debug, Clone, PartialEq)]
@@ -382,17 +369,6 @@ impl TargetsError {
     }
 }
 
-#[derive(Default)]
-struct Checker {
-    problems: Vec<Problem>,
-}
-
-impl Checker {
-    fn fail(&mut self, key: impl Into<String>, message: impl Into<String>) {
-        self.problems.push(Problem { key: key.into(), message: message.into() });
-    }
-}
-
 // ---------------------------------------------------------------------------------------------
 // Reading.
 
@@ -424,23 +400,6 @@ pub fn parse(text: &str) -> Result<TargetsFile, TargetsError> {
 /// Parses and validates targets-file text.
 pub fn load_str(text: &str, known: &Known<'_>) -> Result<Calibration, TargetsError> {
     parse(text)?.validate(known).map_err(TargetsError::Invalid)
-}
-
-/// `target.0.?.windw` (serde_ignored's and serde_path_to_error's form, `?` for an Option's
-/// `Some`) → `target[0].windw`. The scenario loader uses it too.
-pub fn key_path(raw: &str) -> String {
-    let mut out = String::new();
-    for seg in raw.split('.').filter(|s| *s != "?") {
-        if !seg.is_empty() && seg.chars().all(|c| c.is_ascii_digit()) {
-            out.push_str(&format!("[{seg}]"));
-        } else {
-            if !out.is_empty() {
-                out.push('.');
-            }
-            out.push_str(seg);
-        }
-    }
-    out
 }
 
 /// What the caller knows about the model and the scenario.
@@ -493,7 +452,7 @@ impl TargetsFile {
 
     /// Checks every rule and returns the validated calibration, or every broken rule.
     pub fn validate(&self, known: &Known<'_>) -> Result<Calibration, Vec<Problem>> {
-        let mut c = Checker::default();
+        let mut c = Checker::new();
         if self.target.is_empty() {
             c.fail("target", "at least one [[target]] is needed");
         }
@@ -518,7 +477,7 @@ impl TargetsFile {
             .filter_map(|(i, p)| check_parameter(&mut c, i, p, known, &mut keys))
             .collect();
         let abc = check_abc(&mut c, self.abc.as_ref().unwrap_or(&AbcFile::default()), self.parameter.len());
-        if c.problems.is_empty() { Ok(Calibration { targets, parameters, abc }) } else { Err(c.problems) }
+        c.finish(Calibration { targets, parameters, abc })
     }
 }
 
@@ -549,7 +508,7 @@ fn check_target(
     names: &mut BTreeSet<String>,
 ) -> Option<Target> {
     let at = |k: &str| format!("target[{i}].{k}");
-    let before = c.problems.len();
+    let before = c.count();
     if t.name.trim().is_empty() {
         c.fail(at("name"), "must be a non-empty label");
     } else if !names.insert(t.name.clone()) {
@@ -643,7 +602,7 @@ fn check_target(
     });
     let source = text(c, &at("source"), &t.source, "where the observed value comes from");
     let definition = text(c, &at("definition"), &t.definition, "the numerator, denominator and period");
-    if c.problems.len() > before {
+    if c.count() > before {
         return None;
     }
     Some(Target {
@@ -687,7 +646,7 @@ fn check_parameter(
     keys: &mut BTreeSet<String>,
 ) -> Option<Parameter> {
     let at = |k: &str| format!("parameter[{i}].{k}");
-    let key_ok = c.problems.len();
+    let key_ok = c.count();
     if p.key.trim().is_empty() {
         c.fail(at("key"), "must be a scenario key path, e.g. `choice.bypass_propensity`");
     } else if !keys.insert(p.key.clone()) {
@@ -698,9 +657,9 @@ fn check_parameter(
     } else if !(known.has_parameter)(&p.key) {
         c.fail(at("key"), format!("`{}` is not a parameter of the scenario", p.key));
     }
-    let key_ok = c.problems.len() == key_ok;
+    let key_ok = c.count() == key_ok;
     // The prior is checked even when the key is wrong, so that both are reported at once.
-    let before = c.problems.len();
+    let before = c.count();
     let need = |c: &mut Checker, name: &str, v: Option<f64>| -> f64 {
         match v {
             Some(x) => x,
@@ -733,7 +692,7 @@ fn check_parameter(
             return None;
         }
     };
-    if c.problems.len() > before {
+    if c.count() > before {
         return None;
     }
     if let Err(m) = prior.check() {
@@ -780,7 +739,7 @@ fn check_abc(c: &mut Checker, f: &AbcFile, n_parameters: usize) -> AbcSettings {
         kernel_scale: f.kernel_scale.unwrap_or(d.kernel_scale),
         predictive_simulations,
     };
-    c.problems.extend(s.check(n_parameters));
+    c.extend(s.check(n_parameters));
     s
 }
 

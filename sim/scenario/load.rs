@@ -10,7 +10,7 @@
 use super::file::ScenarioFile;
 use super::{Problem, ScenarioError, validate};
 use crate::params::Params;
-use analysis::targets::key_path;
+use analysis::problem::key_path;
 use std::path::{Path, PathBuf};
 use toml::{Table, Value};
 

@@ -16,23 +16,8 @@ pub use load::{Loaded, from_resolved, load, load_str};
 pub use set::{KeyPath, SetError, parse_assignment, parse_range, parse_value, value_text};
 pub use validate::validate;
 
-use std::fmt;
+pub use analysis::problem::Problem;
 use std::path::PathBuf;
-
-/// One broken rule in a scenario: where, and what is allowed.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Problem {
-    /// Key path, e.g. `facilities[2].wards[0].beds`.
-    pub key: String,
-    /// What is wrong and what is allowed, e.g. `must be an integer in 0..=100000, got -3`.
-    pub message: String,
-}
-
-impl fmt::Display for Problem {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}: {}", self.key, self.message)
-    }
-}
 
 /// Why a scenario could not be used.
 #[derive(Debug, thiserror::Error)]
@@ -45,12 +30,8 @@ pub enum ScenarioError {
     ExtendsCycle { path: PathBuf, chain: String },
     #[error("{path}: {message}")]
     Schema { path: PathBuf, message: String },
-    #[error("{path}: {} problem(s):\n{}", problems.len(), list(problems))]
+    #[error("{path}: {} problem(s):\n{}", problems.len(), analysis::problem::list(problems))]
     Invalid { path: PathBuf, problems: Vec<Problem> },
-}
-
-fn list(problems: &[Problem]) -> String {
-    problems.iter().map(|p| format!("  - {p}")).collect::<Vec<_>>().join("\n")
 }
 
 impl ScenarioError {

@@ -3,9 +3,10 @@
 //! bed sinking without a shared ward to receive the beds, …). Such errors name both keys.
 
 use super::file::*;
-use super::validate::{Checker, tier_shares};
+use super::validate::tier_shares;
 use crate::params::*;
 use crate::time::DAYS_PER_YEAR;
+use analysis::problem::Checker;
 
 /// What the policy rules need from the rest of the scenario.
 pub(super) struct Context<'a> {

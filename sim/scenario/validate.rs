@@ -7,67 +7,15 @@
 use super::Problem;
 use super::file::*;
 use crate::params::*;
+use analysis::problem::Checker;
 
 /// Largest population a scenario may ask for: a 20-million city of agents fits in about 4 GB.
 pub const MAX_RESIDENTS: i64 = 20_000_000;
 use crate::time::DAYS_PER_YEAR;
 
-pub(super) struct Checker {
-    problems: Vec<Problem>,
-}
-
-impl Checker {
-    pub(super) fn fail(&mut self, key: impl Into<String>, message: impl Into<String>) {
-        self.problems.push(Problem { key: key.into(), message: message.into() });
-    }
-
-    /// A real number in [lo, hi].
-    pub(super) fn real(&mut self, key: &str, v: f64, lo: f64, hi: f64) -> f64 {
-        if !(v.is_finite() && v >= lo && v <= hi) {
-            self.fail(key, format!("must be a number in [{lo}, {hi}], got {v}"));
-            return lo;
-        }
-        v
-    }
-
-    /// A share: a number in [0, 1].
-    pub(super) fn share(&mut self, key: &str, v: f64) -> f64 {
-        self.real(key, v, 0.0, 1.0)
-    }
-
-    /// A real number > 0 and ≤ hi.
-    pub(super) fn positive(&mut self, key: &str, v: f64, hi: f64) -> f64 {
-        if !(v.is_finite() && v > 0.0 && v <= hi) {
-            self.fail(key, format!("must be a number in (0, {hi}], got {v}"));
-            return hi;
-        }
-        v
-    }
-
-    /// An integer in [lo, hi].
-    pub(super) fn int(&mut self, key: &str, v: i64, lo: i64, hi: i64) -> u32 {
-        if v < lo || v > hi {
-            self.fail(key, format!("must be an integer in {lo}..={hi}, got {v}"));
-            return lo.max(0) as u32;
-        }
-        v as u32
-    }
-
-    pub(super) fn choice<T: Copy>(&mut self, key: &str, v: &str, options: &[(&str, T)]) -> Option<T> {
-        match options.iter().find(|(name, _)| *name == v) {
-            Some(&(_, t)) => Some(t),
-            None => {
-                let names: Vec<String> = options.iter().map(|(n, _)| format!("\"{n}\"")).collect();
-                self.fail(key, format!("must be one of {}, got \"{v}\"", names.join(", ")));
-                None
-            }
-        }
-    }
-}
-
 /// Validates a scenario file into model parameters, or returns every problem found.
 pub fn validate(f: &ScenarioFile) -> Result<Params, Vec<Problem>> {
-    let mut c = Checker { problems: Vec::new() };
+    let mut c = Checker::new();
     let seed = c.real("seed", f.seed as f64, 0.0, 9.007_199_254_740_992e15) as u64;
     if f.name.trim().is_empty() {
         c.fail("name", "must not be empty");
@@ -169,28 +117,21 @@ pub fn validate(f: &ScenarioFile) -> Result<Params, Vec<Problem>> {
             has_screening: true,
         },
     );
-    if c.problems.is_empty() {
-        Ok(Params {
-            name: f.name.clone(),
-            description: f.description.clone(),
-            seed,
-            run,
-            population,
-            conditions,
-            care,
-            choice,
-            referral,
-            payment,
-            screening,
-            policy,
-            facilities,
-        })
-    } else {
-        // A rule broken by an entry with `count` > 1 is reported once, not once per copy.
-        let mut seen = std::collections::HashSet::new();
-        c.problems.retain(|p| seen.insert((p.key.clone(), p.message.clone())));
-        Err(c.problems)
-    }
+    c.finish(Params {
+        name: f.name.clone(),
+        description: f.description.clone(),
+        seed,
+        run,
+        population,
+        conditions,
+        care,
+        choice,
+        referral,
+        payment,
+        screening,
+        policy,
+        facilities,
+    })
 }
 
 fn referral(c: &mut Checker, r: &ReferralFile) -> ReferralParams {
