@@ -53,15 +53,15 @@
 //! - [`rng`], [`time`]: seeded streams and typed time.
 
 pub mod calibration;
-pub mod cli;
-pub mod commands;
 pub mod experiment;
+pub mod metrics;
 pub mod model;
 pub mod output;
 pub mod params;
 pub mod rng;
 pub mod run;
 pub mod scenario;
+pub mod store;
 pub mod time;
 
 /// Program version, recorded in every output.

@@ -19,12 +19,10 @@ use super::{Experiment, Shard, Spec, Unit};
 use crate::model::Census;
 use crate::model::ReplicationResult;
 use crate::model::record::{DailyTable, Metric};
+use crate::store;
 use serde::{Deserialize, Serialize};
 use std::collections::HashSet;
-use std::fs::{File, OpenOptions};
-use std::io::Write as _;
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
 
 /// Format tag of shard files; bumped when their layout changes.
 pub const FORMAT: &str = "medgroup-shard/1";
@@ -140,12 +138,9 @@ impl Row {
     }
 }
 
-/// A shard file open for appending finished units.
+/// A shard file open for appending finished units (a [`store::Writer`]).
 #[derive(Debug)]
-pub struct Writer {
-    path: PathBuf,
-    file: Mutex<File>,
-}
+pub struct Writer(store::Writer);
 
 /// What opening a shard file found.
 #[derive(Debug, Default)]
@@ -156,12 +151,6 @@ pub struct Resumed {
     pub replaced: Option<String>,
 }
 
-fn line<T: Serialize>(v: &T) -> String {
-    let mut s = serde_json::to_string(v).expect("plain data serialises");
-    s.push('\n');
-    s
-}
-
 impl Writer {
     /// Opens the shard file at `path` for `exp` and `shard`. If the file exists and belongs to
     /// the same experiment (whatever its replication count) and the same shard layout, every
@@ -170,67 +159,38 @@ impl Writer {
     /// appending.
     pub fn open(path: &Path, exp: &Experiment, shard: Shard) -> std::io::Result<(Writer, Resumed)> {
         let header = Header::new(exp, shard);
-        if let Some(dir) = path.parent() {
-            std::fs::create_dir_all(dir)?;
-        }
-        let mut resumed = Resumed::default();
-        let mut kept = String::new();
-        if path.exists() {
-            let text = String::from_utf8_lossy(&std::fs::read(path)?).into_owned();
-            let mut lines = text.split_inclusive('\n');
-            let old: Option<Header> = lines.next().and_then(|l| serde_json::from_str(l).ok());
-            match old {
-                Some(h)
-                    if h.experiment == header.experiment
-                        && h.spec == header.spec
-                        && h.shard == header.shard
-                        && h.shards == header.shards =>
-                {
-                    for l in lines {
-                        if !l.ends_with('\n') {
-                            break; // a line cut short by an interruption
-                        }
-                        let Some(unit) = unit_of(exp, l) else { continue };
-                        if resumed.done.insert(unit) {
-                            kept.push_str(l);
-                        }
-                    }
-                }
-                Some(h) => {
-                    resumed.replaced = Some(format!(
-                        "{} held shard {}/{} of experiment {} ({} \"{}\"), not shard {}/{} of experiment {}; \
-                         started afresh",
-                        path.display(),
-                        h.shard,
-                        h.shards,
-                        h.experiment,
-                        h.experiment_kind,
-                        h.scenario,
-                        header.shard,
-                        header.shards,
-                        header.experiment
-                    ));
-                }
-                None => {
-                    resumed.replaced =
-                        Some(format!("{} was not a shard file; started afresh", path.display()));
-                }
+        let compatible = |h: &Header| {
+            if h.experiment == header.experiment
+                && h.spec == header.spec
+                && h.shard == header.shard
+                && h.shards == header.shards
+            {
+                Ok(())
+            } else {
+                Err(format!(
+                    "{} held shard {}/{} of experiment {} ({} \"{}\"), not shard {}/{} of experiment {}; \
+                     started afresh",
+                    path.display(),
+                    h.shard,
+                    h.shards,
+                    h.experiment,
+                    h.experiment_kind,
+                    h.scenario,
+                    header.shard,
+                    header.shards,
+                    header.experiment
+                ))
             }
-        }
-        let mut text = line(&header);
-        text.push_str(&kept);
-        crate::output::write_atomic(path, text.as_bytes())?;
-        let file = OpenOptions::new().append(true).open(path)?;
-        Ok((Writer { path: path.to_path_buf(), file: Mutex::new(file) }, resumed))
+        };
+        let (writer, opened) =
+            store::Writer::open(path, "shard", &header, compatible, |r: &Row| unit_of(exp, r))?;
+        let done = opened.rows.iter().filter_map(|r| unit_of(exp, r)).collect();
+        Ok((Writer(writer), Resumed { done, replaced: opened.replaced }))
     }
 
     /// Appends one finished unit as a complete line, written in one call and flushed.
     pub fn append(&self, row: &Row) -> std::io::Result<()> {
-        let text = line(row);
-        let mut f = self.file.lock().expect("no writer panics while holding the lock");
-        f.write_all(text.as_bytes())?;
-        f.flush()?;
-        Ok(())
+        self.0.append(row)
     }
 
     /// Closes the shard for `exp` (which may have more replications than when it was opened):
@@ -238,29 +198,13 @@ impl Writer {
     /// of other units, e.g. from an earlier run with more replications, are dropped) and the
     /// footer with the row count.
     pub fn finish(self, exp: &Experiment, shard: Shard) -> std::io::Result<PathBuf> {
-        drop(self.file);
         let mine: HashSet<Unit> = exp.shard_units(shard).into_iter().collect();
-        let text = String::from_utf8_lossy(&std::fs::read(&self.path)?).into_owned();
-        let mut out = line(&Header::new(exp, shard));
-        let mut seen = HashSet::new();
-        for l in text.split_inclusive('\n').skip(1) {
-            if let Some(unit) = unit_of(exp, l).filter(|u| mine.contains(u))
-                && l.ends_with('\n')
-                && seen.insert(unit)
-            {
-                out.push_str(l);
-            }
-        }
-        out.push_str(&format!("{{\"kind\":\"footer\",\"rows\":{}}}\n", seen.len()));
-        crate::output::write_atomic(&self.path, out.as_bytes())?;
-        Ok(self.path)
+        self.0.close(&Header::new(exp, shard), |r: &Row| unit_of(exp, r).filter(|u| mine.contains(u)))
     }
 }
 
-/// The unit a complete row line belongs to, if it is a row of one of `exp`'s points.
-fn unit_of(exp: &Experiment, line: &str) -> Option<Unit> {
-    // A full parse checks that the line is a whole, well-formed row.
-    let row: Row = serde_json::from_str(line).ok()?;
+/// The unit a row belongs to, if it is a row of one of `exp`'s points.
+fn unit_of(exp: &Experiment, row: &Row) -> Option<Unit> {
     if row.kind != "unit" {
         return None;
     }
@@ -283,61 +227,17 @@ pub fn results_of(exp: &Experiment, rows: &[Row]) -> Option<Vec<Vec<ReplicationR
 }
 
 /// A shard file as read back for merging.
-#[derive(Debug)]
-pub struct ShardFile {
-    pub path: PathBuf,
-    pub header: Header,
-    pub rows: Vec<Row>,
-    /// The footer's row count, if the file has its footer.
-    pub footer: Option<u64>,
-    /// Whether the file ends in a line cut short (an interrupted write).
-    pub cut_short: bool,
-}
+pub type ShardFile = store::Stored<Header, Row>;
 
 /// Reads a shard file; an error says plainly what is wrong with it.
 pub fn read(path: &Path) -> Result<ShardFile, String> {
-    let bytes = std::fs::read(path).map_err(|e| format!("cannot read shard file {}: {e}", path.display()))?;
-    let text = String::from_utf8(bytes)
-        .map_err(|_| format!("{} is not a shard file (not UTF-8 text)", path.display()))?;
-    let mut lines = text.split_inclusive('\n');
-    let first = lines.next().ok_or_else(|| format!("{} is empty, not a shard file", path.display()))?;
-    let header: Header =
-        serde_json::from_str(first).ok().filter(|h: &Header| h.kind == "header").ok_or_else(|| {
-            format!("{} is not a medgroup shard file (its first line is not a shard header)", path.display())
-        })?;
-    if header.format != FORMAT {
-        return Err(format!("{} has format {}; this program reads {FORMAT}", path.display(), header.format));
+    let file: ShardFile = store::read(path, "medgroup shard", |h: &Header| h.kind == "header")?;
+    if file.header.format != FORMAT {
+        return Err(format!(
+            "{} has format {}; this program reads {FORMAT}",
+            path.display(),
+            file.header.format
+        ));
     }
-    let mut rows = Vec::new();
-    let mut footer = None;
-    let mut cut_short = false;
-    for (i, l) in lines.enumerate() {
-        if !l.ends_with('\n') {
-            cut_short = true;
-            break;
-        }
-        if footer.is_some() {
-            return Err(format!("{}: line {} comes after the footer", path.display(), i + 2));
-        }
-        if let Ok(row) = serde_json::from_str::<Row>(l) {
-            rows.push(row);
-            continue;
-        }
-        #[derive(Deserialize)]
-        struct Footer {
-            kind: String,
-            rows: u64,
-        }
-        match serde_json::from_str::<Footer>(l) {
-            Ok(f) if f.kind == "footer" => footer = Some(f.rows),
-            _ => {
-                return Err(format!(
-                    "{}: line {} is neither a unit row nor the footer (damaged file?)",
-                    path.display(),
-                    i + 2
-                ));
-            }
-        }
-    }
-    Ok(ShardFile { path: path.to_path_buf(), header, rows, footer, cut_short })
+    Ok(file)
 }

@@ -3,8 +3,8 @@
 //! does not.
 
 use crate::common::*;
-use medgroup::calibration::{CalibrateArgs, SensitivityArgs, calibrate, sensitivity};
-use std::path::Path;
+use std::path::{Path, PathBuf};
+use std::process::Command;
 
 /// A small town (10,000 residents, the baseline's capacities scaled) with one recorded year.
 fn town(dir: &Path) -> std::path::PathBuf {
@@ -21,21 +21,52 @@ fn town(dir: &Path) -> std::path::PathBuf {
     path
 }
 
+/// The options of a `medgroup calibrate` command line.
+struct CalibrateArgs {
+    scenario: PathBuf,
+    targets: PathBuf,
+    params: Vec<String>,
+    out: PathBuf,
+    shard: Option<String>,
+    advance_only: bool,
+}
+
 fn args(scenario: &Path, targets: &Path, out: &Path) -> CalibrateArgs {
     CalibrateArgs {
         scenario: scenario.to_path_buf(),
         targets: targets.to_path_buf(),
         params: Vec::new(),
-        particles: None,
-        simulations_per_generation: None,
-        generations: None,
-        predictive_simulations: None,
         out: out.to_path_buf(),
-        threads: Some(2),
         shard: None,
         advance_only: false,
-        quiet: true,
     }
+}
+
+/// Runs the command (quiet, 2 threads); the error is its stderr.
+fn medgroup(args: Vec<String>) -> Result<(), String> {
+    let out = Command::new(env!("CARGO_BIN_EXE_medgroup")).args(&args).output().unwrap();
+    if out.status.success() { Ok(()) } else { Err(String::from_utf8_lossy(&out.stderr).into_owned()) }
+}
+
+fn calibrate(a: CalibrateArgs) -> Result<(), String> {
+    let mut cl: Vec<String> = vec!["calibrate".into(), a.scenario.display().to_string()];
+    cl.extend([
+        "--targets".into(),
+        a.targets.display().to_string(),
+        "--out".into(),
+        a.out.display().to_string(),
+    ]);
+    cl.extend(["--threads".into(), "2".into(), "--quiet".into()]);
+    for p in a.params {
+        cl.extend(["--param".into(), p]);
+    }
+    if let Some(s) = a.shard {
+        cl.extend(["--shard".into(), s]);
+    }
+    if a.advance_only {
+        cl.push("--advance-only".into());
+    }
+    medgroup(cl)
 }
 
 /// Rows of `posterior.csv`: key → (q05, median, q95).
@@ -149,7 +180,7 @@ fn bad_targets_are_refused_before_any_simulation() {
     )
     .unwrap();
     let out = dir.path().join("out");
-    let e = calibrate(args(&scenario, &targets, &out)).unwrap_err().to_string();
+    let e = calibrate(args(&scenario, &targets, &out)).unwrap_err();
     for expected in [
         "target[0].output",
         "primary_care_visits_share",
@@ -168,7 +199,7 @@ fn bad_targets_are_refused_before_any_simulation() {
          prior = \"uniform\"\nlo = 0.5\nhi = 1.5\n",
     )
     .unwrap();
-    let e = format!("{:#}", calibrate(args(&scenario, &targets, &out)).unwrap_err());
+    let e = calibrate(args(&scenario, &targets, &out)).unwrap_err();
     assert!(e.contains("the prior's bound 1.5 does not give a valid scenario"), "{e}");
     assert!(e.contains("referral.up_referral_propensity: must be a number in [0, 1]"), "{e}");
 }
@@ -180,19 +211,29 @@ fn morris_ranks_a_parameter_that_matters_above_one_that_does_not() {
     let dir = tempfile::tempdir().unwrap();
     let scenario = town(dir.path());
     let out = dir.path().join("morris");
-    sensitivity(SensitivityArgs {
-        scenario,
-        params: vec![
-            "referral.up_referral_propensity=uniform:0.1:0.9".into(),
-            "referral.friction_days=uniform:0:10".into(),
-        ],
-        method: "morris".into(),
-        trajectories: 6,
-        levels: 4,
-        out: out.clone(),
-        threads: Some(2),
-        quiet: true,
-    })
+    medgroup(
+        [
+            "sensitivity",
+            scenario.to_str().unwrap(),
+            "--param",
+            "referral.up_referral_propensity=uniform:0.1:0.9",
+            "--param",
+            "referral.friction_days=uniform:0:10",
+            "--method",
+            "morris",
+            "--trajectories",
+            "6",
+            "--levels",
+            "4",
+            "--out",
+            out.to_str().unwrap(),
+            "--threads",
+            "2",
+            "--quiet",
+        ]
+        .map(String::from)
+        .to_vec(),
+    )
     .unwrap();
     let table = std::fs::read_to_string(out.join("sensitivity.csv")).unwrap();
     let rank = |param: &str| -> usize {

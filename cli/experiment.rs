@@ -1,27 +1,24 @@
 //! The experiment commands: `run`, `compare`, `sweep` and `merge`.
 //!
-//! Part of the command line (with [`crate::cli`]): it prints progress and tables, and writes
-//! through [`crate::experiment::shard`] and [`crate::experiment::merge`]. Every experiment runs
-//! as shards — a one-machine run is shard 1 of 1 — so resuming, sharding and merging are one
-//! code path: run this shard's unfinished units in parallel, appending each to the shard file as
-//! it finishes; then, when the whole experiment is on this machine, merge.
+//! Every experiment runs as shards — a one-machine run is shard 1 of 1 — so resuming, sharding
+//! and merging are one code path: run this shard's unfinished units in parallel, appending each
+//! to the shard file as it finishes (`Experiment::run_pending`); then, when the whole experiment
+//! is on this machine, merge (`experiment::merge`). This module builds the experiment from the
+//! command line and prints what happens.
 
-use crate::cli::{fmt, headline, print_summary, unit};
-use crate::experiment::merge::{self, Merged, comparisons};
-use crate::experiment::shard::{self, Row, Writer};
-use crate::experiment::{
-    Design, Experiment, Kind, MAX_SEED, Range, Shard, Spec, SweepRecord, Unit, literal, record,
-};
-use crate::rng::{hash_words, name_key};
-use crate::scenario::{self, KeyPath, Loaded, parse_assignment, parse_range};
-use analysis::stats::{precise_enough, replications_needed};
+use crate::terminal::{fmt, print_summary, progress};
 use anyhow::{Context, anyhow, bail};
 use clap::Args;
-use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
-use std::collections::HashSet;
-use std::io::IsTerminal;
+use medgroup::experiment::merge::{self, Merged, comparisons};
+use medgroup::experiment::precision::{self, Worst};
+use medgroup::experiment::shard::{self, Writer};
+use medgroup::experiment::{
+    Design, Experiment, Kind, MAX_SEED, Range, Shard, Spec, SweepRecord, literal, record,
+};
+use medgroup::metrics::{headline, unit};
+use medgroup::rng::{hash_words, name_key};
+use medgroup::scenario::{self, KeyPath, Loaded, parse_assignment, parse_range};
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
 use std::time::Instant;
 use toml::Value;
 
@@ -179,7 +176,7 @@ pub fn run(a: RunArgs) -> anyhow::Result<()> {
     let loaded = load(&a.scenario, &a.set, &a.common)?;
     let spec = Spec {
         kind: Kind::Run,
-        version: crate::VERSION.into(),
+        version: medgroup::VERSION.into(),
         seed: loaded.params.seed,
         independent: false,
         scenarios: vec![record(&loaded)],
@@ -194,7 +191,7 @@ pub fn compare(a: CompareArgs) -> anyhow::Result<()> {
         a.scenarios.iter().map(|p| load(p, &a.set, &a.common)).collect::<Result<_, _>>()?;
     let spec = Spec {
         kind: Kind::Compare,
-        version: crate::VERSION.into(),
+        version: medgroup::VERSION.into(),
         seed: arms[0].params.seed,
         independent: a.independent,
         scenarios: arms.iter().map(record).collect(),
@@ -268,7 +265,7 @@ pub fn sweep(a: SweepArgs) -> anyhow::Result<()> {
     }
     let spec = Spec {
         kind: Kind::Sweep,
-        version: crate::VERSION.into(),
+        version: medgroup::VERSION.into(),
         seed: base.params.seed,
         independent: a.independent,
         scenarios: vec![record(&base)],
@@ -352,39 +349,42 @@ fn execute(spec: Spec, replications: u32, c: &Common) -> anyhow::Result<()> {
     let resumed_units = done.len();
     let mut note = None;
     loop {
-        run_units(&exp, shard, &writer, &mut done, &pool, c.quiet)
+        let bar = progress(exp.pending(shard, &done).len() as u64, c.quiet);
+        exp.run_pending(shard, &writer, &mut done, &pool, || bar.inc(1))
             .with_context(|| format!("cannot write to shard file {}", path.display()))?;
+        bar.finish_and_clear();
         let Some(rel) = c.precision else { break };
         let file = shard::read(&path).map_err(|e| anyhow!(e))?;
         let results = shard::results_of(&exp, &file.rows).ok_or_else(|| {
             anyhow!("{}: a finished unit is missing (was the file changed?)", path.display())
         })?;
-        let (next, short) = precision_step(&exp, &results, rel, c.max_replications);
-        match next {
-            Some(r) => {
+        match precision::step(&exp, &results, rel, c.max_replications) {
+            precision::Step::More { replications, worst } => {
                 if !c.quiet {
                     eprintln!(
                         "precision {:.1} % not reached with {} replication(s) ({}); running {} in all",
                         rel * 100.0,
                         exp.replications,
-                        short.unwrap_or_default(),
-                        r
+                        worst_text(&worst),
+                        replications
                     );
                 }
-                exp = Experiment::build(spec.clone(), r)?;
+                exp = Experiment::build(spec.clone(), replications)?;
             }
-            None => {
-                note = Some(match short {
-                    None => format!(
-                        "precision reached: every headline metric's 95 % CI half-width is within {:.1} % of its mean with {} replication(s)",
-                        rel * 100.0,
-                        exp.replications
-                    ),
-                    Some(s) => format!(
-                        "precision NOT reached: stopped at the cap of {} replication(s) (--max-replications); {s}",
-                        exp.replications
-                    ),
-                });
+            precision::Step::Reached => {
+                note = Some(format!(
+                    "precision reached: every headline metric's 95 % CI half-width is within {:.1} % of its mean with {} replication(s)",
+                    rel * 100.0,
+                    exp.replications
+                ));
+                break;
+            }
+            precision::Step::Capped { worst } => {
+                note = Some(format!(
+                    "precision NOT reached: stopped at the cap of {} replication(s) (--max-replications); {}",
+                    exp.replications,
+                    worst_text(&worst)
+                ));
                 break;
             }
         }
@@ -421,123 +421,16 @@ fn execute(spec: Spec, replications: u32, c: &Common) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// After a batch: `(Some(total), why)` to run more, `(None, None)` when precise enough, or
-/// `(None, Some(why))` when the cap stops it. The decision depends only on the results, so a
-/// rerun takes the same batches.
-fn precision_step(
-    exp: &Experiment,
-    results: &[Vec<crate::model::ReplicationResult>],
-    rel: f64,
-    cap: u32,
-) -> (Option<u32>, Option<String>) {
-    let mut needed = 0usize;
-    let mut worst: Option<(f64, String)> = None;
-    for (point, rs) in exp.points.iter().zip(results) {
-        for (name, breakdown, s) in crate::output::summarise(rs) {
-            if !headline(&name, &breakdown) || precise_enough(&s, rel) {
-                continue;
-            }
-            let ratio = if s.mean != 0.0 { s.half_width() / s.mean.abs() } else { f64::INFINITY };
-            let what = format!(
-                "{name}{}{} half-width {} = {} of the mean",
-                if breakdown.is_empty() { String::new() } else { format!(" ({breakdown})") },
-                if exp.points.len() > 1 { format!(" at {}", point.label) } else { String::new() },
-                fmt(s.half_width()),
-                if ratio.is_finite() { format!("{:.1} %", ratio * 100.0) } else { "∞ (mean 0)".into() }
-            );
-            if worst.as_ref().is_none_or(|(w, _)| ratio > *w) {
-                worst = Some((ratio, what));
-            }
-            needed = needed.max(replications_needed(&s, rel).unwrap_or(usize::MAX));
-        }
-    }
-    let Some((_, why)) = worst else { return (None, None) };
-    let r = exp.replications;
-    if r >= cap {
-        return (None, Some(format!("worst: {why}")));
-    }
-    let next = needed.max(r as usize + 2).min(cap as usize) as u32;
-    (Some(next), Some(format!("worst: {why}")))
-}
-
-/// Runs this shard's units that are not `done`, appending each to the shard file as it
-/// finishes (and adding it to `done`).
-fn run_units(
-    exp: &Experiment,
-    shard: Shard,
-    writer: &Writer,
-    done: &mut HashSet<Unit>,
-    pool: &rayon::ThreadPool,
-    quiet: bool,
-) -> std::io::Result<()> {
-    let todo: Vec<Unit> = exp.shard_units(shard).into_iter().filter(|u| !done.contains(u)).collect();
-    let bar = progress(todo.len() as u64, quiet);
-    let failed: Mutex<Option<std::io::Error>> = Mutex::new(None);
-    let keep_daily = exp.keeps_daily();
-    pool.install(|| {
-        exp.run_units(&todo, |u, result| {
-            let row = Row::new(&exp.points[u.point].key_hex(), &result, keep_daily);
-            if let Err(e) = writer.append(&row) {
-                failed.lock().expect("no panic while holding the lock").get_or_insert(e);
-            }
-            bar.inc(1);
-        })
-    });
-    bar.finish_and_clear();
-    if let Some(e) = failed.into_inner().expect("no panic while holding the lock") {
-        return Err(e);
-    }
-    done.extend(todo);
-    Ok(())
-}
-
-/// A progress bar with ETA on stderr; plain lines at each tenth when stderr is not a terminal;
-/// nothing with --quiet.
-pub(crate) fn progress(len: u64, quiet: bool) -> Progress {
-    if quiet || len == 0 {
-        return Progress::Hidden;
-    }
-    if std::io::stderr().is_terminal() {
-        let bar = ProgressBar::with_draw_target(Some(len), ProgressDrawTarget::stderr());
-        bar.set_style(
-            ProgressStyle::with_template("{bar:40} {pos}/{len} units  {elapsed_precise} elapsed, ETA {eta}")
-                .expect("a valid template"),
-        );
-        Progress::Bar(bar)
-    } else {
-        Progress::Lines { len, done: Mutex::new(0), started: Instant::now() }
-    }
-}
-
-pub(crate) enum Progress {
-    Hidden,
-    Bar(ProgressBar),
-    Lines { len: u64, done: Mutex<u64>, started: Instant },
-}
-
-impl Progress {
-    pub(crate) fn inc(&self, n: u64) {
-        match self {
-            Progress::Hidden => {}
-            Progress::Bar(b) => b.inc(n),
-            Progress::Lines { len, done, started } => {
-                let mut d = done.lock().expect("no panic while holding the lock");
-                let before = *d * 10 / len;
-                *d += n;
-                if *d * 10 / len > before || *d == *len {
-                    let t = started.elapsed().as_secs_f64();
-                    let eta = t / *d as f64 * (*len - *d) as f64;
-                    eprintln!("  {}/{} units done ({t:.1} s, ETA {eta:.0} s)", *d, len);
-                }
-            }
-        }
-    }
-
-    pub(crate) fn finish_and_clear(&self) {
-        if let Progress::Bar(b) = self {
-            b.finish_and_clear();
-        }
-    }
+/// The metric furthest from the target precision, in words.
+fn worst_text(w: &Worst) -> String {
+    format!(
+        "worst: {}{}{} half-width {} = {} of the mean",
+        w.metric,
+        if w.breakdown.is_empty() { String::new() } else { format!(" ({})", w.breakdown) },
+        w.point.as_ref().map(|p| format!(" at {p}")).unwrap_or_default(),
+        fmt(w.half_width),
+        if w.ratio.is_finite() { format!("{:.1} %", w.ratio * 100.0) } else { "∞ (mean 0)".into() }
+    )
 }
 
 /// Prints what an experiment found and where its files are.
@@ -546,8 +439,8 @@ fn report(m: &Merged, out: &Path, timing: Option<(f64, usize, usize)>) {
     let exp = &m.experiment;
     match exp.spec.kind {
         Kind::Run => {
-            print_summary(&exp.points[0].loaded, &crate::output::summarise(&m.results[0]));
-            if let Some(line) = warmup_check(&m.results[0], exp.base.params.run.warmup_days) {
+            print_summary(&exp.points[0].loaded, &medgroup::output::summarise(&m.results[0]));
+            if let Some(line) = warmup_line(&m.results[0], exp.base.params.run.warmup_days) {
                 println!("{line}");
             }
         }
@@ -577,7 +470,7 @@ fn report(m: &Merged, out: &Path, timing: Option<(f64, usize, usize)>) {
             let busy = threads.min(ran) as f64;
             println!(
                 "simulated {ran} replication(s) of {days} days in {wall:.2} s wall ({:.2} s per replication-year on {threads} thread(s))",
-                wall * busy / ran as f64 / (f64::from(days) / crate::time::DAYS_PER_YEAR)
+                wall * busy / ran as f64 / (f64::from(days) / medgroup::time::DAYS_PER_YEAR)
             );
         } else {
             println!(
@@ -592,41 +485,20 @@ fn report(m: &Merged, out: &Path, timing: Option<(f64, usize, usize)>) {
     }
 }
 
-/// Whether the warm-up looks long enough: the MSER-5 truncation point (White 1997) of every
-/// ward's midnight occupancy averaged across replications, warm-up included, against the
-/// scenario's `run.warmup_days`.
-fn warmup_check(results: &[crate::model::ReplicationResult], warmup_days: u32) -> Option<String> {
-    let first = results.first()?;
-    let cols = &first.daily.columns;
-    let mut longest: Option<(usize, String)> = None;
-    for (c, (series, breakdown)) in cols.iter().enumerate() {
-        if series != "bed_occupancy_midnight" {
-            continue;
-        }
-        // Averaging across replications first (as in Welch's method) takes most of the noise
-        // out of the series, so that MSER-5 sees the transient rather than the noise.
-        let days = results.iter().map(|r| r.daily.days()).min().unwrap_or(0);
-        let mean: Vec<f64> = (0..days)
-            .map(|d| {
-                results.iter().map(|r| r.daily.values[d * r.daily.columns.len() + c]).sum::<f64>()
-                    / results.len() as f64
-            })
-            .collect();
-        let Some(median) = analysis::stats::mser5(&mean) else { continue };
-        if longest.as_ref().is_none_or(|(m, _)| median > *m) {
-            longest = Some((median, breakdown.clone()));
-        }
-    }
-    let (days, ward) = longest?;
-    Some(if days as u32 > warmup_days {
+/// The warm-up check of a run in words (`experiment::warmup`).
+fn warmup_line(results: &[medgroup::model::ReplicationResult], warmup_days: u32) -> Option<String> {
+    let w = medgroup::experiment::warmup::check(results, warmup_days)?;
+    Some(if w.too_short() {
         format!(
-            "warm-up check: MSER-5 suggests deleting about {days} days of bed_occupancy_midnight ({ward}), more \
-             than the {warmup_days} warm-up days: consider a longer run.warmup_days"
+            "warm-up check: MSER-5 suggests deleting about {} days of bed_occupancy_midnight ({}), more \
+             than the {} warm-up days: consider a longer run.warmup_days",
+            w.days, w.ward, w.warmup_days
         )
     } else {
         format!(
-            "warm-up check: MSER-5 truncation of every ward's midnight occupancy is within the {warmup_days} \
-             warm-up days (longest: {days} days, {ward})"
+            "warm-up check: MSER-5 truncation of every ward's midnight occupancy is within the {} \
+             warm-up days (longest: {} days, {})",
+            w.warmup_days, w.days, w.ward
         )
     })
 }

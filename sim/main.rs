@@ -1,5 +1,0 @@
-//! The `medgroup` command.
-
-fn main() -> std::process::ExitCode {
-    medgroup::cli::main()
-}

@@ -1,0 +1,213 @@
+//! Resumable stores of finished work: one JSON-lines file per worker, appended as work finishes.
+//!
+//! Experiments (`experiment::shard`, one row per finished replication) and calibrations
+//! (`calibration`, one row per finished simulation) keep their results the same way:
+//! - the first line is a header, which says what the file belongs to;
+//! - every finished piece of work is one row, written in one call and flushed at once, so that
+//!   an interruption loses at most the piece that was running;
+//! - a footer with the row count closes a file whose work is all done.
+//!
+//! Opening an existing file for the same work ([`Writer::open`]) keeps every complete row (the
+//! first of each key; a line cut short by an interruption is dropped) and rewrites the file with
+//! the new header, so a rerun does only what is missing. Floats are written by serde_json with
+//! `float_roundtrip` and read back bit for bit.
+
+use crate::output::write_atomic;
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use std::collections::HashSet;
+use std::fs::{File, OpenOptions};
+use std::hash::Hash;
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+/// One JSON line of `v`, newline included.
+pub fn line<T: Serialize>(v: &T) -> String {
+    let mut s = serde_json::to_string(v).expect("plain data serialises");
+    s.push('\n');
+    s
+}
+
+/// The footer line of a file holding `rows` rows.
+fn footer(rows: usize) -> String {
+    format!("{{\"kind\":\"footer\",\"rows\":{rows}}}\n")
+}
+
+/// A store file open for appending rows.
+#[derive(Debug)]
+pub struct Writer {
+    path: PathBuf,
+    file: Mutex<File>,
+}
+
+/// What opening a store file found.
+#[derive(Debug)]
+pub struct Opened<R> {
+    /// The complete rows kept from an earlier run, in file order.
+    pub rows: Vec<R>,
+    /// Why an existing file was set aside and started afresh, if it was.
+    pub replaced: Option<String>,
+}
+
+/// The rows of `text` after the header that are complete lines, parse as `R` and have a key
+/// (the first row of each key), with their line text.
+fn kept_rows<'a, R: DeserializeOwned, K: Eq + Hash>(
+    lines: impl Iterator<Item = &'a str>,
+    key: &impl Fn(&R) -> Option<K>,
+) -> Vec<(R, &'a str)> {
+    let mut seen = HashSet::new();
+    let mut out = Vec::new();
+    for l in lines {
+        if !l.ends_with('\n') {
+            break; // a line cut short by an interruption
+        }
+        let Ok(row) = serde_json::from_str::<R>(l) else { continue };
+        if let Some(k) = key(&row)
+            && seen.insert(k)
+        {
+            out.push((row, l));
+        }
+    }
+    out
+}
+
+impl Writer {
+    /// Opens the store file at `path` (creating its folder) for appending rows after `header`.
+    ///
+    /// If the file exists and its first line reads as a header `H` for which `compatible` gives
+    /// `Ok`, every complete row with a key is kept (the first of each key) and returned;
+    /// otherwise the file is started afresh and [`Opened::replaced`] says why (`compatible`'s
+    /// message, or that the file was not a `what` file). The file is rewritten atomically with
+    /// `header` and the kept rows, then opened for appending.
+    pub fn open<H, R, K>(
+        path: &Path,
+        what: &str,
+        header: &H,
+        compatible: impl Fn(&H) -> Result<(), String>,
+        key: impl Fn(&R) -> Option<K>,
+    ) -> std::io::Result<(Writer, Opened<R>)>
+    where
+        H: Serialize + DeserializeOwned,
+        R: DeserializeOwned,
+        K: Eq + Hash,
+    {
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir)?;
+        }
+        let mut opened = Opened { rows: Vec::new(), replaced: None };
+        let mut text = line(header);
+        if path.exists() {
+            let old = String::from_utf8_lossy(&std::fs::read(path)?).into_owned();
+            let mut lines = old.split_inclusive('\n');
+            match lines.next().and_then(|l| serde_json::from_str::<H>(l).ok()) {
+                Some(h) => match compatible(&h) {
+                    Ok(()) => {
+                        for (row, l) in kept_rows(lines, &key) {
+                            text.push_str(l);
+                            opened.rows.push(row);
+                        }
+                    }
+                    Err(why) => opened.replaced = Some(why),
+                },
+                None => {
+                    opened.replaced =
+                        Some(format!("{} was not a {what} file; started afresh", path.display()))
+                }
+            }
+        }
+        write_atomic(path, text.as_bytes())?;
+        let file = OpenOptions::new().append(true).open(path)?;
+        Ok((Writer { path: path.to_path_buf(), file: Mutex::new(file) }, opened))
+    }
+
+    /// Appends one row as a complete line, written in one call and flushed.
+    pub fn append<R: Serialize>(&self, row: &R) -> std::io::Result<()> {
+        let text = line(row);
+        let mut f = self.file.lock().expect("no writer panics while holding the lock");
+        f.write_all(text.as_bytes())?;
+        f.flush()
+    }
+
+    /// Closes the file: rewrites it with `header`, the rows with a key (the first of each key,
+    /// in file order) and the footer with their count.
+    pub fn close<H, R, K>(self, header: &H, key: impl Fn(&R) -> Option<K>) -> std::io::Result<PathBuf>
+    where
+        H: Serialize,
+        R: DeserializeOwned,
+        K: Eq + Hash,
+    {
+        drop(self.file);
+        let text = String::from_utf8_lossy(&std::fs::read(&self.path)?).into_owned();
+        let mut out = line(header);
+        let rows = kept_rows(text.split_inclusive('\n').skip(1), &key);
+        for (_, l) in &rows {
+            out.push_str(l);
+        }
+        out.push_str(&footer(rows.len()));
+        write_atomic(&self.path, out.as_bytes())?;
+        Ok(self.path)
+    }
+}
+
+/// A store file as read back.
+#[derive(Debug)]
+pub struct Stored<H, R> {
+    pub path: PathBuf,
+    pub header: H,
+    pub rows: Vec<R>,
+    /// The footer's row count, if the file has its footer.
+    pub footer: Option<u64>,
+    /// Whether the file ends in a line cut short (an interrupted write).
+    pub cut_short: bool,
+}
+
+/// Reads a store file whose header `is_header` accepts; an error says plainly what is wrong
+/// with it (`what` names the kind of file, e.g. "medgroup shard").
+pub fn read<H, R>(path: &Path, what: &str, is_header: impl Fn(&H) -> bool) -> Result<Stored<H, R>, String>
+where
+    H: DeserializeOwned,
+    R: DeserializeOwned,
+{
+    let bytes =
+        std::fs::read(path).map_err(|e| format!("cannot read {what} file {}: {e}", path.display()))?;
+    let text = String::from_utf8(bytes)
+        .map_err(|_| format!("{} is not a {what} file (not UTF-8 text)", path.display()))?;
+    let mut lines = text.split_inclusive('\n');
+    let first = lines.next().ok_or_else(|| format!("{} is empty, not a {what} file", path.display()))?;
+    let header: H = serde_json::from_str(first).ok().filter(|h| is_header(h)).ok_or_else(|| {
+        format!("{} is not a {what} file (its first line is not a {what} header)", path.display())
+    })?;
+    let mut rows = Vec::new();
+    let mut footer = None;
+    let mut cut_short = false;
+    for (i, l) in lines.enumerate() {
+        if !l.ends_with('\n') {
+            cut_short = true;
+            break;
+        }
+        if footer.is_some() {
+            return Err(format!("{}: line {} comes after the footer", path.display(), i + 2));
+        }
+        if let Ok(row) = serde_json::from_str::<R>(l) {
+            rows.push(row);
+            continue;
+        }
+        #[derive(serde::Deserialize)]
+        struct Footer {
+            kind: String,
+            rows: u64,
+        }
+        match serde_json::from_str::<Footer>(l) {
+            Ok(f) if f.kind == "footer" => footer = Some(f.rows),
+            _ => {
+                return Err(format!(
+                    "{}: line {} is neither a row nor the footer (damaged file?)",
+                    path.display(),
+                    i + 2
+                ));
+            }
+        }
+    }
+    Ok(Stored { path: path.to_path_buf(), header, rows, footer, cut_short })
+}
