@@ -413,7 +413,7 @@ fn execute(spec: Spec, replications: u32, c: &Common) -> anyhow::Result<()> {
         }
     }
     if let Some(lang) = c.report {
-        let path = analysis::report::write_report(&c.out, lang, None)?;
+        let path = medgroup::report::write(&c.out, lang, None)?;
         if !c.quiet {
             println!("report written to {}", path.display());
         }

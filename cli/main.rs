@@ -128,7 +128,7 @@ fn execute(cli: Cli) -> anyhow::Result<()> {
         Command::Calibrate(args) => calibrate::calibrate(args),
         Command::Sensitivity(args) => calibrate::sensitivity(args),
         Command::Report { results_dir, lang, out } => {
-            let path = report::write_report(&results_dir, lang, out.as_deref())?;
+            let path = medgroup::report::write(&results_dir, lang, out.as_deref())?;
             println!("report written to {}", path.display());
             println!("charts written to {}", report::chart_dir(&results_dir).display());
             Ok(())

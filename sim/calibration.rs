@@ -16,7 +16,6 @@
 
 use crate::experiment::{MAX_SEED, Shard};
 use crate::model::ReplicationResult;
-use crate::model::record::METRIC_NAMES;
 use crate::output::write_atomic;
 use crate::rng::name_key;
 use crate::run::run_replication;
@@ -166,8 +165,8 @@ pub fn prepare(
             .ok()
             .is_some_and(|k| k.get(&loaded.resolved).is_some_and(|v| v.is_integer() || v.is_float()))
     };
-    let known =
-        Known { outputs: METRIC_NAMES, has_parameter: &has, recorded_days: Some(loaded.params.run.days) };
+    let outputs = crate::metrics::names();
+    let known = Known { outputs: &outputs, has_parameter: &has, recorded_days: Some(loaded.params.run.days) };
     let calibration = file.validate(&known).map_err(|problems| {
         let lines: Vec<String> = problems.iter().map(|p| format!("  {}: {}", p.key, p.message)).collect();
         anyhow!("{}: {} problem(s):\n{}", targets_path.display(), problems.len(), lines.join("\n"))
@@ -704,7 +703,7 @@ impl Screening {
         let outputs: Vec<(String, String)> = first
             .metrics
             .iter()
-            .filter(|m| analysis::report::build::headline(&m.name, &m.breakdown))
+            .filter(|m| crate::metrics::headline(&m.name, &m.breakdown))
             .map(|m| (m.name.clone(), m.breakdown.clone()))
             .collect();
         let names: Vec<String> = outputs

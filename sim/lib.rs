@@ -58,6 +58,7 @@ pub mod metrics;
 pub mod model;
 pub mod output;
 pub mod params;
+pub mod report;
 pub mod rng;
 pub mod run;
 pub mod scenario;

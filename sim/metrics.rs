@@ -1,4 +1,18 @@
-//! The metrics a replication reports: their units and which are headline metrics.
+//! The metric catalogue: every output a replication writes, defined once.
+//!
+//! Each summary metric ([`METRICS`]) and daily series ([`series`]) is a
+//! [`Metric`](analysis::catalogue::Metric): its name in output files, its unit, the keys of its
+//! breakdowns, whether (and which rows of) it is a headline metric, and its meaning in English and
+//! Chinese for the report. The recorder writes metrics and series only through these constants
+//! (`model::record`), the CSV writers and the terminal take units and headline rows from here,
+//! and the report explains each metric with its text, so a metric's name, unit and meaning cannot
+//! drift apart. A new output is one constant here, listed in [`METRICS`] (or [`series::ALL`]).
+
+use analysis::catalogue::{Catalogue, Headline, Metric, Unit};
+
+/// Everything the report and the CSV writers need to know about the outputs.
+pub static CATALOGUE: Catalogue =
+    Catalogue { metrics: METRICS, series: series::ALL, levers: analysis::report::text::LEVERS };
 
 /// Unit of a metric, from its name.
 pub fn unit(name: &str) -> &'static str {
@@ -17,5 +31,844 @@ pub fn unit(name: &str) -> &'static str {
     }
 }
 
-/// Headline metrics shown in the terminal (and in the report); everything is in summary.csv.
-pub use analysis::report::build::headline;
+/// Whether the row (`metric`, breakdown `b`) is a headline row (the terminal's table, the
+/// report's headline table, `--precision`, sensitivity screening).
+pub fn headline(metric: &str, b: &str) -> bool {
+    CATALOGUE.is_headline(metric, b)
+}
+
+/// Every metric name a replication can report (what a calibration target may name).
+pub fn names() -> Vec<&'static str> {
+    METRICS.iter().map(|m| m.id).collect()
+}
+
+/// Every summary metric, in the order the report explains them.
+pub const METRICS: &[Metric] = &[
+    PRIMARY_CARE_VISIT_SHARE,
+    OUTPATIENT_WAIT_DAYS,
+    OUTPATIENT_WAIT_DAYS_P90,
+    ADMISSION_WAIT_DAYS,
+    ELECTIVE_SURGERY_WAIT_DAYS,
+    BED_OCCUPANCY,
+    BED_OCCUPANCY_P95,
+    BED_OCCUPANCY_DAYS_AT_OR_ABOVE_95,
+    REFERRALS_UP_PER_YEAR,
+    REFERRALS_DOWN_PER_YEAR,
+    REFERRALS_LOST_PER_YEAR,
+    REFERRAL_UP_TO_DOWN_RATIO,
+    TRANSFERS_TO_SHARED_WARD_PER_YEAR,
+    ACUTE_EVENTS_PER_YEAR,
+    DEATHS_PER_YEAR,
+    UNCONTROLLED_PATIENT_DAY_SHARE,
+    CHRONIC_PATIENTS,
+    ENROLLED_PATIENTS,
+    VISITS_PER_DAY,
+    EMERGENCY_VISITS_PER_DAY,
+    AGENT_VISITS_PER_DAY,
+    OUTPATIENT_REQUESTS_UNSERVED_PER_YEAR,
+    SPENDING_YUAN_PER_YEAR,
+    WARD_MEAN_CENSUS,
+    WARD_ADMISSIONS_PER_DAY,
+    WARD_MEAN_STAY_DAYS,
+    ADMISSION_WAIT_PROB_POSITIVE,
+    NEW_PATIENTS_PER_YEAR,
+    AGENT_DISCHARGES_PER_YEAR,
+    ELECTIVE_PROCEDURES_PER_YEAR,
+    VISITS_PER_YEAR,
+    PRIMARY_VISITS_GROWTH,
+    CHC_VISITS_PER_DAY,
+    CHC_DAILY_VISITS_MAX_OVER_MIN,
+    EXPERT_SESSION_VISITS_PER_DAY,
+    CHC_CAPABILITY_GAIN,
+    SIGNED_PATIENTS,
+    MANAGED_PATIENTS,
+    STANDARDISED_MANAGEMENT_RATE,
+    FOLLOWUPS_PER_SERVED_PATIENT,
+    HEALTH_CHECKS_PER_YEAR,
+    HEALTH_CHECK_RATE,
+    CONDITIONS_FOUND_BY_CHECKS_PER_YEAR,
+    SCREENING_FOUND_PER_YEAR,
+    SCREENING_YIELD,
+    SPENDING_YUAN_PER_PATIENT_YEAR,
+    CAPITATION_YUAN_PER_YEAR,
+    GROUP_SURPLUS_YUAN_PER_YEAR,
+    GROUP_SURPLUS_RETAINED_YUAN_PER_YEAR,
+    WARD_STAFFED_BEDS,
+];
+
+/// `primary_care_visit_share`
+pub const PRIMARY_CARE_VISIT_SHARE: Metric = Metric {
+    id: "primary_care_visit_share",
+    unit: Unit::Share,
+    breakdowns: &["year"],
+    headline: Headline::All,
+    en: "primary-care visit share",
+    zh: "基层诊疗占比",
+    explain_en: "Visits at community health centres (including expert sessions held there) divided by all outpatient and emergency visits at the facilities in scope. Tiered-care reform aims to raise it: routine care close to home, fewer crowds at the lead hospital.",
+    explain_zh: "社区卫生服务中心（含在社区开设的专家门诊）的就诊人次 ÷ 范围内机构的全部门急诊人次。分级诊疗改革希望提高这一比例：常规诊疗回到家门口，牵头医院不再人满为患。",
+};
+
+/// `outpatient_wait_days`
+pub const OUTPATIENT_WAIT_DAYS: Metric = Metric {
+    id: "outpatient_wait_days",
+    unit: Unit::Days,
+    breakdowns: &["tier", "channel"],
+    headline: Headline::Unless("background"),
+    en: "outpatient wait",
+    zh: "门诊等待时间",
+    explain_en: "Days from asking for an appointment to the visit, by tier and by channel (self-referred, signed with a family doctor, referred by a CHC). Zero means seen the same day. When slots are scarce, waits grow, and priority rules decide who waits.",
+    explain_zh: "从提出预约到实际就诊的天数，按机构层级和就诊渠道（自行就诊、家庭医生签约、社区转诊）分列。0 表示当天就诊。号源紧张时等待变长，优先规则决定谁等得更久。",
+};
+
+/// `outpatient_wait_days_p90`
+pub const OUTPATIENT_WAIT_DAYS_P90: Metric = Metric {
+    id: "outpatient_wait_days_p90",
+    unit: Unit::Days,
+    breakdowns: &["tier", "channel"],
+    headline: Headline::No,
+    en: "outpatient wait, 90th percentile",
+    zh: "门诊等待时间（第 90 百分位）",
+    explain_en: "The wait that 90 % of visits do not exceed, in whole days: the long tail that a mean hides.",
+    explain_zh: "90% 的就诊不超过的等待天数（按整天计）：反映平均数掩盖的长尾。",
+};
+
+/// `admission_wait_days`
+pub const ADMISSION_WAIT_DAYS: Metric = Metric {
+    id: "admission_wait_days",
+    unit: Unit::Days,
+    breakdowns: &["ward", "priority"],
+    headline: Headline::EndingWith("priority=all"),
+    en: "admission wait",
+    zh: "入院等待时间",
+    explain_en: "Days from the decision to admit to getting a bed, by ward and priority (emergency before referred before elective). A ward that is nearly always full makes elective patients wait longest.",
+    explain_zh: "从决定住院到获得床位的天数，按病区和优先级（急诊 > 转诊 > 择期）分列。病区长期满员时，择期患者等得最久。",
+};
+
+/// `elective_surgery_wait_days`
+pub const ELECTIVE_SURGERY_WAIT_DAYS: Metric = Metric {
+    id: "elective_surgery_wait_days",
+    unit: Unit::Days,
+    breakdowns: &["ward"],
+    headline: Headline::All,
+    en: "elective surgery wait",
+    zh: "择期手术等待时间",
+    explain_en: "Admission wait of elective patients on surgical wards.",
+    explain_zh: "外科病区择期患者的入院等待天数。",
+};
+
+/// `bed_occupancy`
+pub const BED_OCCUPANCY: Metric = Metric {
+    id: "bed_occupancy",
+    unit: Unit::Share,
+    breakdowns: &["ward"],
+    headline: Headline::All,
+    en: "bed occupancy",
+    zh: "床位使用率",
+    explain_en: "Average share of a ward's staffed beds that are occupied. Queueing theory says waits rise steeply as it approaches 100 %; above about 85 % a ward has little room for a busy day.",
+    explain_zh: "病区在岗床位被占用的平均比例。排队论表明，使用率接近 100% 时等待急剧增加；超过约 85% 时，病区几乎没有应对高峰的余地。",
+};
+
+/// `bed_occupancy_p95`
+pub const BED_OCCUPANCY_P95: Metric = Metric {
+    id: "bed_occupancy_p95",
+    unit: Unit::Share,
+    breakdowns: &["ward"],
+    headline: Headline::No,
+    en: "bed occupancy, 95th percentile",
+    zh: "床位使用率（第 95 百分位）",
+    explain_en: "The midnight occupancy that 95 % of days stay below.",
+    explain_zh: "95% 的日子（按午夜在院人数计）不超过的床位使用率。",
+};
+
+/// `bed_occupancy_days_at_or_above_95`
+pub const BED_OCCUPANCY_DAYS_AT_OR_ABOVE_95: Metric = Metric {
+    id: "bed_occupancy_days_at_or_above_95",
+    unit: Unit::Share,
+    breakdowns: &["ward"],
+    headline: Headline::No,
+    en: "days at or above 95 % occupancy",
+    zh: "床位使用率 ≥95% 的天数占比",
+    explain_en: "Share of days on which the ward was at least 95 % full at midnight.",
+    explain_zh: "午夜床位使用率达到或超过 95% 的天数占比。",
+};
+
+/// `referrals_up_per_year`
+pub const REFERRALS_UP_PER_YEAR: Metric = Metric {
+    id: "referrals_up_per_year",
+    unit: Unit::PerYear,
+    breakdowns: &["year"],
+    headline: Headline::All,
+    en: "up-referrals",
+    zh: "上转人次",
+    explain_en: "Completed referrals from a CHC to a hospital (上转), per year. Referral friction loses some referrals before they are completed.",
+    explain_zh: "每年完成的由社区转往医院的转诊（上转）人次。转诊阻力会使部分转诊在途中流失。",
+};
+
+/// `referrals_down_per_year`
+pub const REFERRALS_DOWN_PER_YEAR: Metric = Metric {
+    id: "referrals_down_per_year",
+    unit: Unit::PerYear,
+    breakdowns: &[],
+    headline: Headline::All,
+    en: "down-referrals",
+    zh: "下转人次",
+    explain_en: "Stable patients sent back from a hospital to their CHC (下转), per year.",
+    explain_zh: "每年病情稳定后由医院转回社区的人次（下转）。",
+};
+
+/// `referrals_lost_per_year`
+pub const REFERRALS_LOST_PER_YEAR: Metric = Metric {
+    id: "referrals_lost_per_year",
+    unit: Unit::PerYear,
+    breakdowns: &[],
+    headline: Headline::No,
+    en: "lost referrals",
+    zh: "流失的转诊",
+    explain_en: "Up-referrals that were started but never completed, per year.",
+    explain_zh: "已发起但未完成的上转，每年人次。",
+};
+
+/// `referral_up_to_down_ratio`
+pub const REFERRAL_UP_TO_DOWN_RATIO: Metric = Metric {
+    id: "referral_up_to_down_ratio",
+    unit: Unit::Ratio,
+    breakdowns: &[],
+    headline: Headline::No,
+    en: "up- to down-referral ratio",
+    zh: "上转与下转之比",
+    explain_en: "Up-referrals per down-referral. Reforms aim to bring it nearer 1: patients go up when they need to, and come back down when stable.",
+    explain_zh: "上转人次与下转人次之比。改革希望它接近 1：需要时上转，稳定后下转。",
+};
+
+/// `transfers_to_shared_ward_per_year`
+pub const TRANSFERS_TO_SHARED_WARD_PER_YEAR: Metric = Metric {
+    id: "transfers_to_shared_ward_per_year",
+    unit: Unit::PerYear,
+    breakdowns: &[],
+    headline: Headline::No,
+    en: "transfers to shared wards",
+    zh: "转入共管病房",
+    explain_en: "Post-acute patients moved from a lead-hospital ward to a shared ward at a member hospital, per year.",
+    explain_zh: "每年从牵头医院病区转入成员医院共管病房的急性期后患者人次。",
+};
+
+/// `acute_events_per_year`
+pub const ACUTE_EVENTS_PER_YEAR: Metric = Metric {
+    id: "acute_events_per_year",
+    unit: Unit::PerYear,
+    breakdowns: &[],
+    headline: Headline::All,
+    en: "acute events",
+    zh: "急性事件",
+    explain_en: "Strokes, exacerbations and crises among the chronic patients, per year. Better control in primary care should lower it.",
+    explain_zh: "慢病患者每年发生的卒中、急性加重、危象等急性事件。基层管理到位、控制率提高，急性事件应当减少。",
+};
+
+/// `deaths_per_year`
+pub const DEATHS_PER_YEAR: Metric = Metric {
+    id: "deaths_per_year",
+    unit: Unit::PerYear,
+    breakdowns: &[],
+    headline: Headline::No,
+    en: "deaths",
+    zh: "死亡人数",
+    explain_en: "Deaths among the chronic patients, per year.",
+    explain_zh: "慢病患者每年死亡人数。",
+};
+
+/// `uncontrolled_patient_day_share`
+pub const UNCONTROLLED_PATIENT_DAY_SHARE: Metric = Metric {
+    id: "uncontrolled_patient_day_share",
+    unit: Unit::Share,
+    breakdowns: &[],
+    headline: Headline::All,
+    en: "uncontrolled patient-day share",
+    zh: "未控制病人日占比",
+    explain_en: "Share of patient-days with at least one condition out of control (or not yet diagnosed, hence untreated).",
+    explain_zh: "至少有一种慢病未得到控制（或尚未确诊、因而未治疗）的病人日占比。",
+};
+
+/// `chronic_patients`
+pub const CHRONIC_PATIENTS: Metric = Metric {
+    id: "chronic_patients",
+    unit: Unit::Patients,
+    breakdowns: &[],
+    headline: Headline::All,
+    en: "chronic patients",
+    zh: "慢病患者人数",
+    explain_en: "Chronic patients alive at the end of the run.",
+    explain_zh: "模拟结束时存活的慢病患者人数。",
+};
+
+/// `enrolled_patients`
+pub const ENROLLED_PATIENTS: Metric = Metric {
+    id: "enrolled_patients",
+    unit: Unit::Patients,
+    breakdowns: &[],
+    headline: Headline::No,
+    en: "patients in chronic-disease management",
+    zh: "慢病管理在册人数",
+    explain_en: "Chronic patients enrolled in a CHC's chronic-disease management (慢病管理) at the end of the run.",
+    explain_zh: "模拟结束时纳入社区慢病管理的患者人数。",
+};
+
+/// `visits_per_day`
+pub const VISITS_PER_DAY: Metric = Metric {
+    id: "visits_per_day",
+    unit: Unit::PerDay,
+    breakdowns: &["tier"],
+    headline: Headline::All,
+    en: "visits",
+    zh: "门急诊人次",
+    explain_en: "Outpatient and emergency visits per day, by tier, chronic patients and background demand together.",
+    explain_zh: "每日门急诊人次，按层级分列，含慢病患者和背景需求。",
+};
+
+/// `emergency_visits_per_day`
+pub const EMERGENCY_VISITS_PER_DAY: Metric = Metric {
+    id: "emergency_visits_per_day",
+    unit: Unit::PerDay,
+    breakdowns: &["tier"],
+    headline: Headline::No,
+    en: "emergency visits",
+    zh: "急诊人次",
+    explain_en: "Emergency-department visits per day, by tier.",
+    explain_zh: "每日急诊人次，按层级分列。",
+};
+
+/// `agent_visits_per_day`
+pub const AGENT_VISITS_PER_DAY: Metric = Metric {
+    id: "agent_visits_per_day",
+    unit: Unit::PerDay,
+    breakdowns: &["tier"],
+    headline: Headline::No,
+    en: "chronic patients' visits",
+    zh: "慢病患者门诊人次",
+    explain_en: "Outpatient visits of the chronic patients per day, by tier.",
+    explain_zh: "慢病患者每日门诊人次，按层级分列。",
+};
+
+/// `outpatient_requests_unserved_per_year`
+pub const OUTPATIENT_REQUESTS_UNSERVED_PER_YEAR: Metric = Metric {
+    id: "outpatient_requests_unserved_per_year",
+    unit: Unit::PerYear,
+    breakdowns: &[],
+    headline: Headline::No,
+    en: "unserved appointment requests",
+    zh: "未能预约的就诊请求",
+    explain_en: "Requests that found no free slot within the booking horizon, per year.",
+    explain_zh: "在预约期内找不到空余号源的就诊请求，每年人次。",
+};
+
+/// `spending_yuan_per_year`
+pub const SPENDING_YUAN_PER_YEAR: Metric = Metric {
+    id: "spending_yuan_per_year",
+    unit: Unit::YuanPerYear,
+    breakdowns: &["tier", "payer"],
+    headline: Headline::No,
+    en: "spending",
+    zh: "医疗费用",
+    explain_en: "Charges for the chronic patients' visits and bed-days, by tier, split into what the insurer pays and what patients pay out of pocket.",
+    explain_zh: "慢病患者门诊和住院的费用，按层级分列，并分为医保基金支付与个人自付。",
+};
+
+/// `ward_mean_census`
+pub const WARD_MEAN_CENSUS: Metric = Metric {
+    id: "ward_mean_census",
+    unit: Unit::Patients,
+    breakdowns: &["ward"],
+    headline: Headline::No,
+    en: "mean occupied beds",
+    zh: "平均占用床位数",
+    explain_en: "Average number of occupied beds in a ward.",
+    explain_zh: "病区平均在院人数（占用床位数）。",
+};
+
+/// `ward_admissions_per_day`
+pub const WARD_ADMISSIONS_PER_DAY: Metric = Metric {
+    id: "ward_admissions_per_day",
+    unit: Unit::PerDay,
+    breakdowns: &["ward"],
+    headline: Headline::No,
+    en: "admissions",
+    zh: "入院人次",
+    explain_en: "Admissions to a ward per day.",
+    explain_zh: "病区每日入院人次。",
+};
+
+/// `ward_mean_stay_days`
+pub const WARD_MEAN_STAY_DAYS: Metric = Metric {
+    id: "ward_mean_stay_days",
+    unit: Unit::Days,
+    breakdowns: &["ward"],
+    headline: Headline::No,
+    en: "mean length of stay",
+    zh: "平均住院日",
+    explain_en: "Mean length of stay of the patients admitted to a ward.",
+    explain_zh: "病区入院患者的平均住院天数。",
+};
+
+/// `admission_wait_prob_positive`
+pub const ADMISSION_WAIT_PROB_POSITIVE: Metric = Metric {
+    id: "admission_wait_prob_positive",
+    unit: Unit::Share,
+    breakdowns: &["ward"],
+    headline: Headline::No,
+    en: "share who wait for a bed",
+    zh: "需要等床的比例",
+    explain_en: "Share of arrivals at a ward who had to wait for a bed.",
+    explain_zh: "到达病区时需要等待床位的患者比例。",
+};
+
+/// `new_patients_per_year`
+pub const NEW_PATIENTS_PER_YEAR: Metric = Metric {
+    id: "new_patients_per_year",
+    unit: Unit::PerYear,
+    breakdowns: &[],
+    headline: Headline::No,
+    en: "new chronic patients",
+    zh: "新增慢病患者",
+    explain_en: "New chronic patients per year (onsets that keep the cohort stable).",
+    explain_zh: "每年新增的慢病患者（使患者队列保持稳定）。",
+};
+
+/// `agent_discharges_per_year`
+pub const AGENT_DISCHARGES_PER_YEAR: Metric = Metric {
+    id: "agent_discharges_per_year",
+    unit: Unit::PerYear,
+    breakdowns: &[],
+    headline: Headline::No,
+    en: "discharges of chronic patients",
+    zh: "慢病患者出院人次",
+    explain_en: "Discharges of chronic patients per year.",
+    explain_zh: "慢病患者每年出院人次。",
+};
+
+/// `elective_procedures_per_year`
+pub const ELECTIVE_PROCEDURES_PER_YEAR: Metric = Metric {
+    id: "elective_procedures_per_year",
+    unit: Unit::PerYear,
+    breakdowns: &[],
+    headline: Headline::No,
+    en: "elective procedures",
+    zh: "择期手术",
+    explain_en: "Elective procedures the chronic patients need, per year.",
+    explain_zh: "慢病患者每年需要的择期手术人次。",
+};
+
+/// `visits_per_year`
+pub const VISITS_PER_YEAR: Metric = Metric {
+    id: "visits_per_year",
+    unit: Unit::PerYear,
+    breakdowns: &["tier", "year"],
+    headline: Headline::No,
+    en: "visits a year",
+    zh: "年门急诊人次",
+    explain_en: "Outpatient and emergency visits in each management year (365 days from the end of the warm-up), by tier, scaled to a whole year.",
+    explain_zh: "每个管理年度（预热期结束后每 365 天）的门急诊人次，按层级分列，折算为全年。",
+};
+
+/// `primary_visits_growth`
+pub const PRIMARY_VISITS_GROWTH: Metric = Metric {
+    id: "primary_visits_growth",
+    unit: Unit::Patients,
+    breakdowns: &["year"],
+    headline: Headline::No,
+    en: "growth of CHC visits",
+    zh: "基层诊疗人次增长",
+    explain_en: "Change in CHC visits a day from the previous management year to this one, as a fraction (0.05 = 5 % more).",
+    explain_zh: "本管理年度与上一年度相比，社区卫生服务中心日均诊疗人次的变化（0.05 表示增加 5%）。",
+};
+
+/// `chc_visits_per_day`
+pub const CHC_VISITS_PER_DAY: Metric = Metric {
+    id: "chc_visits_per_day",
+    unit: Unit::PerDay,
+    breakdowns: &["facility"],
+    headline: Headline::No,
+    en: "visits per CHC",
+    zh: "各社区日均诊疗人次",
+    explain_en: "Visits a day at each CHC: how evenly the work is spread across catchments (equity).",
+    explain_zh: "每个社区卫生服务中心的日均诊疗人次：反映各辖区之间工作量是否均衡（公平性）。",
+};
+
+/// `chc_daily_visits_max_over_min`
+pub const CHC_DAILY_VISITS_MAX_OVER_MIN: Metric = Metric {
+    id: "chc_daily_visits_max_over_min",
+    unit: Unit::Patients,
+    breakdowns: &[],
+    headline: Headline::No,
+    en: "busiest to quietest CHC",
+    zh: "社区诊疗量最高与最低之比",
+    explain_en: "Visits a day at the busiest CHC divided by those at the quietest one.",
+    explain_zh: "日均诊疗人次最多的社区与最少的社区之比。",
+};
+
+/// `expert_session_visits_per_day`
+pub const EXPERT_SESSION_VISITS_PER_DAY: Metric = Metric {
+    id: "expert_session_visits_per_day",
+    unit: Unit::PerDay,
+    breakdowns: &[],
+    headline: Headline::No,
+    en: "expert-session visits",
+    zh: "社区专家门诊人次",
+    explain_en: "Chronic patients' visits a day at the expert sessions that lead-hospital specialists hold at CHCs (counted as primary care).",
+    explain_zh: "慢病患者每日在牵头医院专家到社区开设的专家门诊就诊的人次（计入基层诊疗）。",
+};
+
+/// `chc_capability_gain`
+pub const CHC_CAPABILITY_GAIN: Metric = Metric {
+    id: "chc_capability_gain",
+    unit: Unit::Patients,
+    breakdowns: &[],
+    headline: Headline::No,
+    en: "CHC capability gain",
+    zh: "社区能力提升",
+    explain_en: "Share of the gap between CHC and lead-hospital capability that the CHCs have closed by learning from the experts, averaged over the CHCs, at the end of the run.",
+    explain_zh: "社区通过向专家学习，已缩小的与牵头医院诊疗能力差距的比例（各社区平均，模拟结束时）。",
+};
+
+/// `signed_patients`
+pub const SIGNED_PATIENTS: Metric = Metric {
+    id: "signed_patients",
+    unit: Unit::Patients,
+    breakdowns: &[],
+    headline: Headline::No,
+    en: "signed patients",
+    zh: "签约患者人数",
+    explain_en: "Chronic patients with a family-doctor contract at the end of the run.",
+    explain_zh: "模拟结束时与家庭医生签约的慢病患者人数。",
+};
+
+/// `managed_patients`
+pub const MANAGED_PATIENTS: Metric = Metric {
+    id: "managed_patients",
+    unit: Unit::Patients,
+    breakdowns: &["condition", "year"],
+    headline: Headline::No,
+    en: "patients under management",
+    zh: "慢病规范管理在册人数",
+    explain_en: "Chronic patients enrolled in a CHC's chronic-disease management at the end of each management year, in all and by condition.",
+    explain_zh: "每个管理年度末纳入社区慢病管理的患者人数，合计并按病种分列。",
+};
+
+/// `standardised_management_rate`
+pub const STANDARDISED_MANAGEMENT_RATE: Metric = Metric {
+    id: "standardised_management_rate",
+    unit: Unit::Patients,
+    breakdowns: &["condition", "year"],
+    headline: Headline::No,
+    en: "standardised management rate",
+    zh: "规范管理率",
+    explain_en: "Of the patients under management, the share with at least four CHC follow-ups in the year (the national basic public-health standard).",
+    explain_zh: "在册管理患者中，一年内在社区随访至少 4 次（国家基本公共卫生服务标准）的比例。",
+};
+
+/// `followups_per_served_patient`
+pub const FOLLOWUPS_PER_SERVED_PATIENT: Metric = Metric {
+    id: "followups_per_served_patient",
+    unit: Unit::Patients,
+    breakdowns: &["year"],
+    headline: Headline::No,
+    en: "follow-ups per patient served",
+    zh: "人均随访次数",
+    explain_en: "CHC follow-ups in the year per managed patient who had at least one.",
+    explain_zh: "年内至少随访过一次的在册患者，人均在社区的随访次数。",
+};
+
+/// `health_checks_per_year`
+pub const HEALTH_CHECKS_PER_YEAR: Metric = Metric {
+    id: "health_checks_per_year",
+    unit: Unit::PerYear,
+    breakdowns: &[],
+    headline: Headline::No,
+    en: "health checks",
+    zh: "健康体检人次",
+    explain_en: "CHC health checks of the chronic patients, per year.",
+    explain_zh: "慢病患者每年在社区接受健康体检的人次。",
+};
+
+/// `health_check_rate`
+pub const HEALTH_CHECK_RATE: Metric = Metric {
+    id: "health_check_rate",
+    unit: Unit::Patients,
+    breakdowns: &["year"],
+    headline: Headline::No,
+    en: "health-check rate",
+    zh: "健康体检率",
+    explain_en: "Share of patients in the health-check age bands who had a CHC health check in the management year.",
+    explain_zh: "体检年龄段的患者中，本管理年度在社区接受过健康体检的比例。",
+};
+
+/// `conditions_found_by_checks_per_year`
+pub const CONDITIONS_FOUND_BY_CHECKS_PER_YEAR: Metric = Metric {
+    id: "conditions_found_by_checks_per_year",
+    unit: Unit::PerYear,
+    breakdowns: &[],
+    headline: Headline::No,
+    en: "conditions found by checks",
+    zh: "体检新发现的慢病",
+    explain_en: "Undiagnosed conditions that health checks found, per year.",
+    explain_zh: "每年通过健康体检发现的未确诊慢病例数。",
+};
+
+/// `screening_found_per_year`
+pub const SCREENING_FOUND_PER_YEAR: Metric = Metric {
+    id: "screening_found_per_year",
+    unit: Unit::PerYear,
+    breakdowns: &["campaign"],
+    headline: Headline::No,
+    en: "conditions found by screening",
+    zh: "筛查新发现的病例",
+    explain_en: "Undiagnosed conditions that each screening campaign found, per year.",
+    explain_zh: "每个筛查项目每年发现的未确诊病例数。",
+};
+
+/// `screening_yield`
+pub const SCREENING_YIELD: Metric = Metric {
+    id: "screening_yield",
+    unit: Unit::Patients,
+    breakdowns: &["campaign"],
+    headline: Headline::No,
+    en: "screening yield",
+    zh: "筛查检出率",
+    explain_en: "Conditions found by a screening campaign divided by the residents it screened.",
+    explain_zh: "筛查项目发现的病例数 ÷ 筛查的居民人数。",
+};
+
+/// `spending_yuan_per_patient_year`
+pub const SPENDING_YUAN_PER_PATIENT_YEAR: Metric = Metric {
+    id: "spending_yuan_per_patient_year",
+    unit: Unit::YuanPerYear,
+    breakdowns: &["payer"],
+    headline: Headline::No,
+    en: "spending per patient-year",
+    zh: "人均年医疗费用",
+    explain_en: "Charges for the chronic patients' care (and capitation) per patient-year, in all and split by payer.",
+    explain_zh: "慢病患者的医疗费用（含按人头付费）按人年计，合计并按支付方分列。",
+};
+
+/// `capitation_yuan_per_year`
+pub const CAPITATION_YUAN_PER_YEAR: Metric = Metric {
+    id: "capitation_yuan_per_year",
+    unit: Unit::YuanPerYear,
+    breakdowns: &[],
+    headline: Headline::No,
+    en: "capitation paid",
+    zh: "按人头付费金额",
+    explain_en: "What the insurer pays the CHCs per signed patient, per year, under family-doctor capitation.",
+    explain_zh: "家庭医生按人头付费时，医保基金每年按签约患者向社区支付的金额。",
+};
+
+/// `group_surplus_yuan_per_year`
+pub const GROUP_SURPLUS_YUAN_PER_YEAR: Metric = Metric {
+    id: "group_surplus_yuan_per_year",
+    unit: Unit::YuanPerYear,
+    breakdowns: &[],
+    headline: Headline::No,
+    en: "group surplus",
+    zh: "集团结余",
+    explain_en: "Under a global budget: the budget minus what the insurer paid for the group's chronic patients, per year (negative: a deficit).",
+    explain_zh: "总额付费下：预算减去医保基金为集团慢病患者实际支付的金额，每年计（负数为超支）。",
+};
+
+/// `group_surplus_retained_yuan_per_year`
+pub const GROUP_SURPLUS_RETAINED_YUAN_PER_YEAR: Metric = Metric {
+    id: "group_surplus_retained_yuan_per_year",
+    unit: Unit::YuanPerYear,
+    breakdowns: &[],
+    headline: Headline::No,
+    en: "surplus the group keeps",
+    zh: "集团留用结余",
+    explain_en: "The part of the surplus (or deficit) the group keeps (or bears) under surplus retention, per year.",
+    explain_zh: "结余留用规则下，集团每年留用的结余（或承担的超支）。",
+};
+
+/// `ward_staffed_beds`
+pub const WARD_STAFFED_BEDS: Metric = Metric {
+    id: "ward_staffed_beds",
+    unit: Unit::Patients,
+    breakdowns: &["ward"],
+    headline: Headline::No,
+    en: "staffed beds",
+    zh: "在岗床位数",
+    explain_en: "Average staffed beds of a ward over the recorded days (levers can move beds).",
+    explain_zh: "记录期内病区平均在岗床位数（政策可调整床位）。",
+};
+
+/// The daily series of `daily.csv`: one value per day (warm-up included) and column.
+pub mod series {
+    use super::*;
+
+    /// Every daily series, in the order of the columns.
+    pub const ALL: &[Metric] = &[
+        VISITS,
+        PRIMARY_CARE_VISIT_SHARE,
+        OUTPATIENT_WAIT_DAYS,
+        BED_OCCUPANCY_MIDNIGHT,
+        REFERRALS_UP,
+        REFERRALS_DOWN,
+        ACUTE_EVENTS,
+        DEATHS,
+        CHRONIC_PATIENTS,
+        ENROLLED_PATIENTS,
+        UNCONTROLLED_PATIENT_SHARE,
+        SIGNED_PATIENTS,
+        EXPERT_SESSION_VISITS,
+        CHC_CAPABILITY_GAIN,
+    ];
+
+    pub const VISITS: Metric = Metric {
+        id: "visits",
+        unit: Unit::Count,
+        breakdowns: &["tier"],
+        headline: Headline::No,
+        en: "visits",
+        zh: "门急诊人次",
+        explain_en: "Outpatient and emergency visits on the day, by tier (chronic patients and background demand).",
+        explain_zh: "当日门急诊人次，按层级分列（含慢病患者和背景需求）。",
+    };
+
+    pub const PRIMARY_CARE_VISIT_SHARE: Metric = Metric {
+        id: "primary_care_visit_share",
+        unit: Unit::Share,
+        breakdowns: &[],
+        headline: Headline::No,
+        en: "primary-care visit share",
+        zh: "基层诊疗占比",
+        explain_en: "CHC visits ÷ all visits in scope on the day.",
+        explain_zh: "当日社区诊疗人次 ÷ 范围内全部门急诊人次。",
+    };
+
+    pub const OUTPATIENT_WAIT_DAYS: Metric = Metric {
+        id: "outpatient_wait_days",
+        unit: Unit::Days,
+        breakdowns: &["tier", "channel"],
+        headline: Headline::No,
+        en: "outpatient wait",
+        zh: "门诊等待时间",
+        explain_en: "Mean booking wait of the day's requests at each tier (chronic patients).",
+        explain_zh: "当日各层级慢病患者预约请求的平均等待天数。",
+    };
+
+    pub const BED_OCCUPANCY_MIDNIGHT: Metric = Metric {
+        id: "bed_occupancy_midnight",
+        unit: Unit::Share,
+        breakdowns: &["ward"],
+        headline: Headline::No,
+        en: "midnight bed occupancy",
+        zh: "午夜床位使用率",
+        explain_en: "Patients in a ward's beds at midnight ÷ its staffed beds.",
+        explain_zh: "午夜在院人数 ÷ 病区在岗床位数。",
+    };
+
+    pub const REFERRALS_UP: Metric = Metric {
+        id: "referrals_up",
+        unit: Unit::Count,
+        breakdowns: &[],
+        headline: Headline::No,
+        en: "up-referrals",
+        zh: "上转人次",
+        explain_en: "Up-referrals completed on the day.",
+        explain_zh: "当日完成的上转人次。",
+    };
+
+    pub const REFERRALS_DOWN: Metric = Metric {
+        id: "referrals_down",
+        unit: Unit::Count,
+        breakdowns: &[],
+        headline: Headline::No,
+        en: "down-referrals",
+        zh: "下转人次",
+        explain_en: "Down-referrals on the day.",
+        explain_zh: "当日的下转人次。",
+    };
+
+    pub const ACUTE_EVENTS: Metric = Metric {
+        id: "acute_events",
+        unit: Unit::Count,
+        breakdowns: &[],
+        headline: Headline::No,
+        en: "acute events",
+        zh: "急性事件",
+        explain_en: "Acute events among the chronic patients on the day.",
+        explain_zh: "当日慢病患者发生的急性事件。",
+    };
+
+    pub const DEATHS: Metric = Metric {
+        id: "deaths",
+        unit: Unit::Count,
+        breakdowns: &[],
+        headline: Headline::No,
+        en: "deaths",
+        zh: "死亡人数",
+        explain_en: "Deaths among the chronic patients on the day.",
+        explain_zh: "当日慢病患者死亡人数。",
+    };
+
+    pub const CHRONIC_PATIENTS: Metric = Metric {
+        id: "chronic_patients",
+        unit: Unit::Patients,
+        breakdowns: &[],
+        headline: Headline::No,
+        en: "chronic patients",
+        zh: "慢病患者人数",
+        explain_en: "Chronic patients alive at the end of the day.",
+        explain_zh: "当日结束时存活的慢病患者人数。",
+    };
+
+    pub const ENROLLED_PATIENTS: Metric = Metric {
+        id: "enrolled_patients",
+        unit: Unit::Patients,
+        breakdowns: &[],
+        headline: Headline::No,
+        en: "patients in chronic-disease management",
+        zh: "慢病管理在册人数",
+        explain_en: "Chronic patients enrolled in chronic-disease management at the end of the day.",
+        explain_zh: "当日结束时纳入慢病管理的患者人数。",
+    };
+
+    pub const UNCONTROLLED_PATIENT_SHARE: Metric = Metric {
+        id: "uncontrolled_patient_share",
+        unit: Unit::Share,
+        breakdowns: &[],
+        headline: Headline::No,
+        en: "uncontrolled patient share",
+        zh: "未控制患者占比",
+        explain_en: "Share of chronic patients with a condition out of control (or undiagnosed) at the end of the day.",
+        explain_zh: "当日结束时至少有一种慢病未控制（或未确诊）的患者占比。",
+    };
+
+    pub const SIGNED_PATIENTS: Metric = Metric {
+        id: "signed_patients",
+        unit: Unit::Patients,
+        breakdowns: &[],
+        headline: Headline::No,
+        en: "signed patients",
+        zh: "签约患者人数",
+        explain_en: "Chronic patients with a family-doctor contract at the end of the day.",
+        explain_zh: "当日结束时与家庭医生签约的慢病患者人数。",
+    };
+
+    pub const EXPERT_SESSION_VISITS: Metric = Metric {
+        id: "expert_session_visits",
+        unit: Unit::Count,
+        breakdowns: &[],
+        headline: Headline::No,
+        en: "expert-session visits",
+        zh: "社区专家门诊人次",
+        explain_en: "Chronic patients' visits at CHC expert sessions on the day.",
+        explain_zh: "当日慢病患者在社区专家门诊就诊的人次。",
+    };
+
+    pub const CHC_CAPABILITY_GAIN: Metric = Metric {
+        id: "chc_capability_gain",
+        unit: Unit::Share,
+        breakdowns: &[],
+        headline: Headline::No,
+        en: "CHC capability gain",
+        zh: "社区能力提升",
+        explain_en: "Mean share of the capability gap to the lead hospital that the CHCs have closed.",
+        explain_zh: "各社区已缩小的与牵头医院能力差距的平均比例。",
+    };
+}

@@ -3,9 +3,11 @@
 
 The font is a subset of WenQuanYi Micro Hei (Debian package fonts-wqy-microhei; Apache-2.0, see
 LICENSE-wqy-microhei.txt): printable ASCII, Latin-1, the punctuation and symbols listed below, and
-every other character that occurs in analysis/src (the report's and the charts' text in both
-languages). Run it whenever that text gains a character the font lacks; the analysis test
-`report::tests::font_covers_every_template_character` fails until you do.
+every other character that occurs in analysis/src and sim (the report's and the charts' text in
+both languages, and the metric and lever texts of the catalogue the report shows). Run it whenever
+that text gains a character the font lacks; the tests `report::tests::font_covers_every_template_character`
+(analysis) and `catalogue::the_bundled_font_draws_every_catalogue_text` (integration) fail until
+you do.
 
     apt-get install fonts-wqy-microhei python3-fonttools
     /usr/bin/python3 analysis/fonts/subset.py
@@ -27,7 +29,8 @@ EXTRA = "–—‘’“”•…‰′″←↑→↓↔≈≠≤≥±×÷−�
 def wanted() -> str:
     chars = {chr(c) for c in range(0x20, 0x7F)} | {chr(c) for c in range(0xA0, 0x100)}
     chars |= set(EXTRA)
-    for path in sorted((HERE.parent / "src").rglob("*.rs")):
+    sources = sorted((HERE.parent / "src").rglob("*.rs")) + sorted((HERE.parent.parent / "sim").rglob("*.rs"))
+    for path in sources:
         chars |= {c for c in path.read_text(encoding="utf-8") if ord(c) >= 0x80}
     return "".join(sorted(chars))
 

@@ -18,11 +18,14 @@
 //!   caller can run the simulations in parallel, on several machines and across interruptions;
 //! - [`fit`]: the fit report (observed vs simulated mean and 90 % interval, pass or fail);
 //! - [`morris`]: Morris elementary-effects screening, also as a design plus an analysis;
+//! - [`catalogue`]: how a program describes its outputs and levers (units, headline rows, names
+//!   and explanations in both languages), for the report and the CSV writers;
 //! - [`charts`]: charts drawn from plain data with plotters, as SVG or PNG, with a bundled font;
 //! - [`report`]: reads a results folder (run, compare or sweep) and writes one self-contained
 //!   HTML report in Chinese or English.
 
 pub mod abc;
+pub mod catalogue;
 pub mod charts;
 pub mod design;
 pub mod fit;

@@ -7,6 +7,7 @@
 //! The results are plain data: the output writers and `analysis` never see the world.
 
 use super::{CHECKED, Census, Channel, Clinics, ENROLLED, Model, Patient, Wards};
+use crate::metrics::{self as m, series};
 use crate::params::{Params, Priority, Tier, WardKind};
 use bevy_ecs::prelude::*;
 
@@ -190,60 +191,6 @@ pub struct YearStats {
     pub checked: u64,
 }
 
-/// Every metric name [`Recorder::finish`] can produce (what a calibration target may name).
-pub const METRIC_NAMES: &[&str] = &[
-    "acute_events_per_year",
-    "admission_wait_days",
-    "admission_wait_prob_positive",
-    "agent_discharges_per_year",
-    "agent_visits_per_day",
-    "bed_occupancy",
-    "bed_occupancy_days_at_or_above_95",
-    "bed_occupancy_p95",
-    "capitation_yuan_per_year",
-    "chc_capability_gain",
-    "chc_daily_visits_max_over_min",
-    "chc_visits_per_day",
-    "chronic_patients",
-    "conditions_found_by_checks_per_year",
-    "deaths_per_year",
-    "elective_procedures_per_year",
-    "elective_surgery_wait_days",
-    "emergency_visits_per_day",
-    "enrolled_patients",
-    "expert_session_visits_per_day",
-    "followups_per_served_patient",
-    "group_surplus_retained_yuan_per_year",
-    "group_surplus_yuan_per_year",
-    "health_check_rate",
-    "health_checks_per_year",
-    "managed_patients",
-    "new_patients_per_year",
-    "outpatient_requests_unserved_per_year",
-    "outpatient_wait_days",
-    "outpatient_wait_days_p90",
-    "primary_care_visit_share",
-    "primary_visits_growth",
-    "referral_up_to_down_ratio",
-    "referrals_down_per_year",
-    "referrals_lost_per_year",
-    "referrals_up_per_year",
-    "screening_found_per_year",
-    "screening_yield",
-    "signed_patients",
-    "spending_yuan_per_patient_year",
-    "spending_yuan_per_year",
-    "standardised_management_rate",
-    "transfers_to_shared_ward_per_year",
-    "uncontrolled_patient_day_share",
-    "visits_per_day",
-    "visits_per_year",
-    "ward_admissions_per_day",
-    "ward_mean_census",
-    "ward_mean_stay_days",
-    "ward_staffed_beds",
-];
-
 /// Follow-ups a year that make chronic-disease management "standardised" (national basic public
 /// health service: at least four a year).
 pub const STANDARD_FOLLOWUPS: u8 = 4;
@@ -258,37 +205,12 @@ impl Recorder {
             .enumerate()
             .flat_map(|(f, fp)| (0..fp.wards.len()).map(move |w| (f, w)))
             .collect();
-        let mut columns = Vec::new();
-        for t in Tier::ALL {
-            columns.push(("visits".to_string(), format!("tier={}", t.name())));
-        }
-        columns.push(("primary_care_visit_share".into(), String::new()));
-        for t in Tier::ALL {
-            columns.push(("outpatient_wait_days".into(), format!("tier={};channel=agents", t.name())));
-        }
-        for &(f, w) in &ward_ids {
-            columns.push(("bed_occupancy_midnight".into(), format!("ward={}", ward_label(params, f, w))));
-        }
-        for name in [
-            "referrals_up",
-            "referrals_down",
-            "acute_events",
-            "deaths",
-            "chronic_patients",
-            "enrolled_patients",
-            "uncontrolled_patient_share",
-            "signed_patients",
-            "expert_session_visits",
-            "chc_capability_gain",
-        ] {
-            columns.push((name.into(), String::new()));
-        }
         Recorder {
             today: Counts::new(nf, horizon, params.screening.campaigns.len()),
             total: Counts::new(nf, horizon, params.screening.campaigns.len()),
             wards: vec![WardTotals::default(); ward_ids.len()],
             ward_ids,
-            daily: DailyTable { columns, values: Vec::new() },
+            daily: DailyTable::default(),
             days_recorded: 0,
             chc_capability_gain: 0.0,
             signed_patients: 0,
@@ -318,6 +240,51 @@ pub struct DailyTable {
 impl DailyTable {
     pub fn days(&self) -> usize {
         if self.columns.is_empty() { 0 } else { self.values.len() / self.columns.len() }
+    }
+
+    /// Starts the next day's row. Each value is put with its series and breakdown, so names and
+    /// values cannot drift apart: the first day's row makes the columns, and every later row must
+    /// put the same series in the same order.
+    pub fn row(&mut self) -> DailyRow<'_> {
+        let first = self.values.is_empty();
+        DailyRow { table: self, column: 0, first }
+    }
+}
+
+/// One day's row of a [`DailyTable`], being filled.
+pub struct DailyRow<'a> {
+    table: &'a mut DailyTable,
+    column: usize,
+    first: bool,
+}
+
+impl DailyRow<'_> {
+    /// Puts the value of `series` with the breakdown `breakdown()` (made on the first day only).
+    pub fn put(
+        &mut self,
+        series: &analysis::catalogue::Metric,
+        breakdown: impl FnOnce() -> String,
+        value: f64,
+    ) {
+        if self.first {
+            self.table.columns.push((series.id.to_string(), breakdown()));
+        } else {
+            assert_eq!(
+                self.table.columns.get(self.column).map(|c| c.0.as_str()),
+                Some(series.id),
+                "daily column {} changed series",
+                self.column
+            );
+        }
+        self.table.values.push(value);
+        self.column += 1;
+    }
+}
+
+impl Drop for DailyRow<'_> {
+    fn drop(&mut self) {
+        // A row with fewer values than columns would shift every later day.
+        assert!(std::thread::panicking() || self.column == self.table.columns.len(), "a daily row is short");
     }
 }
 
@@ -364,7 +331,6 @@ pub fn record(
     rec.today.patient_days = census.alive;
     rec.today.uncontrolled_patient_days = census.uncontrolled;
 
-    let mut row = Vec::with_capacity(rec.daily.columns.len());
     let mut tier_visits = [0u64; 3];
     let (mut primary, mut scope) = (0u64, 0u64);
     for (f, fp) in params.facilities.iter().enumerate() {
@@ -377,19 +343,38 @@ pub fn record(
             }
         }
     }
-    row.extend(tier_visits.iter().map(|&v| v as f64));
-    row.push(ratio(primary as f64, scope as f64));
-    for t in 0..3 {
-        let (s, n) =
-            (0..3).fold((0.0, 0u64), |(s, n), c| (s + rec.today.wait_sum[t][c], n + rec.today.wait_n[t][c]));
-        row.push(ratio(s, n as f64));
+    let chcs = params.facilities.iter().filter(|f| f.tier == Tier::Primary).count();
+    let learning = ratio(
+        params
+            .facilities
+            .iter()
+            .enumerate()
+            .filter(|(_, f)| f.tier == Tier::Primary)
+            .map(|(i, _)| model.policy.learning[i])
+            .sum(),
+        chcs as f64,
+    );
+    let mut row = rec.daily.row();
+    for t in Tier::ALL {
+        row.put(&series::VISITS, || format!("tier={}", t.name()), tier_visits[t.index()] as f64);
+    }
+    row.put(&series::PRIMARY_CARE_VISIT_SHARE, String::new, ratio(primary as f64, scope as f64));
+    for t in Tier::ALL {
+        let (s, n) = (0..3).fold((0.0, 0u64), |(s, n), c| {
+            (s + rec.today.wait_sum[t.index()][c], n + rec.today.wait_n[t.index()][c])
+        });
+        row.put(
+            &series::OUTPATIENT_WAIT_DAYS,
+            || format!("tier={};channel=agents", t.name()),
+            ratio(s, n as f64),
+        );
     }
     for (k, &(f, w)) in rec.ward_ids.iter().enumerate() {
         let mut ws = wards.get_mut(model.facilities[f]).expect("facility entity");
         let ward = &mut ws.wards[w];
         let counters = ward.take_counters();
         let occ = ratio(f64::from(ward.occupied()), f64::from(ward.beds));
-        row.push(occ);
+        row.put(&series::BED_OCCUPANCY_MIDNIGHT, || format!("ward={}", ward_label(params, f, w)), occ);
         if measuring {
             let tot = &mut rec.wards[k];
             let c = &mut tot.counters;
@@ -407,35 +392,26 @@ pub fn record(
             tot.midnight_occupancy.push(occ);
         }
     }
-    let chcs = params.facilities.iter().filter(|f| f.tier == Tier::Primary).count();
-    let learning = ratio(
-        params
-            .facilities
-            .iter()
-            .enumerate()
-            .filter(|(_, f)| f.tier == Tier::Primary)
-            .map(|(i, _)| model.policy.learning[i])
-            .sum(),
-        chcs as f64,
+    let t = &rec.today;
+    row.put(&series::REFERRALS_UP, String::new, t.referrals_up as f64);
+    row.put(&series::REFERRALS_DOWN, String::new, t.referrals_down as f64);
+    row.put(&series::ACUTE_EVENTS, String::new, t.acute_events as f64);
+    row.put(&series::DEATHS, String::new, t.deaths as f64);
+    row.put(&series::CHRONIC_PATIENTS, String::new, census.alive as f64);
+    row.put(&series::ENROLLED_PATIENTS, String::new, census.enrolled as f64);
+    row.put(
+        &series::UNCONTROLLED_PATIENT_SHARE,
+        String::new,
+        ratio(census.uncontrolled as f64, census.alive as f64),
     );
+    row.put(&series::SIGNED_PATIENTS, String::new, census.signed as f64);
+    row.put(&series::EXPERT_SESSION_VISITS, String::new, t.expert_visits as f64);
+    row.put(&series::CHC_CAPABILITY_GAIN, String::new, learning);
+    drop(row);
     if measuring {
         rec.chc_capability_gain = learning;
         rec.signed_patients = census.signed;
     }
-    let t = &rec.today;
-    row.extend([
-        t.referrals_up as f64,
-        t.referrals_down as f64,
-        t.acute_events as f64,
-        t.deaths as f64,
-        census.alive as f64,
-        census.enrolled as f64,
-        ratio(census.uncontrolled as f64, census.alive as f64),
-        census.signed as f64,
-        t.expert_visits as f64,
-        learning,
-    ]);
-    rec.daily.values.extend(row);
     if measuring {
         for (i, k) in params.screening.campaigns.iter().enumerate() {
             if k.start_day <= day.0 {
@@ -521,9 +497,9 @@ impl Recorder {
         let days = f64::from(self.days_recorded.max(1));
         let per_year = crate::time::DAYS_PER_YEAR / days;
         let mut out = Vec::new();
-        let mut put = |name: &str, breakdown: String, value: f64| {
+        let mut put = |metric: &analysis::catalogue::Metric, breakdown: String, value: f64| {
             if value.is_finite() {
-                out.push(Metric { name: name.to_string(), breakdown, value });
+                out.push(Metric { name: metric.id.to_string(), breakdown, value });
             }
         };
         let (mut primary, mut scope) = (0u64, 0u64);
@@ -539,22 +515,22 @@ impl Recorder {
                 }
             }
         }
-        put("primary_care_visit_share", String::new(), ratio(primary as f64, scope as f64));
+        put(&m::PRIMARY_CARE_VISIT_SHARE, String::new(), ratio(primary as f64, scope as f64));
         for tier in Tier::ALL {
             let b = format!("tier={}", tier.name());
-            put("visits_per_day", b.clone(), tier_visits[tier.index()] as f64 / days);
-            put("emergency_visits_per_day", b.clone(), tier_emergency[tier.index()] as f64 / days);
-            put("agent_visits_per_day", b, t.agent_visits[tier.index()] as f64 / days);
+            put(&m::VISITS_PER_DAY, b.clone(), tier_visits[tier.index()] as f64 / days);
+            put(&m::EMERGENCY_VISITS_PER_DAY, b.clone(), tier_emergency[tier.index()] as f64 / days);
+            put(&m::AGENT_VISITS_PER_DAY, b, t.agent_visits[tier.index()] as f64 / days);
         }
         let len = t.hist_len();
         for tier in Tier::ALL {
             for ch in Channel::ALL {
                 let (s, n) = (t.wait_sum[tier.index()][ch as usize], t.wait_n[tier.index()][ch as usize]);
                 let b = format!("tier={};channel={}", tier.name(), ch.name());
-                put("outpatient_wait_days", b.clone(), ratio(s, n as f64));
+                put(&m::OUTPATIENT_WAIT_DAYS, b.clone(), ratio(s, n as f64));
                 if ch != Channel::Background && n > 0 {
                     let hist = &t.wait_hist[(tier.index() * 4 + ch as usize) * len..][..len];
-                    put("outpatient_wait_days_p90", b, hist_quantile(hist, 0.9));
+                    put(&m::OUTPATIENT_WAIT_DAYS_P90, b, hist_quantile(hist, 0.9));
                 }
             }
         }
@@ -563,67 +539,67 @@ impl Recorder {
             let wp = &params.facilities[f].wards[w];
             let c = &self.wards[k].counters;
             let b = format!("ward={label}");
-            put("bed_occupancy", b.clone(), ratio(c.occupied_bed_days, c.staffed_bed_days));
-            put("ward_staffed_beds", b.clone(), c.staffed_bed_days / days);
+            put(&m::BED_OCCUPANCY, b.clone(), ratio(c.occupied_bed_days, c.staffed_bed_days));
+            put(&m::WARD_STAFFED_BEDS, b.clone(), c.staffed_bed_days / days);
             let mut occ = self.wards[k].midnight_occupancy.clone();
             occ.sort_by(f64::total_cmp);
             if !occ.is_empty() {
-                put("bed_occupancy_p95", b.clone(), analysis::stats::quantile_sorted(&occ, 0.95));
+                put(&m::BED_OCCUPANCY_P95, b.clone(), analysis::stats::quantile_sorted(&occ, 0.95));
                 let full = occ.iter().filter(|&&o| o >= 0.95).count();
-                put("bed_occupancy_days_at_or_above_95", b.clone(), full as f64 / occ.len() as f64);
+                put(&m::BED_OCCUPANCY_DAYS_AT_OR_ABOVE_95, b.clone(), full as f64 / occ.len() as f64);
             }
-            put("ward_mean_census", b.clone(), c.occupied_bed_days / days);
-            put("ward_admissions_per_day", b.clone(), c.admissions as f64 / days);
-            put("ward_mean_stay_days", b.clone(), ratio(c.admitted_stay_days, c.admissions as f64));
+            put(&m::WARD_MEAN_CENSUS, b.clone(), c.occupied_bed_days / days);
+            put(&m::WARD_ADMISSIONS_PER_DAY, b.clone(), c.admissions as f64 / days);
+            put(&m::WARD_MEAN_STAY_DAYS, b.clone(), ratio(c.admitted_stay_days, c.admissions as f64));
             put(
-                "admission_wait_prob_positive",
+                &m::ADMISSION_WAIT_PROB_POSITIVE,
                 b.clone(),
                 ratio(c.arrivals_waited as f64, c.arrivals as f64),
             );
             let (s, n) = (c.wait_days_sum.iter().sum::<f64>(), c.wait_count.iter().sum::<u64>());
-            put("admission_wait_days", format!("{b};priority=all"), ratio(s, n as f64));
+            put(&m::ADMISSION_WAIT_DAYS, format!("{b};priority=all"), ratio(s, n as f64));
             for p in Priority::ALL {
                 let i = p as usize;
                 put(
-                    "admission_wait_days",
+                    &m::ADMISSION_WAIT_DAYS,
                     format!("{b};priority={}", p.name()),
                     ratio(c.wait_days_sum[i], c.wait_count[i] as f64),
                 );
             }
             if wp.kind == WardKind::Surgical {
                 let i = Priority::Elective as usize;
-                put("elective_surgery_wait_days", b, ratio(c.wait_days_sum[i], c.wait_count[i] as f64));
+                put(&m::ELECTIVE_SURGERY_WAIT_DAYS, b, ratio(c.wait_days_sum[i], c.wait_count[i] as f64));
             }
         }
-        put("referrals_up_per_year", String::new(), t.referrals_up as f64 * per_year);
-        put("referrals_down_per_year", String::new(), t.referrals_down as f64 * per_year);
-        put("referrals_lost_per_year", String::new(), t.referrals_lost as f64 * per_year);
+        put(&m::REFERRALS_UP_PER_YEAR, String::new(), t.referrals_up as f64 * per_year);
+        put(&m::REFERRALS_DOWN_PER_YEAR, String::new(), t.referrals_down as f64 * per_year);
+        put(&m::REFERRALS_LOST_PER_YEAR, String::new(), t.referrals_lost as f64 * per_year);
         put(
-            "referral_up_to_down_ratio",
+            &m::REFERRAL_UP_TO_DOWN_RATIO,
             String::new(),
             ratio(t.referrals_up as f64, t.referrals_down as f64),
         );
-        put("transfers_to_shared_ward_per_year", String::new(), t.transfers_to_shared as f64 * per_year);
-        put("acute_events_per_year", String::new(), t.acute_events as f64 * per_year);
-        put("deaths_per_year", String::new(), t.deaths as f64 * per_year);
-        put("new_patients_per_year", String::new(), t.onsets as f64 * per_year);
-        put("agent_discharges_per_year", String::new(), t.agent_discharges as f64 * per_year);
-        put("elective_procedures_per_year", String::new(), t.elective_procedures as f64 * per_year);
-        put("outpatient_requests_unserved_per_year", String::new(), t.unserved_requests as f64 * per_year);
+        put(&m::TRANSFERS_TO_SHARED_WARD_PER_YEAR, String::new(), t.transfers_to_shared as f64 * per_year);
+        put(&m::ACUTE_EVENTS_PER_YEAR, String::new(), t.acute_events as f64 * per_year);
+        put(&m::DEATHS_PER_YEAR, String::new(), t.deaths as f64 * per_year);
+        put(&m::NEW_PATIENTS_PER_YEAR, String::new(), t.onsets as f64 * per_year);
+        put(&m::AGENT_DISCHARGES_PER_YEAR, String::new(), t.agent_discharges as f64 * per_year);
+        put(&m::ELECTIVE_PROCEDURES_PER_YEAR, String::new(), t.elective_procedures as f64 * per_year);
+        put(&m::OUTPATIENT_REQUESTS_UNSERVED_PER_YEAR, String::new(), t.unserved_requests as f64 * per_year);
         put(
-            "uncontrolled_patient_day_share",
+            &m::UNCONTROLLED_PATIENT_DAY_SHARE,
             String::new(),
             ratio(t.uncontrolled_patient_days as f64, t.patient_days as f64),
         );
-        put("expert_session_visits_per_day", String::new(), t.expert_visits as f64 / days);
-        put("chc_capability_gain", String::new(), self.chc_capability_gain);
-        put("signed_patients", String::new(), self.signed_patients as f64);
-        put("chronic_patients", String::new(), census.alive as f64);
-        put("enrolled_patients", String::new(), census.enrolled as f64);
+        put(&m::EXPERT_SESSION_VISITS_PER_DAY, String::new(), t.expert_visits as f64 / days);
+        put(&m::CHC_CAPABILITY_GAIN, String::new(), self.chc_capability_gain);
+        put(&m::SIGNED_PATIENTS, String::new(), self.signed_patients as f64);
+        put(&m::CHRONIC_PATIENTS, String::new(), census.alive as f64);
+        put(&m::ENROLLED_PATIENTS, String::new(), census.enrolled as f64);
         for tier in Tier::ALL {
             for (p, payer) in ["total", "insurer", "out_of_pocket"].iter().enumerate() {
                 put(
-                    "spending_yuan_per_year",
+                    &m::SPENDING_YUAN_PER_YEAR,
                     format!("tier={};payer={payer}", tier.name()),
                     t.spending[tier.index()][p] * per_year,
                 );
@@ -632,19 +608,19 @@ impl Recorder {
         let patient_years = t.patient_days as f64 / crate::time::DAYS_PER_YEAR;
         for (p, payer) in ["total", "insurer", "out_of_pocket"].iter().enumerate() {
             let all: f64 = (0..3).map(|tier| t.spending[tier][p]).sum();
-            put("spending_yuan_per_patient_year", format!("payer={payer}"), ratio(all, patient_years));
+            put(&m::SPENDING_YUAN_PER_PATIENT_YEAR, format!("payer={payer}"), ratio(all, patient_years));
         }
         if params.policy.capitation.is_some() {
-            put("capitation_yuan_per_year", String::new(), t.capitation_yuan * per_year);
+            put(&m::CAPITATION_YUAN_PER_YEAR, String::new(), t.capitation_yuan * per_year);
         }
         // Chronic-disease management, screening and checks.
-        put("health_checks_per_year", String::new(), t.health_checks as f64 * per_year);
-        put("conditions_found_by_checks_per_year", String::new(), t.check_found as f64 * per_year);
+        put(&m::HEALTH_CHECKS_PER_YEAR, String::new(), t.health_checks as f64 * per_year);
+        put(&m::CONDITIONS_FOUND_BY_CHECKS_PER_YEAR, String::new(), t.check_found as f64 * per_year);
         for (i, k) in params.screening.campaigns.iter().enumerate() {
             let b = format!("campaign={}", k.name);
             let screened = k.screened_per_day * t.campaign_days[i] as f64;
-            put("screening_found_per_year", b.clone(), t.campaign_found[i] as f64 * per_year);
-            put("screening_yield", b, ratio(t.campaign_found[i] as f64, screened));
+            put(&m::SCREENING_FOUND_PER_YEAR, b.clone(), t.campaign_found[i] as f64 * per_year);
+            put(&m::SCREENING_YIELD, b, ratio(t.campaign_found[i] as f64, screened));
         }
         // Equity across CHC catchments: each CHC's visits a day, and the spread.
         let chc_visits: Vec<f64> = params
@@ -654,14 +630,14 @@ impl Recorder {
             .filter(|(_, f)| f.tier == Tier::Primary)
             .map(|(i, f)| {
                 let v = t.visits[i] as f64 / days;
-                put("chc_visits_per_day", format!("facility={}", f.name), v);
+                put(&m::CHC_VISITS_PER_DAY, format!("facility={}", f.name), v);
                 v
             })
             .collect();
         if !chc_visits.is_empty() {
             let max = chc_visits.iter().copied().fold(f64::NEG_INFINITY, f64::max);
             let min = chc_visits.iter().copied().fold(f64::INFINITY, f64::min);
-            put("chc_daily_visits_max_over_min", String::new(), ratio(max, min));
+            put(&m::CHC_DAILY_VISITS_MAX_OVER_MIN, String::new(), ratio(max, min));
         }
         // Each management year of the recorded window.
         for (k, y) in self.years.iter().enumerate() {
@@ -669,45 +645,45 @@ impl Recorder {
             let per_year = crate::time::DAYS_PER_YEAR / f64::from(y.days.max(1));
             for tier in Tier::ALL {
                 put(
-                    "visits_per_year",
+                    &m::VISITS_PER_YEAR,
                     format!("tier={};year={year}", tier.name()),
                     y.visits[tier.index()] as f64 * per_year,
                 );
             }
             put(
-                "primary_care_visit_share",
+                &m::PRIMARY_CARE_VISIT_SHARE,
                 format!("year={year}"),
                 ratio(y.primary_in_scope as f64, y.in_scope as f64),
             );
-            put("referrals_up_per_year", format!("year={year}"), y.referrals_up as f64 * per_year);
+            put(&m::REFERRALS_UP_PER_YEAR, format!("year={year}"), y.referrals_up as f64 * per_year);
             if k > 0 {
                 let prev = &self.years[k - 1];
                 let rate = |y: &YearStats| y.visits[Tier::Primary.index()] as f64 / f64::from(y.days.max(1));
-                put("primary_visits_growth", format!("year={year}"), ratio(rate(y), rate(prev)) - 1.0);
+                put(&m::PRIMARY_VISITS_GROWTH, format!("year={year}"), ratio(rate(y), rate(prev)) - 1.0);
             }
             if y.reviewed {
-                put("managed_patients", format!("year={year}"), y.managed_all as f64);
+                put(&m::MANAGED_PATIENTS, format!("year={year}"), y.managed_all as f64);
                 put(
-                    "standardised_management_rate",
+                    &m::STANDARDISED_MANAGEMENT_RATE,
                     format!("year={year}"),
                     ratio(y.standardised_all as f64, y.managed_all as f64),
                 );
                 for (c, k) in params.conditions.iter().enumerate() {
                     let b = format!("condition={};year={year}", k.name);
-                    put("managed_patients", b.clone(), y.managed[c] as f64);
+                    put(&m::MANAGED_PATIENTS, b.clone(), y.managed[c] as f64);
                     put(
-                        "standardised_management_rate",
+                        &m::STANDARDISED_MANAGEMENT_RATE,
                         b,
                         ratio(y.standardised[c] as f64, y.managed[c] as f64),
                     );
                 }
                 put(
-                    "followups_per_served_patient",
+                    &m::FOLLOWUPS_PER_SERVED_PATIENT,
                     format!("year={year}"),
                     ratio(y.followups as f64, y.served as f64),
                 );
                 put(
-                    "health_check_rate",
+                    &m::HEALTH_CHECK_RATE,
                     format!("year={year}"),
                     ratio(y.checked as f64, y.check_eligible as f64),
                 );
@@ -715,9 +691,9 @@ impl Recorder {
         }
         if let Some(b) = &params.policy.global_budget {
             let surplus = (t.budget_yuan - t.budget_spent_yuan) * per_year;
-            put("group_surplus_yuan_per_year", String::new(), surplus);
+            put(&m::GROUP_SURPLUS_YUAN_PER_YEAR, String::new(), surplus);
             put(
-                "group_surplus_retained_yuan_per_year",
+                &m::GROUP_SURPLUS_RETAINED_YUAN_PER_YEAR,
                 String::new(),
                 surplus * b.settings.surplus_retention,
             );

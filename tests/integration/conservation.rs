@@ -71,8 +71,8 @@ fn every_metric_produced_is_listed_in_metric_names() {
     let results = run(&p, 1);
     for m in &results[0].metrics {
         assert!(
-            medgroup::model::record::METRIC_NAMES.contains(&m.name.as_str()),
-            "metric {} is not in record::METRIC_NAMES",
+            medgroup::metrics::CATALOGUE.metric(&m.name).is_some(),
+            "metric {} is not in the catalogue (medgroup::metrics)",
             m.name
         );
     }

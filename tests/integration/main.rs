@@ -4,6 +4,7 @@
 //! seeds are fixed, so every test gives the same answer on every run.
 
 mod calibration;
+mod catalogue;
 mod common;
 mod conservation;
 mod determinism;

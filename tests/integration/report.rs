@@ -14,8 +14,9 @@
 //! still run.
 
 use crate::common::{self, small_baseline};
-use analysis::report::{self, Lang};
+use analysis::report::Lang;
 use medgroup::output;
+use medgroup::report;
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -379,7 +380,7 @@ fn reports_render_in_a_browser_in_both_languages() {
         (&compare, Lang::En, 6),
         (&sweep, Lang::En, 1),
     ] {
-        let path = report::write_report(dir, lang, None).unwrap();
+        let path = report::write(dir, lang, None).unwrap();
         let html = std::fs::read_to_string(&path).unwrap();
         let what = format!("{} ({lang})", path.display());
         let ids = check_file(&html, &what);
@@ -416,7 +417,7 @@ fn reports_render_in_a_browser_in_both_languages() {
     // A run of a scenario that extends the baseline lists what it changes, from the manifest.
     let reform = tmp.path().join("reform");
     small_run(&reform, true);
-    let html = std::fs::read_to_string(report::write_report(&reform, Lang::En, None).unwrap()).unwrap();
+    let html = std::fs::read_to_string(report::write(&reform, Lang::En, None).unwrap()).unwrap();
     check_file(&html, "reform run");
     let table = &html[html.find("<table class=\"differences\">").expect("a table of differences")..];
     let table = &table[..table.find("</table>").unwrap()];

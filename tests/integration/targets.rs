@@ -5,7 +5,6 @@
 
 use crate::common::*;
 use analysis::targets::{Calibration, Known, load_str};
-use medgroup::model::record::METRIC_NAMES;
 use medgroup::params::Params;
 use medgroup::scenario::{KeyPath, Loaded};
 use std::collections::BTreeSet;
@@ -30,8 +29,11 @@ fn calibration(scenario: &str, targets: &str) -> (Loaded, Calibration) {
     let loaded = load(scenario);
     let text = std::fs::read_to_string(repo(targets)).unwrap_or_else(|e| panic!("{targets}: {e}"));
     let has = |k: &str| has_parameter(&loaded, k);
-    let known =
-        Known { outputs: METRIC_NAMES, has_parameter: &has, recorded_days: Some(loaded.params.run.days) };
+    let known = Known {
+        outputs: &medgroup::metrics::names(),
+        has_parameter: &has,
+        recorded_days: Some(loaded.params.run.days),
+    };
     let cal = load_str(&text, &known).unwrap_or_else(|e| panic!("{targets}: {e}"));
     (loaded, cal)
 }

@@ -2,27 +2,10 @@
 
 use super::read::{CompareData, Daily, RunData, SweepData};
 use super::scenario::{self, Change};
-use super::text::{Lang, Unit, breakdown, metric_label, metric_name, ward};
+use super::text::{Lang, breakdown, metric_label, ward};
+use crate::catalogue::Catalogue;
 use crate::charts::{BarChart, BarSeries, Chart, IntervalChart, IntervalRow, Line, LineChart, Marker, Panel};
 use crate::stats::Summary;
-
-/// Headline metrics: the ones the terminal table shows, in the same order.
-pub fn headline(metric: &str, b: &str) -> bool {
-    match metric {
-        "primary_care_visit_share"
-        | "uncontrolled_patient_day_share"
-        | "referrals_up_per_year"
-        | "referrals_down_per_year"
-        | "acute_events_per_year"
-        | "chronic_patients"
-        | "bed_occupancy"
-        | "visits_per_day"
-        | "elective_surgery_wait_days" => true,
-        "outpatient_wait_days" => !b.contains("background"),
-        "admission_wait_days" => b.ends_with("priority=all"),
-        _ => false,
-    }
-}
 
 /// A chart with its caption (how to read it).
 pub struct Figure {
@@ -77,8 +60,10 @@ pub struct Content {
     pub sweep_header: Vec<String>,
     pub figures: Vec<Figure>,
     pub manifest: Vec<(String, String)>,
-    /// Metrics that appear in this report, for the glossary.
-    pub metrics: Vec<String>,
+    /// Metrics that appear in this report, for the glossary: name, id, explanation.
+    pub metrics: Vec<(String, String, String)>,
+    /// The policy levers explained: name, explanation.
+    pub levers: Vec<(String, String)>,
 }
 
 /// A number with about four significant digits.
@@ -99,15 +84,15 @@ pub fn fmt(v: f64) -> String {
     }
 }
 
-fn fmt_in(metric: &str, v: f64) -> String {
-    fmt(v * Unit::of(metric).scale())
+fn fmt_in(cat: &Catalogue, metric: &str, v: f64) -> String {
+    fmt(v * cat.unit(metric).scale())
 }
 
-fn ci_text(metric: &str, lo: f64, hi: f64, n: usize) -> String {
+fn ci_text(cat: &Catalogue, metric: &str, lo: f64, hi: f64, n: usize) -> String {
     if n < 2 || !lo.is_finite() || !hi.is_finite() {
         "—".into()
     } else {
-        format!("[{}, {}]", fmt_in(metric, lo), fmt_in(metric, hi))
+        format!("[{}, {}]", fmt_in(cat, metric, lo), fmt_in(cat, metric, hi))
     }
 }
 
@@ -493,15 +478,15 @@ fn run_figures(runs: &[(&str, &RunData)], lang: Lang) -> Vec<Figure> {
     f
 }
 
-fn headline_rows(run: &RunData, lang: Lang) -> Vec<HeadlineRow> {
+fn headline_rows(cat: &Catalogue, run: &RunData, lang: Lang) -> Vec<HeadlineRow> {
     run.summary
         .iter()
-        .filter(|r| headline(&r.metric, &r.breakdown))
+        .filter(|r| cat.is_headline(&r.metric, &r.breakdown))
         .map(|r| HeadlineRow {
-            label: metric_label(&r.metric, &r.breakdown, lang),
-            mean: fmt_in(&r.metric, r.mean),
-            ci: ci_text(&r.metric, r.ci_low, r.ci_high, r.n),
-            unit: Unit::of(&r.metric).label(lang).into(),
+            label: metric_label(cat, &r.metric, &r.breakdown, lang),
+            mean: fmt_in(cat, &r.metric, r.mean),
+            ci: ci_text(cat, &r.metric, r.ci_low, r.ci_high, r.n),
+            unit: cat.unit(&r.metric).label(lang).into(),
             n: r.n,
         })
         .collect()
@@ -566,21 +551,23 @@ fn differences_of(m: &super::read::Manifest, lang: Lang) -> Differences {
     }
 }
 
-fn used_metrics(ids: impl Iterator<Item = String>) -> Vec<String> {
-    let mut seen: Vec<String> = Vec::new();
-    for id in ids {
-        if !seen.contains(&id) {
-            seen.push(id);
-        }
-    }
-    // The glossary follows the order of the metric table in text.rs.
-    let mut out: Vec<String> =
-        super::text::METRICS.iter().map(|m| m.id.to_string()).filter(|m| seen.contains(m)).collect();
-    out.extend(seen.into_iter().filter(|s| super::text::metric(s).is_none()));
-    out
+/// The glossary of the metrics in `ids`, in catalogue order (metrics it does not know are left
+/// out): name, id and explanation in `lang`.
+fn glossary(cat: &Catalogue, ids: impl Iterator<Item = String>, lang: Lang) -> Vec<(String, String, String)> {
+    let seen: std::collections::HashSet<String> = ids.collect();
+    cat.metrics
+        .iter()
+        .filter(|m| seen.contains(m.id))
+        .map(|m| (m.name(lang).to_string(), m.id.to_string(), m.explanation(lang).to_string()))
+        .collect()
 }
 
-pub fn run_content(run: &RunData, lang: Lang, results_dir: &str) -> Content {
+/// The levers explained, in `lang`.
+fn levers(cat: &Catalogue, lang: Lang) -> Vec<(String, String)> {
+    cat.levers.iter().map(|l| (l.name(lang).to_string(), l.explanation(lang).to_string())).collect()
+}
+
+pub fn run_content(cat: &Catalogue, run: &RunData, lang: Lang, results_dir: &str) -> Content {
     let m = &run.manifest;
     let scen = m
         .resolved
@@ -607,17 +594,18 @@ pub fn run_content(run: &RunData, lang: Lang, results_dir: &str) -> Content {
         },
         scenario: vec![(m.scenario.clone(), scen)],
         differences: vec![(m.scenario.clone(), differences_of(m, lang))],
-        headline: headline_rows(run, lang),
+        headline: headline_rows(cat, run, lang),
         comparison: vec![],
         sweep: vec![],
         sweep_header: vec![],
         figures: run_figures(&[(m.scenario.as_str(), run)], lang),
         manifest: manifest_rows(m, lang, results_dir),
-        metrics: used_metrics(run.summary.iter().map(|r| r.metric.clone())),
+        metrics: glossary(cat, run.summary.iter().map(|r| r.metric.clone()), lang),
+        levers: levers(cat, lang),
     }
 }
 
-pub fn compare_content(c: &CompareData, lang: Lang, results_dir: &str) -> Content {
+pub fn compare_content(cat: &Catalogue, c: &CompareData, lang: Lang, results_dir: &str) -> Content {
     let base = &c.arms[0];
     let base_resolved = base.data.manifest.resolved.as_deref().and_then(scenario::parse);
     let mut scen = Vec::new();
@@ -656,19 +644,19 @@ pub fn compare_content(c: &CompareData, lang: Lang, results_dir: &str) -> Conten
     let mut figures = Vec::new();
     for arm in c.arms.iter().skip(1) {
         let rows: Vec<_> =
-            c.rows.iter().filter(|r| r.arm == arm.name && headline(&r.metric, &r.breakdown)).collect();
+            c.rows.iter().filter(|r| r.arm == arm.name && cat.is_headline(&r.metric, &r.breakdown)).collect();
         for r in &rows {
             comparison.push(CompareRow {
-                unit: Unit::of(&r.metric).label(lang).into(),
+                unit: cat.unit(&r.metric).label(lang).into(),
                 arm: r.arm.clone(),
-                label: metric_label(&r.metric, &r.breakdown, lang),
-                base: fmt_in(&r.metric, r.base_mean),
-                value: fmt_in(&r.metric, r.arm_mean),
+                label: metric_label(cat, &r.metric, &r.breakdown, lang),
+                base: fmt_in(cat, &r.metric, r.base_mean),
+                value: fmt_in(cat, &r.metric, r.arm_mean),
                 diff: format!(
                     "{} [{}, {}]",
-                    fmt_in(&r.metric, r.diff_mean),
-                    fmt_in(&r.metric, r.diff_ci_low),
-                    fmt_in(&r.metric, r.diff_ci_high)
+                    fmt_in(cat, &r.metric, r.diff_mean),
+                    fmt_in(cat, &r.metric, r.diff_ci_low),
+                    fmt_in(cat, &r.metric, r.diff_ci_high)
                 ),
                 pct: if r.pct_change.is_finite() {
                     format!("{} [{}, {}]", fmt(r.pct_change), fmt(r.pct_ci_low), fmt(r.pct_ci_high))
@@ -682,7 +670,7 @@ pub fn compare_content(c: &CompareData, lang: Lang, results_dir: &str) -> Conten
             .iter()
             .filter(|r| r.pct_change.is_finite())
             .map(|r| IntervalRow {
-                label: metric_label(&r.metric, &r.breakdown, lang),
+                label: metric_label(cat, &r.metric, &r.breakdown, lang),
                 estimate: r.pct_change,
                 low: r.pct_ci_low,
                 high: r.pct_ci_high,
@@ -744,13 +732,14 @@ pub fn compare_content(c: &CompareData, lang: Lang, results_dir: &str) -> Conten
         },
         scenario: scen,
         differences,
-        headline: headline_rows(&base.data, lang),
+        headline: headline_rows(cat, &base.data, lang),
         comparison,
         sweep: vec![],
         sweep_header: vec![],
         figures,
         manifest,
-        metrics: used_metrics(c.rows.iter().map(|r| r.metric.clone())),
+        metrics: glossary(cat, c.rows.iter().map(|r| r.metric.clone()), lang),
+        levers: levers(cat, lang),
     }
 }
 
@@ -758,9 +747,9 @@ fn sanitize(s: &str) -> String {
     s.chars().map(|c| if c.is_ascii_alphanumeric() || c == '-' || c == '_' { c } else { '_' }).collect()
 }
 
-pub fn sweep_content(s: &SweepData, lang: Lang, results_dir: &str) -> Content {
+pub fn sweep_content(cat: &Catalogue, s: &SweepData, lang: Lang, results_dir: &str) -> Content {
     let mut keys: Vec<(String, String)> = Vec::new();
-    for r in s.rows.iter().filter(|r| headline(&r.metric, &r.breakdown)) {
+    for r in s.rows.iter().filter(|r| cat.is_headline(&r.metric, &r.breakdown)) {
         let k = (r.metric.clone(), r.breakdown.clone());
         if !keys.contains(&k) {
             keys.push(k);
@@ -775,7 +764,7 @@ pub fn sweep_content(s: &SweepData, lang: Lang, results_dir: &str) -> Content {
             let panels: Vec<Panel> = keys
                 .iter()
                 .map(|(metric, b)| {
-                    let scale = Unit::of(metric).scale();
+                    let scale = cat.unit(metric).scale();
                     let mut pts: Vec<(f64, f64, f64, f64)> = s
                         .rows
                         .iter()
@@ -793,8 +782,8 @@ pub fn sweep_content(s: &SweepData, lang: Lang, results_dir: &str) -> Content {
                     Panel {
                         title: format!(
                             "{} ({})",
-                            metric_label(metric, b, lang),
-                            Unit::of(metric).label(lang)
+                            metric_label(cat, metric, b, lang),
+                            cat.unit(metric).label(lang)
                         ),
                         lines: vec![Line {
                             label: String::new(),
@@ -868,9 +857,9 @@ pub fn sweep_content(s: &SweepData, lang: Lang, results_dir: &str) -> Content {
                                 .collect();
                             format!("#{}: {}", r.point, all.join(", "))
                         },
-                        estimate: r.mean * Unit::of(metric).scale(),
-                        low: r.ci_low * Unit::of(metric).scale(),
-                        high: r.ci_high * Unit::of(metric).scale(),
+                        estimate: r.mean * cat.unit(metric).scale(),
+                        low: r.ci_low * cat.unit(metric).scale(),
+                        high: r.ci_high * cat.unit(metric).scale(),
                         marker: None,
                         dots: vec![],
                         highlight: false,
@@ -879,8 +868,8 @@ pub fn sweep_content(s: &SweepData, lang: Lang, results_dir: &str) -> Content {
                 figures.push(Figure {
                     id: format!("sweep_{}_{}_{}", sanitize(param), sanitize(metric), sanitize(b)),
                     chart: Chart::Intervals(IntervalChart {
-                        title: metric_label(metric, b, lang),
-                        x_label: format!("{} ({})", metric_name(metric, lang), Unit::of(metric).label(lang)),
+                        title: metric_label(cat, metric, b, lang),
+                        x_label: format!("{} ({})", cat.name(metric, lang), cat.unit(metric).label(lang)),
                         rows,
                         reference: None,
                         floor: None,
@@ -911,15 +900,15 @@ pub fn sweep_content(s: &SweepData, lang: Lang, results_dir: &str) -> Content {
     let sweep: Vec<Vec<String>> = s
         .rows
         .iter()
-        .filter(|r| headline(&r.metric, &r.breakdown))
+        .filter(|r| cat.is_headline(&r.metric, &r.breakdown))
         .map(|r| {
             let mut row = vec![r.point.to_string()];
             row.extend(r.values.iter().cloned());
             row.extend([
-                metric_label(&r.metric, &r.breakdown, lang),
-                fmt_in(&r.metric, r.mean),
-                ci_text(&r.metric, r.ci_low, r.ci_high, r.n),
-                Unit::of(&r.metric).label(lang).into(),
+                metric_label(cat, &r.metric, &r.breakdown, lang),
+                fmt_in(cat, &r.metric, r.mean),
+                ci_text(cat, &r.metric, r.ci_low, r.ci_high, r.n),
+                cat.unit(&r.metric).label(lang).into(),
             ]);
             row
         })
@@ -949,6 +938,7 @@ pub fn sweep_content(s: &SweepData, lang: Lang, results_dir: &str) -> Content {
         sweep_header,
         figures,
         manifest,
-        metrics: used_metrics(s.rows.iter().map(|r| r.metric.clone())),
+        metrics: glossary(cat, s.rows.iter().map(|r| r.metric.clone()), lang),
+        levers: levers(cat, lang),
     }
 }

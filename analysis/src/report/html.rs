@@ -5,7 +5,7 @@
 //! Content-Security-Policy forbids every external load and every script.
 
 use super::build::{Content, Differences};
-use super::text::{LEVERS, Lang, metric};
+use super::text::Lang;
 use crate::charts::{FONT_FAMILY, FONT_TTF, base64};
 use std::fmt::Write as _;
 
@@ -366,16 +366,8 @@ pub fn render(c: &Content, svgs: &[String]) -> String {
     }
 
     let _ = write!(h, "<section id=\"metrics\"><h2>{}</h2>\n<dl>\n", esc(w.metrics));
-    for id in &c.metrics {
-        if let Some(m) = metric(id) {
-            let _ = writeln!(
-                h,
-                "<dt>{} <code>{}</code></dt><dd>{}</dd>",
-                esc(lang.pick(m.en, m.zh)),
-                esc(m.id),
-                esc(lang.pick(m.explain_en, m.explain_zh))
-            );
-        }
+    for (name, id, explanation) in &c.metrics {
+        let _ = writeln!(h, "<dt>{} <code>{}</code></dt><dd>{}</dd>", esc(name), esc(id), esc(explanation));
     }
     h.push_str("</dl></section>\n");
 
@@ -385,13 +377,8 @@ pub fn render(c: &Content, svgs: &[String]) -> String {
         esc(w.levers),
         esc(w.levers_intro)
     );
-    for l in LEVERS {
-        let _ = writeln!(
-            h,
-            "<dt>{}</dt><dd>{}</dd>",
-            esc(lang.pick(l.en, l.zh)),
-            esc(lang.pick(l.explain_en, l.explain_zh))
-        );
+    for (name, explanation) in &c.levers {
+        let _ = writeln!(h, "<dt>{}</dt><dd>{}</dd>", esc(name), esc(explanation));
     }
     h.push_str("</dl></section>\n");
 

@@ -1,8 +1,8 @@
 //! The HTML report of a results folder, in Chinese or English.
 //!
 //! [`write_report`] is the one entry point: it reads a run, compare or sweep folder
-//! ([`read`]), builds the content in one language ([`build`], words from [`text`], the scenario
-//! from [`scenario`]), draws the charts ([`crate::charts`]), and writes
+//! ([`read`]), builds the content in one language ([`build`], words from [`text`] and from the
+//! program's [`Catalogue`], the scenario from [`scenario`]), draws the charts ([`crate::charts`]), and writes
 //! - one self-contained HTML file (charts inline as SVG, the bundled font as a `data:` URI, no
 //!   script, a Content-Security-Policy that forbids any network load), and
 //! - every chart as PNG and SVG under `RESULTS_DIR/charts/`, named `<chart>.<lang>.png|svg`.
@@ -19,6 +19,7 @@ pub mod text;
 pub use read::{Kind, ReadError, Results, read};
 pub use text::Lang;
 
+use crate::catalogue::Catalogue;
 use crate::charts::ChartError;
 use std::path::{Path, PathBuf};
 
@@ -50,14 +51,15 @@ pub struct Rendered {
     pub charts: Vec<(String, String, Vec<u8>)>,
 }
 
-/// Reads `results_dir` and renders the report in `lang`.
-pub fn render(results_dir: &Path, lang: Lang) -> Result<Rendered, ReportError> {
+/// Reads `results_dir` and renders the report in `lang`, naming and explaining the outputs and
+/// levers as `catalogue` does.
+pub fn render(results_dir: &Path, lang: Lang, catalogue: &Catalogue) -> Result<Rendered, ReportError> {
     let results = read(results_dir)?;
     let shown = results_dir.display().to_string();
     let content = match &results {
-        Results::Run(r) => build::run_content(r, lang, &shown),
-        Results::Compare(c) => build::compare_content(c, lang, &shown),
-        Results::Sweep(s) => build::sweep_content(s, lang, &shown),
+        Results::Run(r) => build::run_content(catalogue, r, lang, &shown),
+        Results::Compare(c) => build::compare_content(catalogue, c, lang, &shown),
+        Results::Sweep(s) => build::sweep_content(catalogue, s, lang, &shown),
     };
     let mut charts = Vec::new();
     let mut svgs = Vec::new();
@@ -81,8 +83,13 @@ fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), ReportError> {
 
 /// Writes the report of `results_dir` in `lang` to `out` (default: [`default_path`]) and its
 /// charts to [`chart_dir`]; returns the path of the HTML file.
-pub fn write_report(results_dir: &Path, lang: Lang, out: Option<&Path>) -> Result<PathBuf, ReportError> {
-    let rendered = render(results_dir, lang)?;
+pub fn write_report(
+    results_dir: &Path,
+    lang: Lang,
+    out: Option<&Path>,
+    catalogue: &Catalogue,
+) -> Result<PathBuf, ReportError> {
+    let rendered = render(results_dir, lang, catalogue)?;
     let charts = chart_dir(results_dir);
     // Charts of an earlier report in this language that this one no longer draws would be
     // mistaken for current ones: remove them.
