@@ -14,21 +14,10 @@ use analysis::catalogue::{Catalogue, Headline, Metric, Unit};
 pub static CATALOGUE: Catalogue =
     Catalogue { metrics: METRICS, series: series::ALL, levers: analysis::report::text::LEVERS };
 
-/// Unit of a metric, from its name.
+/// The unit of a metric as written in CSV files and shown in the terminal ("count" for a name
+/// the catalogue does not know).
 pub fn unit(name: &str) -> &'static str {
-    if name.ends_with("_share") || name.starts_with("bed_occupancy") || name.ends_with("prob_positive") {
-        "share"
-    } else if name.contains("_days") {
-        "days"
-    } else if name.ends_with("per_year") {
-        "per year"
-    } else if name.ends_with("per_day") {
-        "per day"
-    } else if name.ends_with("ratio") {
-        "ratio"
-    } else {
-        "count"
-    }
+    CATALOGUE.unit(name).name()
 }
 
 /// Whether the row (`metric`, breakdown `b`) is a headline row (the terminal's table, the
@@ -471,7 +460,7 @@ pub const VISITS_PER_YEAR: Metric = Metric {
 /// `primary_visits_growth`
 pub const PRIMARY_VISITS_GROWTH: Metric = Metric {
     id: "primary_visits_growth",
-    unit: Unit::Patients,
+    unit: Unit::Share,
     breakdowns: &["year"],
     headline: Headline::No,
     en: "growth of CHC visits",
@@ -495,7 +484,7 @@ pub const CHC_VISITS_PER_DAY: Metric = Metric {
 /// `chc_daily_visits_max_over_min`
 pub const CHC_DAILY_VISITS_MAX_OVER_MIN: Metric = Metric {
     id: "chc_daily_visits_max_over_min",
-    unit: Unit::Patients,
+    unit: Unit::Ratio,
     breakdowns: &[],
     headline: Headline::No,
     en: "busiest to quietest CHC",
@@ -519,7 +508,7 @@ pub const EXPERT_SESSION_VISITS_PER_DAY: Metric = Metric {
 /// `chc_capability_gain`
 pub const CHC_CAPABILITY_GAIN: Metric = Metric {
     id: "chc_capability_gain",
-    unit: Unit::Patients,
+    unit: Unit::Share,
     breakdowns: &[],
     headline: Headline::No,
     en: "CHC capability gain",
@@ -555,7 +544,7 @@ pub const MANAGED_PATIENTS: Metric = Metric {
 /// `standardised_management_rate`
 pub const STANDARDISED_MANAGEMENT_RATE: Metric = Metric {
     id: "standardised_management_rate",
-    unit: Unit::Patients,
+    unit: Unit::Share,
     breakdowns: &["condition", "year"],
     headline: Headline::No,
     en: "standardised management rate",
@@ -567,7 +556,7 @@ pub const STANDARDISED_MANAGEMENT_RATE: Metric = Metric {
 /// `followups_per_served_patient`
 pub const FOLLOWUPS_PER_SERVED_PATIENT: Metric = Metric {
     id: "followups_per_served_patient",
-    unit: Unit::Patients,
+    unit: Unit::PerPatient,
     breakdowns: &["year"],
     headline: Headline::No,
     en: "follow-ups per patient served",
@@ -591,7 +580,7 @@ pub const HEALTH_CHECKS_PER_YEAR: Metric = Metric {
 /// `health_check_rate`
 pub const HEALTH_CHECK_RATE: Metric = Metric {
     id: "health_check_rate",
-    unit: Unit::Patients,
+    unit: Unit::Share,
     breakdowns: &["year"],
     headline: Headline::No,
     en: "health-check rate",
@@ -627,7 +616,7 @@ pub const SCREENING_FOUND_PER_YEAR: Metric = Metric {
 /// `screening_yield`
 pub const SCREENING_YIELD: Metric = Metric {
     id: "screening_yield",
-    unit: Unit::Patients,
+    unit: Unit::Share,
     breakdowns: &["campaign"],
     headline: Headline::No,
     en: "screening yield",
@@ -639,7 +628,7 @@ pub const SCREENING_YIELD: Metric = Metric {
 /// `spending_yuan_per_patient_year`
 pub const SPENDING_YUAN_PER_PATIENT_YEAR: Metric = Metric {
     id: "spending_yuan_per_patient_year",
-    unit: Unit::YuanPerYear,
+    unit: Unit::YuanPerPatientYear,
     breakdowns: &["payer"],
     headline: Headline::No,
     en: "spending per patient-year",
@@ -687,7 +676,7 @@ pub const GROUP_SURPLUS_RETAINED_YUAN_PER_YEAR: Metric = Metric {
 /// `ward_staffed_beds`
 pub const WARD_STAFFED_BEDS: Metric = Metric {
     id: "ward_staffed_beds",
-    unit: Unit::Patients,
+    unit: Unit::Beds,
     breakdowns: &["ward"],
     headline: Headline::No,
     en: "staffed beds",

@@ -53,3 +53,29 @@ fn the_bundled_font_draws_every_catalogue_text() {
     missing.dedup();
     assert!(missing.is_empty(), "the bundled font lacks {missing:?}: run analysis/fonts/subset.py");
 }
+
+/// The unit written in `comparison.csv` and `sweep_summary.csv` and shown in the terminal is the
+/// catalogue's, the one the report labels its axes with (they once came from two classifiers
+/// that disagreed: yuan metrics were "per year" in the CSV files and "yuan per year" in the
+/// report).
+#[test]
+fn csv_units_are_the_catalogues() {
+    use medgroup::metrics::unit;
+    for (metric, expected) in [
+        ("spending_yuan_per_year", "yuan per year"),
+        ("spending_yuan_per_patient_year", "yuan per patient-year"),
+        ("group_surplus_yuan_per_year", "yuan per year"),
+        ("chronic_patients", "patients"),
+        ("followups_per_served_patient", "visits per patient"),
+        ("standardised_management_rate", "share"),
+        ("ward_staffed_beds", "beds"),
+        ("referrals_up_per_year", "per year"),
+        ("bed_occupancy", "share"),
+        ("outpatient_wait_days_p90", "days"),
+    ] {
+        assert_eq!(unit(metric), expected, "{metric}");
+    }
+    for m in CATALOGUE.metrics {
+        assert_eq!(unit(m.id), m.unit.name());
+    }
+}
