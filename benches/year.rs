@@ -3,7 +3,7 @@
 //! the agents take. The figures go in BENCHMARKS.md.
 
 use criterion::{Criterion, criterion_group, criterion_main};
-use medgroup::model::population::build_world;
+use medgroup::model::world::build_world;
 use medgroup::model::{Calendars, Patient};
 use medgroup::run::run_replication;
 use medgroup::scenario;

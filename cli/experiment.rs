@@ -350,7 +350,7 @@ fn execute(spec: Spec, replications: u32, c: &Common) -> anyhow::Result<()> {
     let mut note = None;
     loop {
         let bar = progress(exp.pending(shard, &done).len() as u64, c.quiet);
-        exp.run_pending(shard, &writer, &mut done, &pool, || bar.inc(1))
+        shard::run_pending(&exp, shard, &writer, &mut done, &pool, || bar.inc(1))
             .with_context(|| format!("cannot write to shard file {}", path.display()))?;
         bar.finish_and_clear();
         let Some(rel) = c.precision else { break };
@@ -486,7 +486,7 @@ fn report(m: &Merged, out: &Path, timing: Option<(f64, usize, usize)>) {
 }
 
 /// The warm-up check of a run in words (`experiment::warmup`).
-fn warmup_line(results: &[medgroup::model::ReplicationResult], warmup_days: u32) -> Option<String> {
+fn warmup_line(results: &[medgroup::model::record::ReplicationResult], warmup_days: u32) -> Option<String> {
     let w = medgroup::experiment::warmup::check(results, warmup_days)?;
     Some(if w.too_short() {
         format!(

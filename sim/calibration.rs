@@ -15,7 +15,7 @@
 //! one machine gathers a generation and advances.
 
 use crate::experiment::{MAX_SEED, Shard};
-use crate::model::ReplicationResult;
+use crate::model::record::ReplicationResult;
 use crate::output::write_atomic;
 use crate::rng::name_key;
 use crate::run::run_replication;

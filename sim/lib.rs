@@ -65,5 +65,8 @@ pub mod scenario;
 pub mod store;
 pub mod time;
 
+#[cfg(test)]
+mod testing;
+
 /// Program version, recorded in every output.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");

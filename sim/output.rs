@@ -12,7 +12,7 @@
 //! half-written file. Nothing here depends on timing or on the thread count: the same scenario
 //! and seed give byte-identical files.
 
-use crate::model::ReplicationResult;
+use crate::model::record::ReplicationResult;
 use crate::scenario::Loaded;
 use analysis::stats::Summary;
 use serde::Serialize;

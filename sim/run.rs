@@ -4,9 +4,11 @@
 //! streams are derived from the master seed and that number), so the results are the same
 //! whatever the thread count; they are returned in replication order.
 
-use crate::model::population::build_world;
 use crate::model::record::Recorder;
-use crate::model::{Census, Model, ReplicationResult, schedule};
+use crate::model::record::ReplicationResult;
+use crate::model::schedule::schedule;
+use crate::model::world::build_world;
+use crate::model::{Census, Model};
 use crate::params::Params;
 use crate::time::Day;
 use rayon::prelude::*;

@@ -16,7 +16,7 @@
 
 use super::shard::{self, ShardFile};
 use super::{Design, Experiment, Kind, Shard, Unit};
-use crate::model::ReplicationResult;
+use crate::model::record::ReplicationResult;
 use crate::output::{csv_field, num, summarise, write_atomic, write_results};
 use crate::scenario::value_text;
 use analysis::stats::Paired;

@@ -21,7 +21,7 @@ pub mod precision;
 pub mod shard;
 pub mod warmup;
 
-use crate::model::ReplicationResult;
+use crate::model::record::ReplicationResult;
 use crate::params::Params;
 use crate::rng::{hash_words, name_key};
 use crate::run::run_replication;
@@ -398,35 +398,6 @@ impl Experiment {
     /// The units of `shard` not in `done`, in canonical order.
     pub fn pending(&self, shard: Shard, done: &HashSet<Unit>) -> Vec<Unit> {
         self.shard_units(shard).into_iter().filter(|u| !done.contains(u)).collect()
-    }
-
-    /// Runs the units of `shard` not in `done` in `pool`, appending each to `writer` as it
-    /// finishes and then adding them to `done`; `on_unit` is called after each (from any thread).
-    pub fn run_pending(
-        &self,
-        shard: Shard,
-        writer: &shard::Writer,
-        done: &mut HashSet<Unit>,
-        pool: &rayon::ThreadPool,
-        on_unit: impl Fn() + Sync,
-    ) -> std::io::Result<()> {
-        let todo = self.pending(shard, done);
-        let failed: std::sync::Mutex<Option<std::io::Error>> = std::sync::Mutex::new(None);
-        let keep_daily = self.keeps_daily();
-        pool.install(|| {
-            self.run_units(&todo, |u, result| {
-                let row = shard::Row::new(&self.points[u.point].key_hex(), &result, keep_daily);
-                if let Err(e) = writer.append(&row) {
-                    failed.lock().expect("no panic while holding the lock").get_or_insert(e);
-                }
-                on_unit();
-            })
-        });
-        if let Some(e) = failed.into_inner().expect("no panic while holding the lock") {
-            return Err(e);
-        }
-        done.extend(todo);
-        Ok(())
     }
 
     /// Runs every unit in memory (in the current rayon pool) and returns the results per point,

@@ -8,7 +8,7 @@
 
 use super::Experiment;
 use crate::metrics::headline;
-use crate::model::ReplicationResult;
+use crate::model::record::ReplicationResult;
 use crate::output::summarise;
 use analysis::stats::{precise_enough, replications_needed};
 

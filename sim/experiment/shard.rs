@@ -17,7 +17,7 @@
 
 use super::{Experiment, Shard, Spec, Unit};
 use crate::model::Census;
-use crate::model::ReplicationResult;
+use crate::model::record::ReplicationResult;
 use crate::model::record::{DailyTable, Metric};
 use crate::store;
 use serde::{Deserialize, Serialize};
@@ -201,6 +201,35 @@ impl Writer {
         let mine: HashSet<Unit> = exp.shard_units(shard).into_iter().collect();
         self.0.close(&Header::new(exp, shard), |r: &Row| unit_of(exp, r).filter(|u| mine.contains(u)))
     }
+}
+
+/// Runs the units of `shard` of `exp` not in `done` in `pool`, appending each to `writer` as it
+/// finishes and then adding them to `done`; `on_unit` is called after each (from any thread).
+pub fn run_pending(
+    exp: &Experiment,
+    shard: Shard,
+    writer: &Writer,
+    done: &mut HashSet<Unit>,
+    pool: &rayon::ThreadPool,
+    on_unit: impl Fn() + Sync,
+) -> std::io::Result<()> {
+    let todo = exp.pending(shard, done);
+    let failed: std::sync::Mutex<Option<std::io::Error>> = std::sync::Mutex::new(None);
+    let keep_daily = exp.keeps_daily();
+    pool.install(|| {
+        exp.run_units(&todo, |u, result| {
+            let row = Row::new(&exp.points[u.point].key_hex(), &result, keep_daily);
+            if let Err(e) = writer.append(&row) {
+                failed.lock().expect("no panic while holding the lock").get_or_insert(e);
+            }
+            on_unit();
+        })
+    });
+    if let Some(e) = failed.into_inner().expect("no panic while holding the lock") {
+        return Err(e);
+    }
+    done.extend(todo);
+    Ok(())
 }
 
 /// The unit a row belongs to, if it is a row of one of `exp`'s points.

@@ -5,7 +5,7 @@
 //! that MSER-5 sees the transient rather than the noise), warm-up days included, set against the
 //! scenario's `run.warmup_days`.
 
-use crate::model::ReplicationResult;
+use crate::model::record::ReplicationResult;
 
 /// The longest suggested truncation over the wards.
 #[derive(Debug, Clone, PartialEq)]

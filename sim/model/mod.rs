@@ -1,30 +1,44 @@
-//! The model: components, resources, messages, and the daily schedule.
+//! The model: its vocabulary here (components, messages, resources, the phases of a day), and in
+//! the child modules the world, the rules and the daily stages.
 //!
 //! Patients and facilities are bevy_ecs entities; read-only parameters, calendars, counters and
 //! the stream factory are resources. Stages talk through buffered messages, read by systems that
-//! run in one fixed order each day ([`Phase`]). Nothing here touches a file or the terminal.
+//! run in one fixed order each day ([`Phase`], [`schedule`]). The child modules:
+//! - [`world`] builds a replication's world; [`population`] draws its residents;
+//! - [`calendar`], [`clinic`], [`ward`]: day calendars, appointment books, wards as queues;
+//! - [`events`] files and cancels a patient's pending events; [`census`] keeps [`Census`] exact;
+//! - [`rules`]: the model's decisions as named functions (disease hazards, choice, treatment,
+//!   referral, admission routing);
+//! - [`systems`]: one file per stage of the day; [`switch_on`] and [`policy`]: levers in force;
+//! - [`record`]: counters, daily series and the replication's metrics.
+//!
+//! This file defines and imports nothing from its children but the leaf types it is made of
+//! (calendars, books, wards, the levers in force), so the children may use it freely. Nothing
+//! here touches a file or the terminal.
 
 pub mod calendar;
+pub mod census;
 pub mod clinic;
+pub mod events;
 pub mod policy;
 pub mod population;
 pub mod record;
+pub mod rules;
+pub mod schedule;
+pub mod switch_on;
 pub mod systems;
 pub mod ward;
+pub mod world;
 
-use crate::params::{ClinicKind, Params, Priority, Scheme, Tier, WardKind};
-use crate::rng::{Purpose, Streams};
-use crate::time::{Day, DayFraction, SimTime};
-use bevy_ecs::message::{MessageRegistry, message_update_system};
+use crate::params::{ClinicKind, Params, Scheme, Tier, WardKind};
+use crate::rng::Streams;
+use crate::time::{Day, SimTime};
+use bevy_ecs::message::MessageRegistry;
 use bevy_ecs::prelude::*;
-use bevy_ecs::schedule::{LogLevel, ScheduleBuildSettings};
-use calendar::{DayCalendar, Entry};
+use calendar::DayCalendar;
 use clinic::SlotBook;
-use rand::RngExt;
-use rand_distr::{Distribution, Exp};
-use record::Recorder;
 use std::sync::Arc;
-use ward::{Reason, Ward};
+use ward::Ward;
 
 // ---------------------------------------------------------------------------------------------
 // Components
@@ -373,150 +387,4 @@ pub fn register_messages(world: &mut World) {
     MessageRegistry::register_message::<AdmissionRequest>(world);
     MessageRegistry::register_message::<Discharged>(world);
     MessageRegistry::register_message::<Charge>(world);
-}
-
-/// The daily schedule: one system per stage, chained, single-threaded, with ambiguity detection
-/// set to error so that any unordered pair of conflicting systems fails the build.
-pub fn schedule() -> Schedule {
-    use systems::*;
-    let mut s = Schedule::default();
-    s.set_build_settings(ScheduleBuildSettings {
-        ambiguity_detection: LogLevel::Error,
-        ..Default::default()
-    });
-    s.configure_sets(
-        (
-            Phase::Start,
-            Phase::Disease,
-            Phase::Demand,
-            Phase::Choice,
-            Phase::Outpatient,
-            Phase::Referral,
-            Phase::Admission,
-            Phase::Payment,
-            Phase::Record,
-        )
-            .chain(),
-    );
-    s.add_systems((
-        (message_update_system, start::start_day, policy::apply_policies).chain().in_set(Phase::Start),
-        disease::disease.in_set(Phase::Disease),
-        demand::demand.in_set(Phase::Demand),
-        choice::choice.in_set(Phase::Choice),
-        outpatient::outpatient.in_set(Phase::Outpatient),
-        referral::referral.in_set(Phase::Referral),
-        admission::admission.in_set(Phase::Admission),
-        payment::payment.in_set(Phase::Payment),
-        record::record.in_set(Phase::Record),
-    ));
-    s
-}
-
-// ---------------------------------------------------------------------------------------------
-// Helpers shared by systems
-
-/// Files the patient's next disease transition: the time to the next event of any kind is
-/// exponential with the total hazard of the patient's current state; any change of state
-/// re-files it (memorylessness makes that exact).
-pub fn schedule_disease(p: &mut Patient, entity: Entity, now: SimTime, model: &Model, cal: &mut Calendars) {
-    p.disease_epoch = p.disease_epoch.wrapping_add(1);
-    let total = systems::disease::total_hazard(p, &model.params, &model.policy);
-    if total <= 0.0 {
-        return;
-    }
-    let mut rng = model.streams.patient(Purpose::Disease, p.id, p.disease_draws);
-    p.disease_draws += 1;
-    let dt = Exp::new(total).expect("positive hazard").sample(&mut rng);
-    let mut t = now.after(dt);
-    if t.0 >= f64::from(u32::MAX) {
-        return;
-    }
-    // A transition that would fall later on a day whose disease events are already processed
-    // (the state changed during that day) happens at the start of the next day instead.
-    let open = cal.disease.first_open_day();
-    if t.day() < open {
-        t = open.start();
-    }
-    cal.disease.push(
-        t.day(),
-        Entry { patient: entity, data: DayFraction::of(t).0, epoch: p.disease_epoch, kind: 0 },
-    );
-}
-
-/// Files a care need of `kind` on `day`, replacing any pending one.
-pub fn schedule_care(p: &mut Patient, entity: Entity, day: Day, kind: u8, cal: &mut Calendars) {
-    p.care_epoch = p.care_epoch.wrapping_add(1);
-    let day = day.max(cal.care.first_open_day());
-    cal.care.push(day, Entry { patient: entity, data: 0, epoch: p.care_epoch, kind });
-}
-
-/// Files the next routine follow-up of a diagnosed patient, `interval × U(0.8, 1.2)` days after
-/// `day` (the interval depends on enrolment in chronic-disease management).
-pub fn schedule_routine(p: &mut Patient, entity: Entity, day: Day, model: &Model, cal: &mut Calendars) {
-    if p.diagnosed == 0 {
-        p.care_epoch = p.care_epoch.wrapping_add(1);
-        return;
-    }
-    let care = &model.params.care;
-    let interval = if p.has(ENROLLED) {
-        care.enrolled_followup_interval_days
-    } else {
-        care.unenrolled_followup_interval_days
-    };
-    let u: f64 = care_rng(p, model).random();
-    let days = (interval * (0.8 + 0.4 * u)).round().max(1.0) as u32;
-    schedule_care(p, entity, day.plus(days), care_kind::ROUTINE, cal);
-}
-
-/// Files a symptomatic visit after the usual delay between losing control and seeking care.
-pub fn schedule_symptomatic(
-    p: &mut Patient,
-    entity: Entity,
-    now: SimTime,
-    model: &Model,
-    cal: &mut Calendars,
-) {
-    let delay = Exp::new(1.0 / model.params.care.symptom_delay_days)
-        .expect("positive delay")
-        .sample(&mut care_rng(p, model));
-    schedule_care(p, entity, now.after(delay).day().max(model.day.plus(1)), care_kind::SYMPTOMATIC, cal);
-}
-
-/// The patient's next care stream.
-pub fn care_rng(p: &mut Patient, model: &Model) -> crate::rng::Rng {
-    let rng = model.streams.patient(Purpose::Care, p.id, p.care_draws);
-    p.care_draws += 1;
-    rng
-}
-
-/// Sets the patient's uncontrolled set, keeping the census exact.
-pub fn set_uncontrolled(p: &mut Patient, mask: u16, census: &mut Census) {
-    let before = p.uncontrolled != 0;
-    p.uncontrolled = mask;
-    match (before, mask != 0) {
-        (false, true) => census.uncontrolled += 1,
-        (true, false) => census.uncontrolled -= 1,
-        _ => {}
-    }
-}
-
-/// Enrols the patient in chronic-disease management.
-pub fn enrol(p: &mut Patient, census: &mut Census) {
-    if !p.has(ENROLLED) {
-        p.flags |= ENROLLED;
-        census.enrolled += 1;
-    }
-}
-
-/// Everything a finished replication hands back.
-pub use record::ReplicationResult;
-
-/// The priority class an admission request gets; `green` is a patient in the green channel.
-pub fn priority_for(reason: Reason, green: bool) -> Priority {
-    match reason {
-        Reason::Acute => Priority::Emergency,
-        _ if green => Priority::Referred,
-        Reason::PostAcute => Priority::Referred,
-        _ => Priority::Elective,
-    }
 }

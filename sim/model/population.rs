@@ -1,4 +1,4 @@
-//! Building a replication's world: facilities, the synthesised population, and the first events.
+//! The synthesised population: who the residents are and which of them are patients.
 //!
 //! Residents are drawn band by band: sex, a gamma frailty shared by the person's conditions
 //! (mean 1, variance `frailty_variance`; it induces multimorbidity), and each condition with
@@ -6,133 +6,11 @@
 //! the others exist only as background demand. All draws come from the replication's population
 //! stream, so the same seed gives the same people whatever the policy levers.
 
-use super::*;
-use crate::params::{AgeBand, ClinicParams, ConditionParams, PopulationParams};
-use crate::rng::{Rng, name_key};
-use rand_distr::Gamma;
-
-/// Builds the world of `replication`, ready to run day 0.
-pub fn build_world(params: Arc<Params>, replication: u32) -> World {
-    let streams = Streams::new(params.seed, replication);
-    let mut world = World::new();
-    register_messages(&mut world);
-    let days = params.run.total_days();
-
-    let mut facilities = Vec::with_capacity(params.facilities.len());
-    let mut ward_of_kind = Vec::with_capacity(params.facilities.len());
-    for (i, f) in params.facilities.iter().enumerate() {
-        let mut clinics: Vec<SlotBook> =
-            f.clinics.iter().map(|c| SlotBook::new(c, params.care.booking_horizon_days)).collect();
-        if f.tier == Tier::Primary && params.policy.expert_sessions.is_some() {
-            // Empty until `policy.expert_sessions` switches on.
-            let empty = ClinicParams {
-                kind: ClinicKind::ExpertSession,
-                slots_per_weekday: [0; 7],
-                background_visits_per_day: 0.0,
-            };
-            clinics.push(SlotBook::new(&empty, params.care.booking_horizon_days));
-        }
-        let wards: Vec<Ward> = f
-            .wards
-            .iter()
-            .map(|w| Ward::new(w, streams.stream(Purpose::Ward, name_key(&format!("{}/{}", f.name, w.name)))))
-            .collect();
-        let mut kinds = [None; 3];
-        for (j, w) in f.wards.iter().enumerate() {
-            kinds[w.kind as usize].get_or_insert(j as u8);
-        }
-        ward_of_kind.push(kinds);
-        let pending = vec![Vec::new(); wards.len()];
-        let e = world
-            .spawn((Facility { index: i as u16, tier: f.tier }, Clinics(clinics), Wards { wards, pending }))
-            .id();
-        facilities.push(e);
-    }
-
-    let mut model = Model {
-        params: params.clone(),
-        streams,
-        replication,
-        day: Day(0),
-        facilities,
-        ward_of_kind,
-        onset_per_day: 0.0,
-        next_patient_id: 0,
-        policy: crate::model::policy::PolicyNow::new(&params),
-    };
-    let mut cal = Calendars {
-        disease: DayCalendar::new(days),
-        care: DayCalendar::new(days),
-        visits: DayCalendar::new(days),
-    };
-    let mut census = Census::default();
-
-    let synth = Synth::new(&params);
-    let mut rng = streams.stream(Purpose::Population, 0);
-    let mut exits_per_day = 0.0;
-    let residents = params.population.residents;
-    let primaries = params.facilities.iter().any(|f| f.tier == Tier::Primary);
-    if !params.conditions.is_empty() && primaries {
-        let mut patients = Vec::new();
-        for (b, band) in params.population.age_bands.iter().enumerate() {
-            let n = (f64::from(residents) * band.share).round() as u64;
-            for _ in 0..n {
-                if let Some(p) = synth.resident(&mut rng, b, model.next_patient_id) {
-                    model.next_patient_id += 1;
-                    exits_per_day += expected_exits_per_day(&p, &params);
-                    patients.push(p);
-                }
-            }
-        }
-        // One batch, so that the ECS tables are sized once instead of grown by doubling.
-        let entities: Vec<Entity> = world.spawn_batch(patients).collect();
-        for e in entities {
-            let mut p = world.get_mut::<Patient>(e).expect("just spawned");
-            file_first_events(&mut p, e, &model, &mut cal, &mut census, true);
-        }
-    }
-    model.onset_per_day = exits_per_day;
-    world.insert_resource(Recorder::new(&params));
-    world.insert_resource(census);
-    world.insert_resource(cal);
-    world.insert_resource(model);
-    world
-}
-
-/// Files the disease clock and first care need of a patient entering the cohort and counts it.
-pub fn file_first_events(
-    p: &mut Patient,
-    entity: Entity,
-    model: &Model,
-    cal: &mut Calendars,
-    census: &mut Census,
-    initial: bool,
-) {
-    census.alive += 1;
-    census.spawned += 1;
-    if p.has(SIGNED) {
-        census.signed += 1;
-    }
-    if p.uncontrolled != 0 {
-        census.uncontrolled += 1;
-    }
-    if p.has(ENROLLED) {
-        census.enrolled += 1;
-    }
-    let now = if initial { SimTime(0.0) } else { model.day.start() };
-    schedule_disease(p, entity, now, model, cal);
-    if p.diagnosed != 0 {
-        let care = &model.params.care;
-        let interval = if p.has(ENROLLED) {
-            care.enrolled_followup_interval_days
-        } else {
-            care.unenrolled_followup_interval_days
-        };
-        let u: f64 = care_rng(p, model).random();
-        let first = if initial { u * interval } else { u * care.symptom_delay_days * 2.0 };
-        schedule_care(p, entity, model.day.plus(first as u32), care_kind::ROUTINE, cal);
-    }
-}
+use super::{EMPLOYEE, ENROLLED, MALE, NO_FACILITY, Patient, Place, SIGNED};
+use crate::params::{AgeBand, ConditionParams, Params, PopulationParams, Tier};
+use crate::rng::Rng;
+use rand::RngExt;
+use rand_distr::{Distribution, Gamma};
 
 /// Expected exits (deaths, including acute deaths) per day of a patient in its current state.
 pub fn expected_exits_per_day(p: &Patient, params: &Params) -> f64 {

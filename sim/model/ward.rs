@@ -364,3 +364,53 @@ fn exp_draw(rng: &mut Rng, rate: f64) -> f64 {
         f64::INFINITY
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::params::WardKind;
+    use rand::SeedableRng;
+
+    fn arrival(t: f64, id: u32, priority: Priority) -> Arrival {
+        Arrival {
+            time: SimTime(t),
+            patient: Entity::from_raw_u32(id).expect("a valid index"),
+            priority,
+            reason: Reason::Elective,
+            condition: 0,
+            stay_scale: 1.0,
+        }
+    }
+
+    #[test]
+    fn a_free_bed_goes_to_the_highest_class_then_first_come() {
+        let p = WardParams {
+            name: "w".into(),
+            kind: WardKind::Medical,
+            beds: 1,
+            stay: StayLaw::Exponential { mean_days: 0.05 },
+            background_admissions_per_day: 0.0,
+            background_priority: Priority::Elective,
+        };
+        let mut ward = Ward::new(&p, Rng::seed_from_u64(1));
+        // Patient 1 takes the bed; 2–5 queue: elective, referred, emergency, referred.
+        let arrivals = [
+            arrival(0.01, 1, Priority::Elective),
+            arrival(0.011, 2, Priority::Elective),
+            arrival(0.012, 3, Priority::Referred),
+            arrival(0.013, 4, Priority::Emergency),
+            arrival(0.014, 5, Priority::Referred),
+        ];
+        let (mut admitted, mut released) = (Vec::new(), Vec::new());
+        ward.run_day(Day(0), &arrivals, &mut admitted, &mut released);
+        for d in 1..30 {
+            ward.run_day(Day(d), &[], &mut admitted, &mut released);
+        }
+        let order: Vec<u32> = admitted.iter().map(|(e, _)| e.index_u32()).collect();
+        assert_eq!(order, vec![1, 4, 3, 5, 2], "emergency > referred > elective, FIFO within a class");
+        assert_eq!(released.len(), 5, "every patient is discharged");
+        let c = ward.take_counters();
+        assert_eq!((c.arrivals, c.arrivals_waited, c.admissions), (5, 4, 5));
+        assert_eq!(ward.occupied(), 0);
+    }
+}

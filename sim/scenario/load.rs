@@ -7,9 +7,11 @@
 //! together.
 
 // Unknown-key paths: `facilities.0.wards.?.bedz` (serde_ignored's form) → `facilities[0].wards.bedz`.
+use super::error::ScenarioError;
 use super::file::ScenarioFile;
-use super::{Problem, ScenarioError, validate};
+use super::validate::validate;
 use crate::params::Params;
+use analysis::problem::Problem;
 use analysis::problem::key_path;
 use std::path::{Path, PathBuf};
 use toml::{Table, Value};

@@ -3,7 +3,7 @@
 //! bed sinking without a shared ward to receive the beds, …). Such errors name both keys.
 
 use super::file::*;
-use super::validate::tier_shares;
+use super::shares::tier_shares;
 use crate::params::*;
 use crate::time::DAYS_PER_YEAR;
 use analysis::problem::Checker;

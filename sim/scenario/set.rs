@@ -23,7 +23,7 @@
 //! (or a missing table on the way) is created and left to the schema, which refuses it if the
 //! scenario format has no such key.
 
-use super::ScenarioError;
+use super::error::ScenarioError;
 use super::load::{Loaded, finish};
 use std::fmt;
 use toml::{Table, Value};
@@ -345,7 +345,7 @@ fn with_context(e: ScenarioError, assignments: &[(KeyPath, Value)]) -> ScenarioE
             path,
             problems: problems
                 .into_iter()
-                .map(|p| super::Problem { key: p.key, message: p.message + &note })
+                .map(|p| analysis::problem::Problem { key: p.key, message: p.message + &note })
                 .collect(),
         },
         other => other,

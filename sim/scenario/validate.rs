@@ -4,10 +4,11 @@
 //! stops at the first one. Upper bounds that are not physical limits (e.g. at most 2 × 10⁷ residents,
 //! 100,000 beds a ward) are there to refuse a typing slip before it allocates memory.
 
-use super::Problem;
 use super::file::*;
+use super::shares::tier_shares;
 use crate::params::*;
 use analysis::problem::Checker;
+use analysis::problem::Problem;
 
 /// Largest population a scenario may ask for: a 20-million city of agents fits in about 4 GB.
 pub const MAX_RESIDENTS: i64 = 20_000_000;
@@ -239,14 +240,6 @@ fn condition(c: &mut Checker, i: usize, k: &ConditionFile, bands: usize) -> Cond
             / DAYS_PER_YEAR,
         capability: tier_shares(c, &key("capability"), k.capability),
     }
-}
-
-pub(super) fn tier_shares(c: &mut Checker, key: &str, t: TierShares) -> [f64; 3] {
-    [
-        c.share(&format!("{key}.primary"), t.primary),
-        c.share(&format!("{key}.member"), t.member),
-        c.share(&format!("{key}.lead"), t.lead),
-    ]
 }
 
 fn care(c: &mut Checker, k: &CareFile) -> CareParams {

@@ -1,6 +1,6 @@
 //! Helpers shared by the integration tests.
 
-use medgroup::model::ReplicationResult;
+use medgroup::model::record::ReplicationResult;
 use medgroup::params::Params;
 use medgroup::run::run_replication;
 use medgroup::scenario::{self, Loaded};

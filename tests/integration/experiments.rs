@@ -82,7 +82,7 @@ fn common_random_numbers_narrow_the_paired_ci_of_a_real_lever() {
 /// A replication's metrics as (name, breakdown, bits of the value).
 type Bits = Vec<(String, String, u64)>;
 
-fn metrics_of(r: &medgroup::model::ReplicationResult) -> Bits {
+fn metrics_of(r: &medgroup::model::record::ReplicationResult) -> Bits {
     r.metrics.iter().map(|m| (m.name.clone(), m.breakdown.clone(), m.value.to_bits())).collect()
 }
 

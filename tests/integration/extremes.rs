@@ -2,7 +2,7 @@
 
 use crate::common::*;
 
-fn total(results: &[medgroup::model::ReplicationResult], name: &str) -> f64 {
+fn total(results: &[medgroup::model::record::ReplicationResult], name: &str) -> f64 {
     results.iter().flat_map(|r| r.metrics.iter().filter(|m| m.name == name).map(|m| m.value)).sum()
 }
 

@@ -8,7 +8,7 @@
 
 use crate::common::*;
 use analysis::stats::Summary;
-use medgroup::model::ReplicationResult;
+use medgroup::model::record::ReplicationResult;
 use medgroup::params::*;
 
 /// Residents of the scaled-down baseline the lever tests use (capacities scale with it).

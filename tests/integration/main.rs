@@ -3,6 +3,7 @@
 //! Statistical tests state their effect, standard error and tolerance next to the assertion;
 //! seeds are fixed, so every test gives the same answer on every run.
 
+mod architecture;
 mod calibration;
 mod catalogue;
 mod common;

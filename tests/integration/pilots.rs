@@ -25,7 +25,7 @@ fn scaled_pilot(rel: &str, scale: f64) -> Params {
 }
 
 /// One replication's summary metrics and its visits per facility over the recorded window.
-fn run_with_visits(p: &Params) -> (medgroup::model::ReplicationResult, Vec<u64>) {
+fn run_with_visits(p: &Params) -> (medgroup::model::record::ReplicationResult, Vec<u64>) {
     let p = Arc::new(p.clone());
     let last = p.run.total_days() - 1;
     let mut visits = Vec::new();
@@ -55,7 +55,7 @@ fn count(p: &Params, tier: Tier, in_group: bool) -> usize {
 }
 
 /// Bed occupancy of every ward of the group's facilities.
-fn group_occupancy(p: &Params, r: &medgroup::model::ReplicationResult) -> Vec<(String, f64)> {
+fn group_occupancy(p: &Params, r: &medgroup::model::record::ReplicationResult) -> Vec<(String, f64)> {
     p.facilities
         .iter()
         .filter(|f| f.in_group)

@@ -7,6 +7,8 @@
 //! charged at the facility's bed-day price — or, in a shared ward under a tiered per-diem, at the
 //! per-diem schedule's rates.
 
+use crate::model::census::set_uncontrolled;
+use crate::model::events::{schedule_care, schedule_disease};
 use crate::model::record::Recorder;
 use crate::model::ward::{Arrival, Reason};
 use crate::model::*;

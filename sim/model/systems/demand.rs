@@ -5,7 +5,9 @@
 //! symptomatic visits and post-discharge follow-ups are always sought. Background demand is drawn
 //! where it is served (outpatient, admission).
 
+use crate::model::events::{care_rng, is_pending_care, schedule_routine};
 use crate::model::*;
+use rand::RngExt;
 
 pub fn demand(
     model: Res<Model>,
@@ -16,7 +18,7 @@ pub fn demand(
     let day = model.day;
     for e in cal.care.take(day) {
         let Ok(mut p) = patients.get_mut(e.patient) else { continue };
-        if p.care_epoch != e.epoch || p.place != Place::Home {
+        if !is_pending_care(&p, &e) || p.place != Place::Home {
             continue;
         }
         if e.kind == care_kind::ROUTINE {

@@ -9,107 +9,18 @@
 //! likely when a condition is uncontrolled or undiagnosed. New chronic patients enter at the
 //! cohort's initial expected exit rate, so the cohort stays stable over long runs.
 
-use crate::model::policy::PolicyNow;
-use crate::model::population::{Synth, file_first_events};
+use crate::model::census::{count_death, enrol, set_uncontrolled};
+use crate::model::events::{
+    cancel_disease_events, file_first_events, is_pending_disease, schedule_disease, schedule_symptomatic,
+};
+use crate::model::population::Synth;
 use crate::model::record::Recorder;
+use crate::model::rules::disease::{Transition, pick};
 use crate::model::*;
-use crate::params::Params;
-use rand_distr::Poisson;
-
-/// What a disease event turns out to be.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Transition {
-    LoseControl(u8),
-    Acute(u8),
-    Elective(u8),
-    /// A screening campaign finds an undiagnosed condition.
-    Screened(u8),
-    /// An annual health check at the CHC.
-    HealthCheck,
-    Death,
-}
-
-fn hazards(p: &Patient, params: &Params, now: &PolicyNow, mut visit: impl FnMut(f64, Transition) -> bool) {
-    let managed = p.has(ENROLLED);
-    let band = p.age_band as usize;
-    if band >= params.screening.check_min_band
-        && now.check_rate_per_day > 0.0
-        && visit(now.check_rate_per_day, Transition::HealthCheck)
-    {
-        return;
-    }
-    for (c, k) in params.conditions.iter().enumerate() {
-        let bit = 1u16 << c;
-        if p.conditions & bit == 0 {
-            continue;
-        }
-        let c8 = c as u8;
-        let controlled = p.uncontrolled & bit == 0;
-        if controlled {
-            let loss = if managed {
-                k.loss_of_control_per_day
-            } else {
-                k.loss_of_control_per_day * k.unmanaged_loss_multiplier
-            };
-            if visit(loss, Transition::LoseControl(c8)) {
-                return;
-            }
-        }
-        let acute = if controlled {
-            k.acute_events_per_day
-        } else {
-            k.acute_events_per_day * k.uncontrolled_acute_multiplier
-        };
-        if visit(acute, Transition::Acute(c8)) {
-            return;
-        }
-        if p.diagnosed & bit != 0 && visit(k.elective_procedures_per_day, Transition::Elective(c8)) {
-            return;
-        }
-        if p.diagnosed & bit == 0 {
-            let screen = now.screen_rate.get(band).map_or(0.0, |r| r[c]);
-            if screen > 0.0 && visit(screen, Transition::Screened(c8)) {
-                return;
-            }
-        }
-    }
-    let death = params.population.age_bands[p.age_band as usize].mortality_per_day
-        + params
-            .conditions
-            .iter()
-            .enumerate()
-            .filter(|(c, _)| p.conditions & (1 << c) != 0)
-            .map(|(_, k)| k.excess_mortality_per_day)
-            .sum::<f64>();
-    visit(death, Transition::Death);
-}
-
-/// Sum of the patient's hazards, per day.
-pub fn total_hazard(p: &Patient, params: &Params, now: &PolicyNow) -> f64 {
-    let mut total = 0.0;
-    hazards(p, params, now, |h, _| {
-        total += h;
-        false
-    });
-    total
-}
-
-/// The transition whose share of the total hazard contains `u` ∈ [0, 1).
-pub fn pick(p: &Patient, params: &Params, now: &PolicyNow, u: f64) -> Transition {
-    let target = u * total_hazard(p, params, now);
-    let mut acc = 0.0;
-    let mut chosen = Transition::Death;
-    hazards(p, params, now, |h, t| {
-        acc += h;
-        if target < acc && h > 0.0 {
-            chosen = t;
-            true
-        } else {
-            false
-        }
-    });
-    chosen
-}
+use crate::rng::Purpose;
+use crate::time::DayFraction;
+use rand::RngExt;
+use rand_distr::{Distribution, Poisson};
 
 /// Marks `found` as diagnosed after a check or a screening, enrols the patient with
 /// `screening.enrolment_on_diagnosis`, and files a visit for the newly known, untreated
@@ -134,22 +45,6 @@ fn diagnose(
     }
 }
 
-/// Removes a patient from the cohort's counts (the caller despawns it).
-pub fn count_death(p: &Patient, census: &mut Census, rec: &mut Recorder) {
-    census.alive -= 1;
-    census.died += 1;
-    if p.has(SIGNED) {
-        census.signed -= 1;
-    }
-    if p.uncontrolled != 0 {
-        census.uncontrolled -= 1;
-    }
-    if p.has(ENROLLED) {
-        census.enrolled -= 1;
-    }
-    rec.count(|c| c.deaths += 1);
-}
-
 #[allow(clippy::too_many_arguments)] // one parameter per resource and message stream this stage uses
 pub fn disease(
     mut model: ResMut<Model>,
@@ -165,7 +60,7 @@ pub fn disease(
     let params = model.params.clone();
     for e in cal.disease.take(day) {
         let Ok(mut p) = patients.get_mut(e.patient) else { continue };
-        if p.disease_epoch != e.epoch {
+        if !is_pending_disease(&p, &e) {
             continue;
         }
         let t = DayFraction(e.data).on(day);
@@ -196,7 +91,7 @@ pub fn disease(
                 }
                 // The emergency department decides what happens next; the disease clock
                 // pauses until then.
-                p.disease_epoch = p.disease_epoch.wrapping_add(1);
+                cancel_disease_events(&mut p);
                 acute.write(AcuteEvent { patient: e.patient, condition: c, time: t });
                 continue;
             }

@@ -23,13 +23,22 @@
 //! sinking, `routed_share` of the lead's non-emergency admissions go to the catchment's shared
 //! ward.
 
-use super::choice::{clinic_kind, visit_clinic};
+use crate::model::census::{enrol, set_uncontrolled};
+use crate::model::events::{
+    cancel_disease_events, cancel_pending_care, care_rng, is_pending_care, schedule_care, schedule_disease,
+    schedule_routine, schedule_symptomatic,
+};
 use crate::model::record::Recorder;
+use crate::model::rules::admission::{emergency_department, priority_for, route};
+use crate::model::rules::choice::{clinic_kind, visit_clinic};
+use crate::model::rules::referral::{AfterHospitalVisit, after_hospital_visit, chc_refers_up, completed};
+use crate::model::rules::treatment::{capability, enrols_at_chc, treat, trust_after};
 use crate::model::ward::{Arrival, Reason};
 use crate::model::*;
-use crate::params::WardKind;
-use crate::rng::{hash_words, name_key};
-use rand_distr::{Binomial, Poisson};
+use crate::params::{Priority, WardKind};
+use crate::rng::{Purpose, hash_words, name_key};
+use rand::RngExt;
+use rand_distr::{Binomial, Distribution, Poisson};
 
 /// Draws a Poisson count with mean `mean` (0 when the mean is 0).
 pub fn poisson(rng: &mut crate::rng::Rng, mean: f64) -> u64 {
@@ -184,14 +193,7 @@ pub fn outpatient(
     for a in acute.read() {
         let Ok(mut p) = patients.get_mut(a.patient) else { continue };
         let mut rng = care_rng(&mut p, &model);
-        let member = model.member_of(p.home);
-        let ed = if rng.random::<f64>() < params.care.emergency_lead_share
-            || !params.facilities[member as usize].emergency_department
-        {
-            model.lead()
-        } else {
-            member
-        };
+        let ed = emergency_department(&model, p.home, &mut rng);
         let tier = model.tier(ed);
         rec.count(|k| k.emergency_visit(ed as usize, 1));
         charges.write(Charge {
@@ -206,7 +208,7 @@ pub fn outpatient(
         let ward = model.ward(ed, WardKind::Medical);
         if let (true, Some(ward)) = (rng.random::<f64>() < k.acute_admission_share, ward) {
             p.place = Place::Waiting;
-            p.care_epoch = p.care_epoch.wrapping_add(1);
+            cancel_pending_care(&mut p);
             admissions.write(AdmissionRequest {
                 facility: ed,
                 ward,
@@ -221,7 +223,7 @@ pub fn outpatient(
             });
         } else {
             // Treated and sent home: the emergency visit may bring the condition under control.
-            if rng.random::<f64>() < model.capability(ed, a.condition as usize) {
+            if rng.random::<f64>() < capability(&model, ed, a.condition as usize) {
                 let mask = p.uncontrolled & !(1 << a.condition);
                 set_uncontrolled(&mut p, mask, &mut census);
             }
@@ -239,7 +241,7 @@ pub fn outpatient(
             rec.count(|k| k.no_shows[visit.facility as usize] += 1);
             continue;
         };
-        if p.care_epoch != e.epoch || p.place != Place::Booked {
+        if !is_pending_care(&p, &e) || p.place != Place::Booked {
             rec.count(|k| k.no_shows[visit.facility as usize] += 1);
             continue;
         }
@@ -266,12 +268,7 @@ pub fn outpatient(
         let treating = if expert { model.lead() } else { visit.facility };
         let main_condition = p.main_condition();
         let open = p.uncontrolled_diagnosed();
-        let mut still_open = open;
-        for c in 0..params.conditions.len() {
-            if open & (1 << c) != 0 && rng.random::<f64>() < model.capability(treating, c) {
-                still_open &= !(1 << c);
-            }
-        }
+        let still_open = treat(open, params.conditions.len(), |c| capability(&model, treating, c), &mut rng);
         let mask = (p.uncontrolled & !open) | still_open;
         set_uncontrolled(&mut p, mask, &mut census);
 
@@ -279,8 +276,7 @@ pub fn outpatient(
         let mut admit: Option<(WardKind, Reason)> = None;
         let mut state_changed = still_open != open;
         if tier == Tier::Primary {
-            let care = &params.care;
-            if p.diagnosed != 0 && !p.has(ENROLLED) && rng.random::<f64>() < care.enrolment_on_chc_visit {
+            if enrols_at_chc(&p, &params.care, &mut rng) {
                 enrol(&mut p, &mut census);
                 state_changed = true;
             }
@@ -288,28 +284,28 @@ pub fn outpatient(
                 p.followups = p.followups.saturating_add(1);
             }
             if open != 0 {
-                let step = params.choice.trust_step as f32;
-                if still_open == 0 {
-                    p.trust += step * (1.0 - p.trust);
-                } else {
-                    p.trust -= step * p.trust;
+                p.trust = trust_after(p.trust, params.choice.trust_step, still_open == 0);
+            }
+            refer = chc_refers_up(sev, still_open, expert, &params.referral, &mut rng);
+        } else {
+            let policy = &model.policy;
+            match after_hospital_visit(
+                visit.need,
+                sev,
+                still_open,
+                policy.complex_admission_share,
+                policy.down_referral_propensity,
+                &mut rng,
+            ) {
+                AfterHospitalVisit::Admit(kind, reason) => admit = Some((kind, reason)),
+                AfterHospitalVisit::DownRefer => {
+                    // The hospital sends the stable patient back to the home CHC, which becomes
+                    // the facility of continuity.
+                    p.last_facility = p.home;
+                    rec.count(|k| k.referrals_down += 1);
                 }
+                AfterHospitalVisit::Home => {}
             }
-            let r = &params.referral;
-            if sev == Severity::Complex {
-                refer = rng.random::<f64>() < r.complex_up_referral_share;
-            } else if still_open != 0 && !expert {
-                refer = rng.random::<f64>() < r.up_referral_propensity;
-            }
-        } else if visit.need == Need::Elective {
-            admit = Some((WardKind::Surgical, Reason::Elective));
-        } else if sev == Severity::Complex && rng.random::<f64>() < model.policy.complex_admission_share {
-            admit = Some((WardKind::Medical, Reason::Complex));
-        } else if still_open == 0 && rng.random::<f64>() < model.policy.down_referral_propensity {
-            // Down-referral: the hospital sends the stable patient back to the home CHC, which
-            // becomes the facility of continuity.
-            p.last_facility = p.home;
-            rec.count(|k| k.referrals_down += 1);
         }
 
         if state_changed {
@@ -317,7 +313,7 @@ pub fn outpatient(
             schedule_disease(&mut p, e.patient, day.start().after(0.5), &model, &mut cal);
         }
         if refer {
-            if rng.random::<f64>() < model.policy.referral_completion {
+            if completed(model.policy.referral_completion, &mut rng) {
                 referrals.write(Referral {
                     patient: e.patient,
                     from: visit.facility,
@@ -330,37 +326,19 @@ pub fn outpatient(
             rec.count(|k| k.referrals_lost += 1);
         }
         if let Some((kind, reason)) = admit {
-            // An elective procedure is done in the facility's surgical ward, or the lead's.
-            let (mut facility, mut ward) = match model.ward(visit.facility, kind) {
-                Some(w) => (visit.facility, Some(w)),
-                None => (model.lead(), model.ward(model.lead(), kind)),
-            };
-            // Bed sinking: part of the lead's non-emergency admissions go to the shared ward of
-            // the patient's member hospital, keeping the lead ward's mean stay.
-            let mut stay_scale = 1.0;
-            if let (Some(b), Some(w), true) = (model.policy.bed_sinking, ward, facility == model.lead()) {
-                let member = model.member_of(p.home);
-                if let Some(shared) = model.ward(member, WardKind::Shared)
-                    && rng.random::<f64>() < b.routed_share
-                {
-                    let mean =
-                        |f: u16, w: u8| params.facilities[f as usize].wards[w as usize].stay.mean_days();
-                    stay_scale = (mean(facility, w) / mean(member, shared)) as f32;
-                    (facility, ward) = (member, Some(shared));
-                }
-            }
-            if let Some(ward) = ward {
-                let green = facility == model.lead()
+            let to = route(&model, visit.facility, kind, p.home, &mut rng);
+            if let Some(ward) = to.ward {
+                let green = to.facility == model.lead()
                     && model
                         .policy
                         .green(visit.channel == Channel::Referred, p.has(SIGNED))
                         .is_some_and(|g| g.admission);
                 let time = day.start().after(rng.random::<f64>());
                 p.place = Place::Waiting;
-                p.care_epoch = p.care_epoch.wrapping_add(1);
-                p.disease_epoch = p.disease_epoch.wrapping_add(1);
+                cancel_pending_care(&mut p);
+                cancel_disease_events(&mut p);
                 admissions.write(AdmissionRequest {
-                    facility,
+                    facility: to.facility,
                     ward,
                     arrival: Arrival {
                         time,
@@ -372,7 +350,7 @@ pub fn outpatient(
                         } else {
                             main_condition
                         },
-                        stay_scale,
+                        stay_scale: to.stay_scale,
                     },
                 });
                 continue;

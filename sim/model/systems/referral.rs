@@ -13,11 +13,15 @@
 //! `post_acute_transfer_share` (times the post-acute transfer lever's multiplier, at most 1);
 //! the transfer arrives one day after the discharge.
 
-use super::choice::{Opt, options, pick, published_wait};
 use super::outpatient::book_visit;
+use crate::model::events::{cancel_disease_events, cancel_pending_care, care_rng, schedule_symptomatic};
 use crate::model::record::Recorder;
+use crate::model::rules::choice::{Opt, options, pick, published_wait};
+use crate::model::rules::referral::post_acute_transfer_share;
 use crate::model::ward::{Arrival, Reason};
 use crate::model::*;
+use crate::params::Priority;
+use rand::RngExt;
 
 #[allow(clippy::too_many_arguments)] // one parameter per resource and message stream this stage uses
 pub fn referral(
@@ -69,17 +73,18 @@ pub fn referral(
         }
         let member = model.member_of(p.home);
         let Some(ward) = model.ward(member, crate::params::WardKind::Shared) else { continue };
-        let share = (model.params.conditions[d.release.condition as usize].post_acute_transfer_share
-            * model.policy.post_acute_transfer_multiplier)
-            .min(1.0);
+        let share = post_acute_transfer_share(
+            model.params.conditions[d.release.condition as usize].post_acute_transfer_share,
+            model.policy.post_acute_transfer_multiplier,
+        );
         let u: f64 = care_rng(&mut p, &model).random();
         if u >= share {
             continue;
         }
         rec.count(|k| k.transfers_to_shared += 1);
         p.place = Place::Waiting;
-        p.care_epoch = p.care_epoch.wrapping_add(1);
-        p.disease_epoch = p.disease_epoch.wrapping_add(1);
+        cancel_pending_care(&mut p);
+        cancel_disease_events(&mut p);
         admissions.write(AdmissionRequest {
             facility: member,
             ward,
