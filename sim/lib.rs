@@ -54,6 +54,7 @@
 
 pub mod calibration;
 pub mod experiment;
+pub mod levers;
 pub mod metrics;
 pub mod model;
 pub mod output;

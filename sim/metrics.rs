@@ -12,7 +12,7 @@ use analysis::catalogue::{Catalogue, Headline, Metric, Unit};
 
 /// Everything the report and the CSV writers need to know about the outputs.
 pub static CATALOGUE: Catalogue =
-    Catalogue { metrics: METRICS, series: series::ALL, levers: analysis::report::text::LEVERS };
+    Catalogue { metrics: METRICS, series: series::ALL, levers: crate::levers::TEXTS };
 
 /// The unit of a metric as written in CSV files and shown in the terminal ("count" for a name
 /// the catalogue does not know).

@@ -4,6 +4,9 @@
 //! to be in range. Rates are converted to the units the model uses (per day), names carry units,
 //! and facilities with `count > 1` are expanded into one entry each.
 
+use std::any::Any;
+use std::fmt;
+
 /// Facility tier (DESIGN.md section 2).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum Tier {
@@ -121,7 +124,7 @@ pub struct Params {
     pub referral: ReferralParams,
     pub payment: PaymentParams,
     pub screening: ScreeningParams,
-    pub policy: PolicyParams,
+    pub policy: Policy,
     pub facilities: Vec<FacilityParams>,
 }
 
@@ -333,15 +336,6 @@ impl PaymentParams {
     }
 }
 
-/// Gatekeeping mode.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum GatekeepingMode {
-    /// A self-referred hospital visit is reimbursed less.
-    Soft,
-    /// As soft, and the lead hospital sees non-emergency patients only on referral.
-    Strict,
-}
-
 /// A lever's switch-on day and its settings.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Lever<T> {
@@ -349,127 +343,87 @@ pub struct Lever<T> {
     pub settings: T,
 }
 
-/// The validated policy levers; `None` is a lever that stays off.
-#[derive(Debug, Clone, PartialEq, Default)]
-pub struct PolicyParams {
-    pub gatekeeping: Option<Lever<Gatekeeping>>,
-    pub referral_platform: Option<Lever<ReferralPlatform>>,
-    pub green_channel: Option<Lever<GreenChannel>>,
-    pub reserved_slots: Option<Lever<ReservedSlots>>,
-    pub down_referral: Option<Lever<f64>>,
-    /// Multiplier of the post-acute transfer shares.
-    pub post_acute_transfer: Option<Lever<f64>>,
-    /// Reimbursement rate by scheme index then tier index.
-    pub reimbursement: Option<Lever<[[f64; 3]; 2]>>,
-    pub global_budget: Option<Lever<GlobalBudget>>,
-    pub per_diem: Option<Lever<PerDiem>>,
-    pub capitation: Option<Lever<Capitation>>,
-    pub expert_sessions: Option<Lever<ExpertSessions>>,
-    /// Batches of studios: (start day, count).
-    pub expert_studios: Vec<Lever<u32>>,
-    pub capability_learning: Option<CapabilityLearning>,
-    pub bed_sinking: Option<Lever<BedSinking>>,
-    /// Signing rate after the drive.
-    pub signing: Option<Lever<f64>>,
-    /// Health checks per resident-day (eligible ages) after the drive.
-    pub health_checks: Option<Lever<f64>>,
+/// The policy levers a scenario sets, each with its validated settings.
+///
+/// The settings types belong to the lever modules (`crate::levers`, one per lever), which depend
+/// on these parameters; so this container holds them without naming them, one value of each
+/// type, in the order of the lever registry. A lever looks its own settings up by type:
+/// `params.policy.get::<Lever<Gatekeeping>>()`. A lever that is not set stays off.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Policy {
+    levers: Vec<PolicyEntry>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct Gatekeeping {
-    pub mode: GatekeepingMode,
-    pub bypass_penalty: f64,
+#[derive(Debug)]
+struct PolicyEntry {
+    /// The lever's table under `[policy]`.
+    key: &'static str,
+    value: Box<dyn LeverSettings>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct ReferralPlatform {
-    pub referral_completion: f64,
-    pub friction_days: u32,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct GreenChannel {
-    pub outpatient: bool,
-    pub admission: bool,
-    pub signed: bool,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct ReservedSlots {
-    pub share: f64,
-    pub release_days: u32,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct GlobalBudget {
-    pub budget_yuan_per_day: f64,
-    pub surplus_retention: f64,
-    pub down_referral_multiplier: f64,
-    pub complex_admission_multiplier: f64,
-    pub stay_multiplier: f64,
-}
-
-/// Tiered per-diem: segments (end day of stay, exclusive, or infinity; daily rate).
-#[derive(Debug, Clone, PartialEq)]
-pub struct PerDiem {
-    pub segments: Vec<(f64, f64)>,
-    pub discharge_response: f64,
-}
-
-impl PerDiem {
-    /// Payment for a stay of `days` days.
-    pub fn charge(&self, days: f64) -> f64 {
-        let mut start = 0.0;
-        let mut total = 0.0;
-        for &(end, rate) in &self.segments {
-            if days <= start {
-                break;
-            }
-            total += (days.min(end) - start) * rate;
-            start = end;
-        }
-        total
-    }
-
-    /// Start day of the first segment paid below `price` per day (where a ward that loses money
-    /// on a bed-day has a reason to discharge), if any.
-    pub fn first_loss_day(&self, price: f64) -> Option<f64> {
-        let mut start = 0.0;
-        for &(end, rate) in &self.segments {
-            if rate < price {
-                return Some(start);
-            }
-            start = end;
-        }
-        None
+impl Clone for PolicyEntry {
+    fn clone(&self) -> Self {
+        PolicyEntry { key: self.key, value: self.value.clone_box() }
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct Capitation {
-    pub yuan_per_signed_patient_per_day: f64,
-    pub signed_bonus_gain: f64,
+impl PartialEq for PolicyEntry {
+    fn eq(&self, other: &Self) -> bool {
+        self.key == other.key && self.value.eq_box(other.value.as_ref())
+    }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct ExpertSessions {
-    pub slot_share: f64,
-    /// Session days, Monday = 0.
-    pub weekdays: [bool; 7],
-    pub visit_price_yuan: f64,
+/// What the policy container needs of a lever's settings (every plain settings type has it).
+pub trait LeverSettings: Any + fmt::Debug + Send + Sync {
+    fn clone_box(&self) -> Box<dyn LeverSettings>;
+    fn eq_box(&self, other: &dyn LeverSettings) -> bool;
+    fn as_any(&self) -> &dyn Any;
+    fn as_any_mut(&mut self) -> &mut dyn Any;
 }
 
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct CapabilityLearning {
-    pub learning_rate_per_year: f64,
-    pub capability_cap: f64,
-    pub trust_gain: f64,
+impl<T: Any + fmt::Debug + Clone + PartialEq + Send + Sync> LeverSettings for T {
+    fn clone_box(&self) -> Box<dyn LeverSettings> {
+        Box::new(self.clone())
+    }
+    fn eq_box(&self, other: &dyn LeverSettings) -> bool {
+        other.as_any().downcast_ref::<T>() == Some(self)
+    }
+    fn as_any(&self) -> &dyn Any {
+        self
+    }
+    fn as_any_mut(&mut self) -> &mut dyn Any {
+        self
+    }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct BedSinking {
-    pub bed_share: f64,
-    pub routed_share: f64,
+impl Policy {
+    /// Sets the lever whose table is `key` to `value`, replacing a value of the same type.
+    pub fn set<T: LeverSettings>(&mut self, key: &'static str, value: T) {
+        match self.levers.iter_mut().find(|e| e.value.as_any().is::<T>()) {
+            Some(e) => *e = PolicyEntry { key, value: Box::new(value) },
+            None => self.levers.push(PolicyEntry { key, value: Box::new(value) }),
+        }
+    }
+
+    /// The settings of type `T`, if that lever is set.
+    pub fn get<T: 'static>(&self) -> Option<&T> {
+        self.levers.iter().find_map(|e| e.value.as_any().downcast_ref::<T>())
+    }
+
+    /// The settings of type `T`, to change them (tests and scaled scenarios).
+    pub fn get_mut<T: 'static>(&mut self) -> Option<&mut T> {
+        self.levers.iter_mut().find_map(|e| e.value.as_any_mut().downcast_mut::<T>())
+    }
+
+    /// Whether the lever whose table is `key` is set.
+    pub fn has(&self, key: &str) -> bool {
+        self.levers.iter().any(|e| e.key == key)
+    }
+
+    /// The tables of the levers that are set.
+    pub fn keys(&self) -> impl Iterator<Item = &'static str> + '_ {
+        self.levers.iter().map(|e| e.key)
+    }
 }
 
 /// Annual health checks and screening campaigns (empty: none).

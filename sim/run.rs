@@ -27,7 +27,7 @@ pub fn run_replication_with(
     mut after_day: impl FnMut(&mut bevy_ecs::world::World),
 ) -> ReplicationResult {
     let mut world = build_world(params.clone(), replication);
-    let mut schedule = schedule();
+    let mut schedule = schedule(params);
     for d in 0..params.run.total_days() {
         world.resource_mut::<Model>().day = Day(d);
         schedule.run(&mut world);

@@ -1,7 +1,6 @@
 //! Changes of a patient's state that the cohort's running counts ([`Census`]) follow: every
 //! change of control, enrolment, entry and death goes through here, so the counts stay exact.
 
-use super::record::Recorder;
 use super::{Census, ENROLLED, Patient, SIGNED};
 
 /// Sets the patient's uncontrolled set, keeping the census exact.
@@ -46,8 +45,8 @@ pub fn count_entry(p: &Patient, census: &mut Census) {
     }
 }
 
-/// Removes a patient from the cohort's counts (the caller despawns it).
-pub fn count_death(p: &Patient, census: &mut Census, rec: &mut Recorder) {
+/// Removes a patient from the cohort's counts (the caller despawns it and records the death).
+pub fn count_death(p: &Patient, census: &mut Census) {
     census.alive -= 1;
     census.died += 1;
     if p.has(SIGNED) {
@@ -59,5 +58,4 @@ pub fn count_death(p: &Patient, census: &mut Census, rec: &mut Recorder) {
     if p.has(ENROLLED) {
         census.enrolled -= 1;
     }
-    rec.count(|c| c.deaths += 1);
 }

@@ -9,11 +9,12 @@
 //! - [`events`] files and cancels a patient's pending events; [`census`] keeps [`Census`] exact;
 //! - [`rules`]: the model's decisions as named functions (disease hazards, choice, treatment,
 //!   referral, admission routing);
-//! - [`systems`]: one file per stage of the day; [`switch_on`] and [`policy`]: levers in force;
+//! - [`systems`]: one file per stage of the day; [`policy`]: the values levers change (the levers
+//!   themselves are `crate::levers`);
 //! - [`record`]: counters, daily series and the replication's metrics.
 //!
 //! This file defines and imports nothing from its children but the leaf types it is made of
-//! (calendars, books, wards, the levers in force), so the children may use it freely. Nothing
+//! (calendars, books, wards, the values in force), so the children may use it freely. Nothing
 //! here touches a file or the terminal.
 
 pub mod calendar;
@@ -25,7 +26,6 @@ pub mod population;
 pub mod record;
 pub mod rules;
 pub mod schedule;
-pub mod switch_on;
 pub mod systems;
 pub mod ward;
 pub mod world;

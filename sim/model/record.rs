@@ -7,7 +7,11 @@
 //! The results are plain data: the output writers and `analysis` never see the world.
 
 use super::{CHECKED, Census, Channel, Clinics, ENROLLED, Model, Patient, Wards};
+use crate::levers::capability_learning::{Learning, gain};
+use crate::levers::capitation::Capitation;
+use crate::levers::global_budget::GlobalBudget;
 use crate::metrics::{self as m, series};
+use crate::params::Lever;
 use crate::params::{Params, Priority, Tier, WardKind};
 use bevy_ecs::prelude::*;
 
@@ -309,6 +313,7 @@ pub struct ReplicationResult {
 pub fn record(
     model: Res<Model>,
     census: Res<Census>,
+    learning: Option<Res<Learning>>,
     mut rec: ResMut<Recorder>,
     mut clinics: Query<&mut Clinics>,
     mut wards: Query<&mut Wards>,
@@ -350,7 +355,7 @@ pub fn record(
             .iter()
             .enumerate()
             .filter(|(_, f)| f.tier == Tier::Primary)
-            .map(|(i, _)| model.policy.learning[i])
+            .map(|(i, _)| gain(learning.as_deref(), i as u16))
             .sum(),
         chcs as f64,
     );
@@ -610,7 +615,7 @@ impl Recorder {
             let all: f64 = (0..3).map(|tier| t.spending[tier][p]).sum();
             put(&m::SPENDING_YUAN_PER_PATIENT_YEAR, format!("payer={payer}"), ratio(all, patient_years));
         }
-        if params.policy.capitation.is_some() {
+        if params.policy.get::<Lever<Capitation>>().is_some() {
             put(&m::CAPITATION_YUAN_PER_YEAR, String::new(), t.capitation_yuan * per_year);
         }
         // Chronic-disease management, screening and checks.
@@ -689,7 +694,7 @@ impl Recorder {
                 );
             }
         }
-        if let Some(b) = &params.policy.global_budget {
+        if let Some(b) = params.policy.get::<Lever<GlobalBudget>>() {
             let surplus = (t.budget_yuan - t.budget_spent_yuan) * per_year;
             put(&m::GROUP_SURPLUS_YUAN_PER_YEAR, String::new(), surplus);
             put(

@@ -1,11 +1,11 @@
 //! Building a replication's world: facilities with their clinics and wards, the synthesised
-//! population as patient entities with their first events, and the resources the stages read.
+//! population as patient entities with their first events, the resources the stages read, and
+//! what the levers keep from the start (`crate::levers::build`).
 
 use super::events::file_first_events;
 use super::population::{Synth, expected_exits_per_day};
 use super::record::Recorder;
 use super::*;
-use crate::params::ClinicParams;
 use crate::rng::{Purpose, name_key};
 
 /// Builds the world of `replication`, ready to run day 0.
@@ -18,17 +18,8 @@ pub fn build_world(params: Arc<Params>, replication: u32) -> World {
     let mut facilities = Vec::with_capacity(params.facilities.len());
     let mut ward_of_kind = Vec::with_capacity(params.facilities.len());
     for (i, f) in params.facilities.iter().enumerate() {
-        let mut clinics: Vec<SlotBook> =
+        let clinics: Vec<SlotBook> =
             f.clinics.iter().map(|c| SlotBook::new(c, params.care.booking_horizon_days)).collect();
-        if f.tier == Tier::Primary && params.policy.expert_sessions.is_some() {
-            // Empty until `policy.expert_sessions` switches on.
-            let empty = ClinicParams {
-                kind: ClinicKind::ExpertSession,
-                slots_per_weekday: [0; 7],
-                background_visits_per_day: 0.0,
-            };
-            clinics.push(SlotBook::new(&empty, params.care.booking_horizon_days));
-        }
         let wards: Vec<Ward> = f
             .wards
             .iter()
@@ -93,5 +84,6 @@ pub fn build_world(params: Arc<Params>, replication: u32) -> World {
     world.insert_resource(census);
     world.insert_resource(cal);
     world.insert_resource(model);
+    crate::levers::build(&mut world, &params);
     world
 }

@@ -1,10 +1,12 @@
 //! The parameter dictionary (`scenarios/README.md`), generated from the schema's doc comments.
 //!
-//! The schema's source ([`super::file`]) is embedded with `include_str!` and read by a small
-//! parser made for its regular shape: `pub struct Name {` … `}` blocks with one field a line
+//! The schema's sources ([`schema_sources`]: [`super::file`], [`super::shares`], and the
+//! `[policy]` table and each lever's table in `crate::levers`) are embedded with `include_str!`
+//! and read by a small parser made for their regular shape: `pub struct Name {` … `}` blocks
+//! deriving `Deserialize` (other items of a lever module are skipped) with one field a line
 //! (`pub name: Type,`), each field preceded by `///` doc comments and `#[…]` attributes. Every
 //! field's comment holds its meaning and its tags (`unit`, `range`, `default`, `source`; the
-//! convention is in the module documentation of `file.rs`). [`Dictionary::from_source`] walks from
+//! convention is in the module documentation of `file.rs`). [`Dictionary::from_sources`] walks from
 //! `ScenarioFile` through the field types to the TOML key paths: `Option<T>` and `T` of a schema
 //! struct are sub-tables, `Vec<T>` an array of tables (`[[…]]`, written `key[]` in a path), and
 //! `TierShares` the inline table `{ primary, member, lead }`. It renders one markdown table per
@@ -17,8 +19,20 @@
 
 use std::collections::{BTreeSet, HashSet};
 
-/// The scenario schema's source text.
-pub const SCHEMA_SOURCE: &str = include_str!("file.rs");
+/// The source files of the scenario schema: the file's own structure, the inline tables, the
+/// `[policy]` table and each lever's module (whose schema structs are those deriving
+/// `Deserialize`), as (path in the repository, text).
+pub fn schema_sources() -> Vec<(String, &'static str)> {
+    let mut out = vec![
+        ("sim/scenario/file.rs".to_string(), include_str!("file.rs")),
+        ("sim/scenario/shares.rs".to_string(), include_str!("shares.rs")),
+        ("sim/levers/mod.rs".to_string(), include_str!("../levers/mod.rs")),
+    ];
+    for d in crate::levers::REGISTRY {
+        out.push((format!("sim/levers/{}.rs", d.text.key), d.source));
+    }
+    out
+}
 
 /// The struct a whole scenario file deserialises into.
 const ROOT: &str = "ScenarioFile";
@@ -95,32 +109,43 @@ pub fn parse(source: &str) -> Result<Vec<Struct>, Vec<String>> {
     let mut open = false;
     let mut doc: Vec<String> = Vec::new();
     let mut serde_default = false;
+    let mut deserialize = false;
+    // Inside a struct that is not part of the schema (no `Deserialize`): skipped to its end.
+    let mut skipping = false;
     for (i, raw) in source.lines().enumerate() {
         let n = i + 1;
         let line = raw.trim();
+        if skipping {
+            skipping = line != "}";
+            continue;
+        }
         if let Some(text) = line.strip_prefix("///") {
             doc.push(text.strip_prefix(' ').unwrap_or(text).to_string());
             continue;
         }
         if line.starts_with("#[") {
-            serde_default |= line.replace(' ', "").contains("serde(default)");
+            let compact = line.replace(' ', "");
+            serde_default |= compact.contains("serde(default)");
+            deserialize |= compact.starts_with("#[derive(") && compact.contains("Deserialize");
             continue;
         }
         if line.is_empty() || line.starts_with("//") {
             continue;
         }
-        if let Some(rest) = line.strip_prefix("pub struct ") {
+        if let Some(rest) = line.strip_prefix("pub struct ").filter(|_| !open) {
             let name: String = rest.chars().take_while(|c| c.is_alphanumeric() || *c == '_').collect();
-            if open {
-                errors.push(format!("line {n}: struct {name} starts inside another struct"));
+            if !deserialize {
+                // Settings, resources and other types of a lever module: not the file schema.
+                skipping = line.ends_with('{');
+            } else {
+                if !line.ends_with('{') {
+                    errors.push(format!(
+                        "line {n}: struct {name} must be written `pub struct {name} {{` with named fields"
+                    ));
+                }
+                open = true;
+                structs.push(Struct { name, doc: join(&doc), fields: Vec::new() });
             }
-            if !line.ends_with('{') {
-                errors.push(format!(
-                    "line {n}: struct {name} must be written `pub struct {name} {{` with named fields"
-                ));
-            }
-            open = true;
-            structs.push(Struct { name, doc: join(&doc), fields: Vec::new() });
         } else if open && line == "}" {
             open = false;
         } else if let (true, Some(rest)) = (open, line.strip_prefix("pub ")) {
@@ -136,11 +161,12 @@ pub fn parse(source: &str) -> Result<Vec<Struct>, Vec<String>> {
                 }
                 None => errors.push(format!("line {n}: cannot read the field `{line}` of {}", current.name)),
             }
-        } else if line.starts_with("pub enum") || line.starts_with("pub type") || (open && line != "}") {
+        } else if open {
             errors.push(format!("line {n}: the dictionary parser cannot read `{line}`"));
         }
         doc.clear();
         serde_default = false;
+        deserialize = false;
     }
     if open {
         errors.push("the last struct is not closed".to_string());
@@ -221,19 +247,19 @@ enum Shape<'a> {
 }
 
 fn shape<'a>(ty: &str, structs: &'a [Struct]) -> Result<Shape<'a>, String> {
-    let find = |name: &str| structs.iter().find(|s| s.name == name);
+    // A type named by its path (`gatekeeping::GatekeepingFile`) is found by its last segment.
+    let find = |name: &str| structs.iter().find(|s| s.name == name.rsplit("::").next().unwrap_or(name));
+    let inline = |name: &str| INLINE.contains(&name.rsplit("::").next().unwrap_or(name));
     let ty = inner(ty, "Option<").unwrap_or(ty);
     if let Some(item) = inner(ty, "Vec<") {
         return match find(item) {
-            Some(_) if INLINE.contains(&item) => {
-                Err(format!("a list of inline tables ({item}) is not supported"))
-            }
+            Some(_) if inline(item) => Err(format!("a list of inline tables ({item}) is not supported")),
             Some(s) => Ok(Shape::Array(s)),
             None => plain(item).then_some(Shape::Value).ok_or(format!("unknown type {item}")),
         };
     }
     match find(ty) {
-        Some(s) if INLINE.contains(&ty) => Ok(Shape::Inline(s)),
+        Some(s) if inline(ty) => Ok(Shape::Inline(s)),
         Some(s) => Ok(Shape::Table(s)),
         None => plain(ty).then_some(Shape::Value).ok_or(format!("unknown type {ty}")),
     }
@@ -262,12 +288,30 @@ fn plain(ty: &str) -> bool {
 impl Dictionary {
     /// The dictionary of the shipped schema.
     pub fn new() -> Result<Dictionary, Vec<String>> {
-        Dictionary::from_source(SCHEMA_SOURCE)
+        Dictionary::from_sources(&schema_sources())
     }
 
     /// The dictionary of a schema source whose root struct is `ScenarioFile`.
     pub fn from_source(source: &str) -> Result<Dictionary, Vec<String>> {
-        let structs = parse(source)?;
+        Dictionary::from_sources(&[("schema".to_string(), source)])
+    }
+
+    /// The dictionary of schema sources (name, text) whose root struct is `ScenarioFile`; an
+    /// error names the source it is in.
+    pub fn from_sources(sources: &[(String, &str)]) -> Result<Dictionary, Vec<String>> {
+        let mut structs = Vec::new();
+        let mut errors = Vec::new();
+        for (name, text) in sources {
+            match parse(text) {
+                Ok(s) => structs.extend(s),
+                Err(e) => errors.extend(
+                    e.into_iter().map(|e| if sources.len() > 1 { format!("{name}: {e}") } else { e }),
+                ),
+            }
+        }
+        if !errors.is_empty() {
+            return Err(errors);
+        }
         let Some(root) = structs.iter().find(|s| s.name == ROOT) else {
             return Err(vec![format!("no struct {ROOT} in the schema")]);
         };
@@ -421,7 +465,8 @@ impl<'a> Walk<'a> {
 const INTRO: &str = "\
 # Scenario parameter dictionary
 
-<!-- Generated from the doc comments of sim/scenario/file.rs by sim/scenario/dictionary.rs.
+<!-- Generated from the doc comments of the scenario schema (sim/scenario/file.rs, shares.rs and
+     the lever modules sim/levers/*.rs) by sim/scenario/dictionary.rs.
      Do not edit by hand: run `UPDATE_DICTIONARY=1 cargo test dictionary`. -->
 
 A **scenario** is one TOML file that describes a medical group and an experiment: the resident
@@ -467,7 +512,8 @@ How to read the tables:
   *policy setting* is a value the scenario chooses (the baseline sets no lever); what the pilot
   sites did is cited beside it. *not a model parameter* marks labels and experiment settings.
 
-This file is generated from the doc comments of `sim/scenario/file.rs`, the scenario schema; a
+This file is generated from the doc comments of the scenario schema (`sim/scenario/file.rs` and
+`shares.rs`, and each lever's table in its module `sim/levers/<lever>.rs`); a
 test fails when it is stale, and a key without its unit, range, default and source fails the
 generator. To regenerate it after changing the schema's comments, run
 `UPDATE_DICTIONARY=1 cargo test dictionary`.
@@ -507,6 +553,7 @@ pub struct WardFile {
 }
 
 /// One number per tier.
+#[derive(Debug, Deserialize)]
 pub struct TierShares {
     /// CHCs.
     /// unit: as held · range: as held · default: required · source: as held
@@ -583,7 +630,7 @@ pub struct TierShares {
         assert_eq!(errors.len(), 1, "{errors:?}");
         assert!(errors[0].contains("WardFile.beds: has no doc comment"), "{errors:?}");
 
-        let orphan = format!("{SNIPPET}\n/// Unused.\npub struct Orphan {{\n}}\n");
+        let orphan = format!("{SNIPPET}\n/// Unused.\n#[derive(Deserialize)]\npub struct Orphan {{\n}}\n");
         let errors = Dictionary::from_source(&orphan).unwrap_err();
         assert_eq!(errors, ["struct Orphan is not reachable from ScenarioFile"]);
     }
@@ -606,7 +653,10 @@ pub struct TierShares {
         ] {
             assert!(d.keys.contains(key), "{key} is missing");
         }
-        let fields: usize = parse(SCHEMA_SOURCE).unwrap().iter().map(|s| s.fields.len()).sum();
+        let fields: usize = schema_sources()
+            .iter()
+            .map(|(_, text)| parse(text).unwrap().iter().map(|s| s.fields.len()).sum::<usize>())
+            .sum();
         let rows: usize = d.sections.iter().map(|s| s.rows.len()).sum();
         assert_eq!(rows, fields, "one row per field of every struct");
     }

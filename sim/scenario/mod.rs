@@ -9,9 +9,9 @@ pub mod dictionary;
 mod error;
 pub mod file;
 mod load;
-mod policy;
+mod screening;
 mod set;
-mod shares;
+pub mod shares;
 mod validate;
 
 pub use analysis::problem::Problem;

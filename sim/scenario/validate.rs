@@ -93,10 +93,10 @@ pub fn validate(f: &ScenarioFile) -> Result<Params, Vec<Problem>> {
         }
     };
     let facilities = facilities(&mut c, &f.facilities, population.residents, &conditions);
-    let policy = super::policy::policy(
+    let policy = crate::levers::validate(
         &mut c,
         &f.policy,
-        &super::policy::Context {
+        &crate::levers::common::Context {
             run: &run,
             care: &care,
             population: &population,
@@ -105,11 +105,11 @@ pub fn validate(f: &ScenarioFile) -> Result<Params, Vec<Problem>> {
             has_screening: f.screening.is_some(),
         },
     );
-    let screening = super::policy::screening(
+    let screening = super::screening::screening(
         &mut c,
         f.screening.as_ref(),
         &conditions,
-        &super::policy::Context {
+        &crate::levers::common::Context {
             run: &run,
             care: &care,
             population: &population,

@@ -1,7 +1,8 @@
 //! Helpers shared by the integration tests.
 
+use medgroup::levers::global_budget::GlobalBudget;
 use medgroup::model::record::ReplicationResult;
-use medgroup::params::Params;
+use medgroup::params::{Lever, Params};
 use medgroup::run::run_replication;
 use medgroup::scenario::{self, Loaded};
 use std::path::{Path, PathBuf};
@@ -54,7 +55,7 @@ pub fn scaled(mut p: Params, scale: f64) -> Params {
             w.beds = ((f64::from(w.beds) * scale).round() as u32).max(1);
         }
     }
-    if let Some(b) = &mut p.policy.global_budget {
+    if let Some(b) = p.policy.get_mut::<Lever<GlobalBudget>>() {
         b.settings.budget_yuan_per_day *= scale;
     }
     p

@@ -13,6 +13,7 @@ mod dictionary;
 mod experiments;
 mod extremes;
 mod golden;
+mod lever_registry;
 mod levers;
 mod pilots;
 mod queueing;

@@ -5,9 +5,17 @@
 //! residents, check direction and order of magnitude, not calibration.
 
 use crate::common::*;
+use medgroup::levers::bed_sinking::BedSinking;
+use medgroup::levers::capability_learning::CapabilityLearning;
+use medgroup::levers::expert_sessions::ExpertSessions;
+use medgroup::levers::expert_studios::ExpertStudios;
+use medgroup::levers::global_budget::GlobalBudget;
+use medgroup::levers::green_channel::GreenChannel;
+use medgroup::levers::referral_platform::ReferralPlatform;
+use medgroup::levers::reserved_slots::ReservedSlots;
 use medgroup::model::Model;
 use medgroup::model::record::Recorder;
-use medgroup::params::{ClinicKind, Params, Tier, WardKind};
+use medgroup::params::{ClinicKind, Lever, Params, Tier, WardKind};
 use medgroup::run::run_replication_with;
 use std::sync::Arc;
 
@@ -77,10 +85,13 @@ fn pilots_load_with_their_documented_structure() {
     // Day 0 = 2022-07-04, recording from 2023-01-01: studios 2023-10-30 and 2024-03-01, platform 2023-12-01.
     assert_eq!(q.run.warmup_days, 181);
     let studios: Vec<(u32, u32)> =
-        q.policy.expert_studios.iter().map(|l| (l.start_day, l.settings)).collect();
+        q.policy.get::<ExpertStudios>().unwrap().batches.iter().map(|l| (l.start_day, l.settings)).collect();
     assert_eq!(studios, vec![(483, 20), (606, 17)]);
-    assert_eq!(q.policy.referral_platform.as_ref().map(|l| l.start_day), Some(515));
-    assert!(q.policy.green_channel.as_ref().is_some_and(|l| l.settings.signed), "signed residents' priority");
+    assert_eq!(q.policy.get::<Lever<ReferralPlatform>>().map(|l| l.start_day), Some(515));
+    assert!(
+        q.policy.get::<Lever<GreenChannel>>().is_some_and(|l| l.settings.signed),
+        "signed residents' priority"
+    );
 
     let s = load(SHINAN).params;
     assert_eq!(s.population.residents, 544_800, "Shinan 2010 census");
@@ -100,22 +111,22 @@ fn pilots_load_with_their_documented_structure() {
         .find(|c| c.kind == ClinicKind::Specialist)
         .map(|c| c.slots_per_weekday.iter().sum())
         .unwrap();
-    let share = s.policy.reserved_slots.as_ref().unwrap().settings.share;
+    let share = s.policy.get::<Lever<ReservedSlots>>().unwrap().settings.share;
     let per_year = share * f64::from(weekly) * 365.25 / 7.0;
     assert!((per_year - 6000.0).abs() < 100.0, "reserved slots a year: {per_year:.0}, Shinan reports 6,000+");
     // Bed sinking moves 1/4 of the lead's beds (the national minimum) into the member's shared ward.
-    assert_eq!(s.policy.bed_sinking.as_ref().map(|l| l.settings.bed_share), Some(0.25));
+    assert_eq!(s.policy.get::<Lever<BedSinking>>().map(|l| l.settings.bed_share), Some(0.25));
 
     let g = load(GUANGMING).params;
     assert_eq!(g.population.residents, 1_095_200, "Guangming 2020 census");
     assert_eq!((count(&g, Tier::Lead, true), count(&g, Tier::Member, true)), (1, 1), "2 district hospitals");
     assert_eq!(count(&g, Tier::Primary, true), 38, "38 CHCs");
     let p = &g.policy;
-    let sunk = p.reserved_slots.as_ref().unwrap().settings.share
-        + p.expert_sessions.as_ref().unwrap().settings.slot_share;
+    let sunk = p.get::<Lever<ReservedSlots>>().unwrap().settings.share
+        + p.get::<Lever<ExpertSessions>>().unwrap().settings.slot_share;
     assert!(sunk >= 1.0 / 3.0 - 1e-3, "at least 1/3 of the lead's slots go to the grassroots: {sunk}");
     assert!(
-        p.global_budget.as_ref().unwrap().start_day > g.run.warmup_days,
+        p.get::<Lever<GlobalBudget>>().unwrap().start_day > g.run.warmup_days,
         "the budget starts inside the window"
     );
 }
@@ -134,7 +145,7 @@ fn qingpu_runs_plausibly_and_the_studios_teach_the_chcs() {
     assert!(wait < 14.0, "lead outpatient wait {wait} days");
     // Studios open inside the run: CHCs close part of the capability gap, never beyond the cap.
     let gain = metric(r, "chc_capability_gain", "").unwrap();
-    let cap = p.policy.capability_learning.unwrap().capability_cap;
+    let cap = p.policy.get::<CapabilityLearning>().unwrap().capability_cap;
     assert!(gain > 0.02 && gain <= cap, "CHC capability gain {gain} (cap {cap})");
 }
 

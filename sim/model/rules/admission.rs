@@ -1,6 +1,7 @@
 //! Admission routing: which emergency department an acute event goes to, which ward a
 //! non-emergency admission goes to, and the priority class it queues in.
 
+use crate::levers::bed_sinking::BedSinking;
 use crate::model::Model;
 use crate::model::ward::Reason;
 use crate::params::{Priority, WardKind};
@@ -47,14 +48,21 @@ pub struct Route {
 /// bed sinking, an admission to a lead ward goes to the shared ward of the catchment's member
 /// hospital with `routed_share` (one draw, only when that shared ward exists), keeping the lead
 /// ward's mean stay.
-pub fn route(model: &Model, facility: u16, kind: WardKind, home: u16, rng: &mut Rng) -> Route {
+pub fn route(
+    model: &Model,
+    bed_sinking: Option<&BedSinking>,
+    facility: u16,
+    kind: WardKind,
+    home: u16,
+    rng: &mut Rng,
+) -> Route {
     let lead = model.lead();
     let (facility, ward) = match model.ward(facility, kind) {
         Some(w) => (facility, Some(w)),
         None => (lead, model.ward(lead, kind)),
     };
     let own = Route { facility, ward, stay_scale: 1.0 };
-    let (Some(b), Some(w), true) = (model.policy.bed_sinking, ward, facility == lead) else { return own };
+    let (Some(b), Some(w), true) = (bed_sinking, ward, facility == lead) else { return own };
     let member = model.member_of(home);
     match model.ward(member, WardKind::Shared) {
         Some(shared) if rng.random::<f64>() < b.routed_share => {

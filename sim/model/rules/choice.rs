@@ -17,6 +17,10 @@
 //! the primary rate. Out-of-pocket cost uses the rates in force, with the gatekeeping penalty on
 //! a self-referred hospital visit; under capitation signed patients get `signed_bonus_gain` more.
 
+use crate::levers::Now;
+use crate::levers::capability_learning::trust as learning_trust;
+use crate::levers::capitation::signed_bonus;
+use crate::levers::gatekeeping::{lead_open_to_self_referral, reimbursed_share};
 use crate::model::{Clinics, Model, Patient, SIGNED, Severity};
 use crate::params::{ChoiceParams, ClinicKind, Tier};
 
@@ -38,25 +42,26 @@ pub struct Opt {
 }
 
 /// Utility of option `o` for patient `p` with a request of severity `sev`; `referred` is a
-/// request that comes with a CHC referral.
+/// request that comes with a CHC referral; `now` are the levers in force.
+#[allow(clippy::too_many_arguments)] // the patient, the option, the request and the world it is judged in
 pub fn utility(
     p: &Patient,
     o: Opt,
     sev: Severity,
     referred: bool,
     model: &Model,
+    now: &Now,
     wait: &impl Fn(Opt) -> f64,
 ) -> f64 {
     let params = &model.params;
     let f = &params.facilities[o.facility as usize];
     let ch: &ChoiceParams = &params.choice;
-    let now = &model.policy;
-    let signed_bonus = ch.signed_bonus + now.capitation.map_or(0.0, |c| c.signed_bonus_gain);
+    let signed_bonus = signed_bonus(ch.signed_bonus, now.capitation);
     let (quality, price) = match (o.expert, now.expert_sessions) {
         (true, Some(e)) => (params.facilities[model.lead() as usize].quality, e.visit_price_yuan),
         _ => (f.quality, f.visit_price_yuan),
     };
-    let rate = now.rate(p.scheme(), f.tier, !referred);
+    let rate = reimbursed_share(&model.policy, now.gatekeeping, p.scheme(), f.tier, !referred);
     let oop = price * (1.0 - rate);
     let mut u = ch.quality_by_severity[sev as usize] * quality
         + ch.cost_per_100_yuan * oop / 100.0
@@ -69,7 +74,7 @@ pub fn utility(
         }
     } else {
         if o.facility == p.home {
-            u += ch.trust_weight * f64::from(p.trust) + learning_trust(model, o.facility)
+            u += ch.trust_weight * f64::from(p.trust) + learning_trust(now.learning, o.facility)
                 - f64::from(p.bypass);
             if signed {
                 u += signed_bonus;
@@ -83,6 +88,7 @@ pub fn utility(
 }
 
 /// Picks one of `options` by logit with uniform `u`.
+#[allow(clippy::too_many_arguments)] // the request, its options, the draw and the world they are judged in
 pub fn pick(
     p: &Patient,
     options: &[Opt],
@@ -90,12 +96,13 @@ pub fn pick(
     referred: bool,
     u: f64,
     model: &Model,
+    now: &Now,
     wait: &impl Fn(Opt) -> f64,
 ) -> Opt {
     let mut utilities = [0.0f64; 4];
     let n = options.len().min(4);
     for (k, &o) in options.iter().take(n).enumerate() {
-        utilities[k] = utility(p, o, sev, referred, model, wait);
+        utilities[k] = utility(p, o, sev, referred, model, now, wait);
     }
     let max = utilities[..n].iter().copied().fold(f64::NEG_INFINITY, f64::max);
     let mut weights = [0.0f64; 4];
@@ -118,7 +125,7 @@ pub fn pick(
 /// The options of a request: home CHC and its expert session (unless `referred`: a referral
 /// goes to a hospital), the member hospital, and the lead hospital (open to a self-referred
 /// request unless gatekeeping is strict), without duplicates.
-pub fn options(p: &Patient, sev: Severity, model: &Model, referred: bool) -> ([Opt; 4], usize) {
+pub fn options(p: &Patient, sev: Severity, model: &Model, now: &Now, referred: bool) -> ([Opt; 4], usize) {
     let mut out = [Opt::default(); 4];
     let mut n = 0;
     let mut add = |o: Opt| {
@@ -129,12 +136,12 @@ pub fn options(p: &Patient, sev: Severity, model: &Model, referred: bool) -> ([O
     };
     if !referred {
         add(Opt { facility: p.home, expert: false });
-        if model.policy.expert_sessions.is_some() && sev != Severity::Routine {
+        if now.expert_sessions.is_some() && sev != Severity::Routine {
             add(Opt { facility: p.home, expert: true });
         }
     }
     add(Opt { facility: model.member_of(p.home), expert: false });
-    if referred || model.policy.lead_open_to_self_referral() {
+    if referred || lead_open_to_self_referral(now.gatekeeping) {
         add(Opt { facility: model.lead(), expert: false });
     }
     (out, n)
@@ -144,16 +151,6 @@ pub fn options(p: &Patient, sev: Severity, model: &Model, referred: bool) -> ([O
 pub fn published_wait(model: &Model, o: Opt, clinics: Option<&Clinics>) -> f64 {
     let tier = model.tier(o.facility);
     clinics.and_then(|c| c.get(visit_clinic(tier, o.expert))).map_or(0.0, |b| b.published_wait_days)
-}
-
-/// The utility a CHC's learning from the experts adds to it as the home CHC (trust in the CHC).
-pub fn learning_trust(model: &Model, facility: u16) -> f64 {
-    match model.params.policy.capability_learning {
-        Some(l) if l.capability_cap > 0.0 => {
-            l.trust_gain * model.policy.learning[facility as usize] / l.capability_cap
-        }
-        _ => 0.0,
-    }
 }
 
 #[cfg(test)]
@@ -170,12 +167,13 @@ mod tests {
         let model = world.resource::<Model>();
         let mut p = patient(1, 1, 1);
         p.home = params.facilities.iter().position(|f| f.tier == Tier::Primary).unwrap() as u16;
-        let (opts, n) = options(&p, Severity::Symptomatic, model, false);
+        let now = Now::default();
+        let (opts, n) = options(&p, Severity::Symptomatic, model, &now, false);
         assert_eq!(n, 3, "home CHC, member hospital, lead hospital");
         assert_eq!(opts[0], Opt { facility: p.home, expert: false });
         assert_eq!(opts[2].facility, model.lead());
         let no_wait = |_: Opt| 0.0;
-        let u = |p: &Patient, o: Opt| utility(p, o, Severity::Symptomatic, false, model, &no_wait);
+        let u = |p: &Patient, o: Opt| utility(p, o, Severity::Symptomatic, false, model, &now, &no_wait);
         let base = u(&p, opts[0]);
         let mut signed = p.clone();
         signed.flags |= SIGNED;
@@ -185,13 +183,16 @@ mod tests {
         assert!((base - u(&bypasser, opts[0]) - 1.0).abs() < 1e-6);
         // A longer published wait lowers an option's utility by the wait weight per day.
         let waits = |o: Opt| if o.facility == model.lead() { 2.0 } else { 0.0 };
-        let slower = utility(&p, opts[2], Severity::Symptomatic, false, model, &waits);
+        let slower = utility(&p, opts[2], Severity::Symptomatic, false, model, &now, &waits);
         assert!((u(&p, opts[2]) - slower + 2.0 * params.choice.wait_per_day).abs() < 1e-12);
         // The logit share is cumulated in option order.
-        assert_eq!(pick(&p, &opts[..n], Severity::Symptomatic, false, 0.0, model, &no_wait), opts[0]);
-        assert_eq!(pick(&p, &opts[..n], Severity::Symptomatic, false, 1.0 - 1e-12, model, &no_wait), opts[2]);
+        assert_eq!(pick(&p, &opts[..n], Severity::Symptomatic, false, 0.0, model, &now, &no_wait), opts[0]);
+        assert_eq!(
+            pick(&p, &opts[..n], Severity::Symptomatic, false, 1.0 - 1e-12, model, &now, &no_wait),
+            opts[2]
+        );
         // A referral goes to a hospital: the CHC is not an option.
-        let (referred, m) = options(&p, Severity::Complex, model, true);
+        let (referred, m) = options(&p, Severity::Complex, model, &now, true);
         assert!(referred[..m].iter().all(|o| o.facility != p.home));
     }
 }

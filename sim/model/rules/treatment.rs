@@ -1,6 +1,7 @@
 //! What a visit does: the conditions it brings under control, enrolment at the CHC, and the
 //! patient's trust in the home CHC.
 
+use crate::levers::capability_learning::{Learning, gain};
 use crate::model::{ENROLLED, Model, Patient};
 use crate::params::{CareParams, Tier};
 use crate::rng::Rng;
@@ -9,13 +10,13 @@ use rand::RngExt;
 /// Probability that one visit at `facility` controls `condition`: the tier's capability, raised
 /// at a CHC by the share of the gap to the lead hospital it has closed by learning from the
 /// experts.
-pub fn capability(model: &Model, facility: u16, condition: usize) -> f64 {
+pub fn capability(model: &Model, learning: Option<&Learning>, facility: u16, condition: usize) -> f64 {
     let k = &model.params.conditions[condition];
     let tier = model.tier(facility);
     let base = k.capability[tier.index()];
     if tier == Tier::Primary {
         let lead = k.capability[Tier::Lead.index()];
-        base + model.policy.learning[facility as usize] * (lead - base).max(0.0)
+        base + gain(learning, facility) * (lead - base).max(0.0)
     } else {
         base
     }

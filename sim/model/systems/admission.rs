@@ -7,6 +7,7 @@
 //! charged at the facility's bed-day price — or, in a shared ward under a tiered per-diem, at the
 //! per-diem schedule's rates.
 
+use crate::levers::per_diem::PerDiem;
 use crate::model::census::set_uncontrolled;
 use crate::model::events::{schedule_care, schedule_disease};
 use crate::model::record::Recorder;
@@ -16,6 +17,7 @@ use crate::model::*;
 #[allow(clippy::too_many_arguments)] // one parameter per resource and message stream this stage uses
 pub fn admission(
     model: Res<Model>,
+    per_diem: Option<Res<PerDiem>>,
     mut cal: ResMut<Calendars>,
     mut census: ResMut<Census>,
     mut rec: ResMut<Recorder>,
@@ -83,11 +85,9 @@ pub fn admission(
                 );
                 let fp = &params.facilities[f];
                 let per_diem =
-                    params.policy.per_diem.as_ref().filter(|_| {
-                        model.policy.per_diem && fp.wards[i].kind == crate::params::WardKind::Shared
-                    });
+                    per_diem.as_deref().filter(|_| fp.wards[i].kind == crate::params::WardKind::Shared);
                 let amount_yuan = match per_diem {
-                    Some(l) => l.settings.charge(rel.stay_days),
+                    Some(schedule) => schedule.charge(rel.stay_days),
                     None => fp.bed_day_price_yuan * rel.stay_days,
                 };
                 charges.write(Charge { tier: fp.tier, scheme: p.scheme(), amount_yuan, bypass: false });

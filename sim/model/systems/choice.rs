@@ -18,6 +18,7 @@
 //! the primary rate. Out-of-pocket cost uses the rates in force, with the gatekeeping penalty on
 //! a self-referred hospital visit; under capitation signed patients get `signed_bonus_gain` more.
 
+use crate::levers::InForce;
 use crate::model::events::care_rng;
 use crate::model::rules::choice::{Opt, options, pick, published_wait};
 use crate::model::*;
@@ -25,21 +26,23 @@ use rand::RngExt;
 
 pub fn choice(
     model: Res<Model>,
+    levers: InForce,
     mut reader: MessageReader<CareRequest>,
     mut patients: Query<&mut Patient>,
     clinics: Query<&Clinics>,
     mut out: MessageWriter<BookingRequest>,
 ) {
     let wait = |o: Opt| published_wait(&model, o, clinics.get(model.facilities[o.facility as usize]).ok());
+    let now = levers.now();
     for r in reader.read() {
         let Ok(mut p) = patients.get_mut(r.patient) else { continue };
         if p.place != Place::Home {
             continue;
         }
         let sev = if r.need == Need::Elective { Severity::Complex } else { p.severity(model.day) };
-        let (opts, n) = options(&p, sev, &model, false);
+        let (opts, n) = options(&p, sev, &model, &now, false);
         let u: f64 = care_rng(&mut p, &model).random();
-        let o = pick(&p, &opts[..n], sev, false, u, &model, &wait);
+        let o = pick(&p, &opts[..n], sev, false, u, &model, &now, &wait);
         let channel =
             if o.facility == p.home && p.has(SIGNED) { Channel::Signed } else { Channel::SelfReferred };
         out.write(BookingRequest {

@@ -69,7 +69,8 @@ pub fn disease(
         let u: f64 = rng.random();
         match pick(&p, &params, &model.policy, u) {
             Transition::Death => {
-                count_death(&p, &mut census, &mut rec);
+                count_death(&p, &mut census);
+                rec.count(|k| k.deaths += 1);
                 commands.entity(e.patient).despawn();
                 continue;
             }
@@ -85,7 +86,8 @@ pub fn disease(
                 p.diagnosed |= 1 << c;
                 let v: f64 = rng.random();
                 if v < params.conditions[c as usize].acute_case_fatality {
-                    count_death(&p, &mut census, &mut rec);
+                    count_death(&p, &mut census);
+                    rec.count(|k| k.deaths += 1);
                     commands.entity(e.patient).despawn();
                     continue;
                 }

@@ -23,6 +23,8 @@
 //! sinking, `routed_share` of the lead's non-emergency admissions go to the catchment's shared
 //! ward.
 
+use crate::levers::green_channel::{admission_priority, outpatient_priority};
+use crate::levers::{InForce, Now};
 use crate::model::census::{enrol, set_uncontrolled};
 use crate::model::events::{
     cancel_disease_events, cancel_pending_care, care_rng, is_pending_care, schedule_care, schedule_disease,
@@ -55,6 +57,7 @@ pub fn book_visit(
     visit: Visit,
     earliest: Day,
     model: &Model,
+    now: &Now,
     clinics: &mut Query<&mut Clinics>,
     cal: &mut Calendars,
     rec: &mut Recorder,
@@ -63,8 +66,7 @@ pub fn book_visit(
     let mut c = clinics.get_mut(model.facilities[visit.facility as usize]).ok()?;
     let book = c.get_mut(visit_clinic(tier, visit.expert))?;
     let earliest = earliest.max(cal.visits.first_open_day());
-    let held =
-        visit.channel == Channel::Referred || (tier == Tier::Lead && green_outpatient(p, visit, model));
+    let held = visit.channel == Channel::Referred || (tier == Tier::Lead && green_outpatient(p, visit, now));
     let booked = if held { book.book_referred_from(earliest) } else { book.book_from(earliest) };
     match booked {
         Some(day) => {
@@ -85,8 +87,8 @@ pub fn book_visit(
 }
 
 /// Whether the patient books this visit through the green channel.
-fn green_outpatient(p: &Patient, visit: Visit, model: &Model) -> bool {
-    model.policy.green(visit.channel == Channel::Referred, p.has(SIGNED)).is_some_and(|g| g.outpatient)
+fn green_outpatient(p: &Patient, visit: Visit, now: &Now) -> bool {
+    outpatient_priority(now.green_channel, visit.channel == Channel::Referred, p.has(SIGNED))
 }
 
 /// Books `n` background visits at `book`, earliest days first, and records their waits (and
@@ -105,6 +107,7 @@ fn book_background(book: &mut SlotBook, tier: Tier, n: u64, rec: &mut Recorder) 
 #[allow(clippy::too_many_arguments)] // one parameter per resource and message stream this stage uses
 pub fn outpatient(
     model: Res<Model>,
+    levers: InForce,
     mut cal: ResMut<Calendars>,
     mut census: ResMut<Census>,
     mut rec: ResMut<Recorder>,
@@ -118,6 +121,7 @@ pub fn outpatient(
 ) {
     let day = model.day;
     let params = model.params.clone();
+    let now = levers.now();
 
     // 1. Bookings: agents' requests interleaved with background requests.
     let requests: Vec<BookingRequest> = bookings.read().copied().collect();
@@ -166,7 +170,7 @@ pub fn outpatient(
         // is Binomial(background left, 1 / (agents left + 1)). A green-channel patient at the
         // lead hospital goes first.
         let green = params.facilities[f].tier == Tier::Lead
-            && patients.get(r.patient).is_ok_and(|p| green_outpatient(p, r.visit, &model));
+            && patients.get(r.patient).is_ok_and(|p| green_outpatient(p, r.visit, &now));
         let ahead = if background_left[f] > 0 && !green {
             Binomial::new(background_left[f], 1.0 / (agents_left[f] as f64 + 1.0))
                 .expect("valid binomial")
@@ -181,7 +185,9 @@ pub fn outpatient(
         if p.place != Place::Home {
             continue;
         }
-        if book_visit(&mut p, r.patient, r.visit, day, &model, &mut clinics, &mut cal, &mut rec).is_none() {
+        if book_visit(&mut p, r.patient, r.visit, day, &model, &now, &mut clinics, &mut cal, &mut rec)
+            .is_none()
+        {
             schedule_symptomatic(&mut p, r.patient, day.start(), &model, &mut cal);
         }
     }
@@ -223,7 +229,7 @@ pub fn outpatient(
             });
         } else {
             // Treated and sent home: the emergency visit may bring the condition under control.
-            if rng.random::<f64>() < capability(&model, ed, a.condition as usize) {
+            if rng.random::<f64>() < capability(&model, now.learning, ed, a.condition as usize) {
                 let mask = p.uncontrolled & !(1 << a.condition);
                 set_uncontrolled(&mut p, mask, &mut census);
             }
@@ -250,16 +256,12 @@ pub fn outpatient(
         let tier = f.tier;
         let sev = if visit.need == Need::Elective { Severity::Complex } else { p.severity(day) };
         let mut rng = care_rng(&mut p, &model);
-        let expert = visit.expert && model.policy.expert_sessions.is_some();
+        let expert = visit.expert && now.expert_sessions.is_some();
         rec.count(|k| {
             k.agent_visits[tier.index()] += 1;
             k.expert_visits += u64::from(expert);
         });
-        let price = model
-            .policy
-            .expert_sessions
-            .filter(|_| expert)
-            .map_or(f.visit_price_yuan, |e| e.visit_price_yuan);
+        let price = now.expert_sessions.filter(|_| expert).map_or(f.visit_price_yuan, |e| e.visit_price_yuan);
         let bypass = visit.channel != Channel::Referred;
         charges.write(Charge { tier, scheme: p.scheme(), amount_yuan: price, bypass });
         p.last_facility = visit.facility;
@@ -268,7 +270,8 @@ pub fn outpatient(
         let treating = if expert { model.lead() } else { visit.facility };
         let main_condition = p.main_condition();
         let open = p.uncontrolled_diagnosed();
-        let still_open = treat(open, params.conditions.len(), |c| capability(&model, treating, c), &mut rng);
+        let still_open =
+            treat(open, params.conditions.len(), |c| capability(&model, now.learning, treating, c), &mut rng);
         let mask = (p.uncontrolled & !open) | still_open;
         set_uncontrolled(&mut p, mask, &mut census);
 
@@ -326,13 +329,14 @@ pub fn outpatient(
             rec.count(|k| k.referrals_lost += 1);
         }
         if let Some((kind, reason)) = admit {
-            let to = route(&model, visit.facility, kind, p.home, &mut rng);
+            let to = route(&model, now.bed_sinking, visit.facility, kind, p.home, &mut rng);
             if let Some(ward) = to.ward {
                 let green = to.facility == model.lead()
-                    && model
-                        .policy
-                        .green(visit.channel == Channel::Referred, p.has(SIGNED))
-                        .is_some_and(|g| g.admission);
+                    && admission_priority(
+                        now.green_channel,
+                        visit.channel == Channel::Referred,
+                        p.has(SIGNED),
+                    );
                 let time = day.start().after(rng.random::<f64>());
                 p.place = Place::Waiting;
                 cancel_pending_care(&mut p);

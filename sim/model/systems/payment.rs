@@ -7,19 +7,22 @@
 //! budget the day's share of the yearly budget is set against the insurer's payments of the day;
 //! the difference is the group's surplus (or deficit).
 
+use crate::levers::InForce;
+use crate::levers::gatekeeping::reimbursed_share;
 use crate::model::record::Recorder;
 use crate::model::*;
 
 pub fn payment(
     model: Res<Model>,
+    levers: InForce,
     census: Res<Census>,
     mut rec: ResMut<Recorder>,
     mut charges: MessageReader<Charge>,
 ) {
-    let now = &model.policy;
+    let now = levers.now();
     let mut insurer = 0.0;
     for c in charges.read() {
-        let rate = now.rate(c.scheme, c.tier, c.bypass);
+        let rate = reimbursed_share(&model.policy, now.gatekeeping, c.scheme, c.tier, c.bypass);
         insurer += c.amount_yuan * rate;
         rec.count(|k| {
             let l = &mut k.spending[c.tier.index()];

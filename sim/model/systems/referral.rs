@@ -14,6 +14,7 @@
 //! the transfer arrives one day after the discharge.
 
 use super::outpatient::book_visit;
+use crate::levers::InForce;
 use crate::model::events::{cancel_disease_events, cancel_pending_care, care_rng, schedule_symptomatic};
 use crate::model::record::Recorder;
 use crate::model::rules::choice::{Opt, options, pick, published_wait};
@@ -26,6 +27,7 @@ use rand::RngExt;
 #[allow(clippy::too_many_arguments)] // one parameter per resource and message stream this stage uses
 pub fn referral(
     model: Res<Model>,
+    levers: InForce,
     mut cal: ResMut<Calendars>,
     mut rec: ResMut<Recorder>,
     mut patients: Query<&mut Patient>,
@@ -35,6 +37,7 @@ pub fn referral(
     mut admissions: MessageWriter<AdmissionRequest>,
 ) {
     let day = model.day;
+    let now = levers.now();
     for r in referrals.read() {
         let Ok(mut p) = patients.get_mut(r.patient) else { continue };
         if p.place != Place::Referred {
@@ -42,12 +45,12 @@ pub fn referral(
         }
         p.place = Place::Home;
         rec.count(|k| k.referrals_up += 1);
-        let (opts, n) = options(&p, Severity::Complex, &model, true);
+        let (opts, n) = options(&p, Severity::Complex, &model, &now, true);
         let u: f64 = care_rng(&mut p, &model).random();
         let facility = {
             let wait =
                 |o: Opt| published_wait(&model, o, clinics.get(model.facilities[o.facility as usize]).ok());
-            pick(&p, &opts[..n], Severity::Complex, true, u, &model, &wait).facility
+            pick(&p, &opts[..n], Severity::Complex, true, u, &model, &now, &wait).facility
         };
         let visit = Visit {
             facility,
@@ -57,7 +60,8 @@ pub fn referral(
             expert: false,
         };
         let earliest = day.plus(1 + model.policy.friction_days);
-        if book_visit(&mut p, r.patient, visit, earliest, &model, &mut clinics, &mut cal, &mut rec).is_none()
+        if book_visit(&mut p, r.patient, visit, earliest, &model, &now, &mut clinics, &mut cal, &mut rec)
+            .is_none()
         {
             schedule_symptomatic(&mut p, r.patient, day.start(), &model, &mut cal);
         }

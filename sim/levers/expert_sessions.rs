@@ -1,0 +1,170 @@
+//! Slot sinking (号源下沉) into expert sessions at CHCs: lead-hospital specialists hold clinics
+//! at the CHCs on a weekly schedule.
+//!
+//! On its switch-on day, `slot_share` of the lead's weekly specialist slots move to new
+//! expert-session books at the CHCs, spread evenly over the CHCs and the session weekdays, with
+//! the background demand of the moved slots; sessions are then in force (the resource
+//! [`ExpertSessions`]). Patients with a non-routine request may choose their CHC's session
+//! (the lead's quality, the CHC's travel time, the session price reimbursed at the primary
+//! rate); a session visit counts as primary care and treats with the lead hospital's capability.
+
+use super::common::{Context, Def, Lever, Systems, Text, on_day, start_day};
+use crate::model::clinic::SlotBook;
+use crate::model::{Clinics, Model};
+use crate::params::{ClinicKind, ClinicParams, Params, Tier};
+use analysis::problem::Checker;
+use bevy_ecs::prelude::*;
+use serde::Deserialize;
+
+/// Slot sinking (号源下沉) into expert sessions at CHCs.
+#[derive(Debug, Clone, Deserialize)]
+pub struct ExpertSessionsFile {
+    /// Share of the lead hospital's weekly specialist slots moved to expert sessions, spread
+    /// evenly over the CHCs.
+    /// unit: share · range: [0, 1]; with `policy.reserved_slots.share` at most 1 in all; needs a
+    /// primary facility and a lead hospital with a "specialist" clinic · default: required ·
+    /// source: policy setting (national pilot rule: the lead hospital sinks at least 1/3 of its
+    /// outpatient slots; Qingdao: 6,000+ expert slots released to CHCs, pilot_sites.md)
+    pub slot_share: f64,
+    /// Weekdays with sessions: "mon", "tue", "wed", "thu", "fri", "sat", "sun".
+    /// unit: list of weekdays · range: each one of "mon", "tue", "wed", "thu", "fri", "sat",
+    /// "sun"; at least one · default: required · source: policy setting (Guangming: fixed weekly
+    /// sessions in every CHC, pilot_sites.md)
+    pub weekdays: Vec<String>,
+    /// Price of an expert-session visit, in yuan (reimbursed at the primary tier's rate).
+    /// unit: yuan per visit · range: [0, 1000000] · default: required · source: policy setting
+    pub visit_price_yuan: f64,
+    /// Simulation day the lever switches on.
+    /// unit: simulation day · range: integer 0..=(run.warmup_days + run.days − 1) · default: 0 (on
+    /// from the first day) · source: policy setting
+    #[serde(default)]
+    pub start_day: i64,
+}
+
+/// The sessions' settings; a resource while they are in force.
+#[derive(Resource, Debug, Clone, Copy, PartialEq)]
+pub struct ExpertSessions {
+    pub slot_share: f64,
+    /// Session days, Monday = 0.
+    pub weekdays: [bool; 7],
+    pub visit_price_yuan: f64,
+}
+
+const WEEKDAYS: [&str; 7] = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
+
+pub fn validate(c: &mut Checker, e: &ExpertSessionsFile, cx: &Context) -> Lever<ExpertSessions> {
+    let key = "policy.expert_sessions";
+    let mut weekdays = [false; 7];
+    for (i, d) in e.weekdays.iter().enumerate() {
+        match WEEKDAYS.iter().position(|w| w == d) {
+            Some(j) => weekdays[j] = true,
+            None => c.fail(
+                format!("{key}.weekdays[{i}]"),
+                format!("must be one of \"{}\", got \"{d}\"", WEEKDAYS.join("\", \"")),
+            ),
+        }
+    }
+    if !weekdays.contains(&true) {
+        c.fail(format!("{key}.weekdays"), "needs at least one session day");
+    }
+    if !cx.facilities.iter().any(|x| x.tier == Tier::Primary) {
+        c.fail(format!("{key}.slot_share"), "needs at least one primary facility to hold the sessions");
+    }
+    Lever {
+        start_day: start_day(c, key, e.start_day, cx),
+        settings: ExpertSessions {
+            slot_share: c.share(&format!("{key}.slot_share"), e.slot_share),
+            weekdays,
+            visit_price_yuan: c.real(&format!("{key}.visit_price_yuan"), e.visit_price_yuan, 0.0, 1e6),
+        },
+    }
+}
+
+fn systems(params: &Params) -> Option<Systems> {
+    let l = params.policy.get::<Lever<ExpertSessions>>()?;
+    let lead = params.lead()?;
+    let e = l.settings;
+    Some(
+        (move |mut commands: Commands, model: Res<Model>, mut clinics: Query<&mut Clinics>| {
+            commands.insert_resource(e);
+            open_sessions(&model, &mut clinics);
+            sink_slots(&model, lead, &e, &mut clinics);
+        })
+        .run_if(on_day(l.start_day))
+        .into_configs(),
+    )
+}
+
+/// Gives every CHC an expert-session book, empty until slots are moved to it, at today's date.
+fn open_sessions(model: &Model, clinics: &mut Query<&mut Clinics>) {
+    let empty = ClinicParams {
+        kind: ClinicKind::ExpertSession,
+        slots_per_weekday: [0; 7],
+        background_visits_per_day: 0.0,
+    };
+    for (f, fp) in model.params.facilities.iter().enumerate() {
+        if fp.tier != Tier::Primary {
+            continue;
+        }
+        let Ok(mut c) = clinics.get_mut(model.facilities[f]) else { continue };
+        let mut book = SlotBook::new(&empty, model.params.care.booking_horizon_days);
+        book.advance_to(model.day);
+        c.0.push(book);
+    }
+}
+
+/// Moves `slot_share` of the lead's weekly specialist slots to expert sessions, spread evenly
+/// over the CHCs and the session weekdays (whole slots; the remainder goes to the first CHCs and
+/// days).
+fn sink_slots(model: &Model, lead: usize, e: &ExpertSessions, clinics: &mut Query<&mut Clinics>) {
+    let Ok(mut c) = clinics.get_mut(model.facilities[lead]) else { return };
+    let Some(book) = c.get_mut(ClinicKind::Specialist) else { return };
+    let before = book.slots_per_weekday();
+    let after = before.map(|s| (f64::from(s) * (1.0 - e.slot_share)).round() as u32);
+    let moved: u32 = before.iter().sum::<u32>() - after.iter().sum::<u32>();
+    book.set_capacity(after);
+    // The background patients of the moved slots follow them to the sessions.
+    let background = book.background_per_day;
+    let moved_background = background * e.slot_share;
+    book.set_background(background - moved_background);
+    let chcs: Vec<usize> = model
+        .params
+        .facilities
+        .iter()
+        .enumerate()
+        .filter(|(_, f)| f.tier == Tier::Primary)
+        .map(|(i, _)| i)
+        .collect();
+    let days: Vec<usize> = (0..7).filter(|&d| e.weekdays[d]).collect();
+    let cells = (chcs.len() * days.len()) as u32;
+    if cells == 0 {
+        return;
+    }
+    for (k, &f) in chcs.iter().enumerate() {
+        let mut slots = [0u32; 7];
+        for (j, &d) in days.iter().enumerate() {
+            let cell = (k * days.len() + j) as u32;
+            slots[d] = moved / cells + u32::from(cell < moved % cells);
+        }
+        if let Ok(mut c) = clinics.get_mut(model.facilities[f])
+            && let Some(book) = c.get_mut(ClinicKind::ExpertSession)
+        {
+            book.set_capacity(slots);
+            book.set_background(moved_background / chcs.len() as f64);
+        }
+    }
+}
+
+pub const DEF: Def = Def {
+    text: Text {
+        key: "expert_sessions",
+        en: "Expert sessions at CHCs (slot sinking)",
+        zh: "专家号源下沉到社区",
+        explain_en: "The national pilot rule asks the lead hospital to move at least 1/3 of its outpatient slots to sessions its specialists hold at CHCs. Patients can see a lead-hospital expert close to home at the CHC's price, and the CHC's doctors learn from the experts; the lead hospital keeps fewer slots of its own.",
+        explain_zh: "国家试点要求牵头医院至少将 1/3 的门诊号源下沉，由其专家到社区出诊。患者在家门口就能按社区价格看牵头医院专家，社区医生也向专家学习；牵头医院自留的号源随之减少。",
+    },
+    source: include_str!("expert_sessions.rs"),
+    systems,
+    changes_hazards: None,
+    build: None,
+};
