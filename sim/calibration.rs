@@ -245,6 +245,23 @@ fn read_generation(dir: &Path, g: u32) -> anyhow::Result<Vec<Line>> {
     Ok(lines)
 }
 
+/// Opens a calibration store file for `header`, keeping the rows `key` accepts (a file written
+/// for other simulations is started afresh).
+fn open_store(
+    path: &Path,
+    header: &Header,
+    key: impl Fn(&Line) -> Option<u32>,
+) -> std::io::Result<(store::Writer, store::Opened<Line>)> {
+    let compatible = |h: &Header| {
+        if h == header {
+            Ok(())
+        } else {
+            Err(format!("{} held other simulations; started afresh", path.display()))
+        }
+    };
+    store::Writer::open(path, "medgroup calibration", header, compatible, key)
+}
+
 /// The pending simulations of a generation.
 #[derive(Debug)]
 pub struct Pending {
@@ -409,20 +426,8 @@ impl Calibrator {
             None => self.dir.join(format!("gen-{g}.jsonl")),
         };
         let header = self.header(Some(g));
-        let (out, _) = store::Writer::open(
-            &file,
-            "medgroup calibration",
-            &header,
-            |h: &Header| {
-                if *h == header {
-                    Ok(())
-                } else {
-                    Err(format!("{} held other simulations; started afresh", file.display()))
-                }
-            },
-            |l: &Line| (l.generation == g).then_some(l.index),
-        )
-        .with_context(|| format!("cannot open {}", file.display()))?;
+        let (out, _) = open_store(&file, &header, |l: &Line| (l.generation == g).then_some(l.index))
+            .with_context(|| format!("cannot open {}", file.display()))?;
         let failed: Mutex<Option<std::io::Error>> = Mutex::new(None);
         pool.install(|| {
             pending.proposals.par_iter().with_max_len(1).for_each(|p| {
@@ -500,19 +505,7 @@ impl Calibrator {
         let draws = abc.predictive_draws(abc.config().settings.predictive_simulations);
         let path = self.predictive_path();
         let header = self.header(None);
-        let (out, opened) = store::Writer::open(
-            &path,
-            "medgroup calibration",
-            &header,
-            |h: &Header| {
-                if *h == header {
-                    Ok(())
-                } else {
-                    Err(format!("{} held other simulations; started afresh", path.display()))
-                }
-            },
-            |l: &Line| Some(l.index),
-        )?;
+        let (out, opened) = open_store(&path, &header, |l: &Line| Some(l.index))?;
         let pending: Vec<_> =
             draws.iter().filter(|d| !opened.rows.iter().any(|l| l.index == d.index)).collect();
         pool.install(|| {

@@ -263,6 +263,11 @@ pub struct WardParams {
 }
 
 impl Params {
+    /// Indices of the primary facilities (CHCs), in order.
+    pub fn chcs(&self) -> Vec<usize> {
+        self.facilities.iter().enumerate().filter(|(_, f)| f.tier == Tier::Primary).map(|(i, _)| i).collect()
+    }
+
     /// Index of the lead hospital, if the scenario has one.
     pub fn lead(&self) -> Option<usize> {
         self.facilities.iter().position(|f| f.tier == Tier::Lead && f.in_group)

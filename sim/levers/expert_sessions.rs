@@ -127,14 +127,7 @@ fn sink_slots(model: &Model, lead: usize, e: &ExpertSessions, clinics: &mut Quer
     let background = book.background_per_day;
     let moved_background = background * e.slot_share;
     book.set_background(background - moved_background);
-    let chcs: Vec<usize> = model
-        .params
-        .facilities
-        .iter()
-        .enumerate()
-        .filter(|(_, f)| f.tier == Tier::Primary)
-        .map(|(i, _)| i)
-        .collect();
+    let chcs = model.params.chcs();
     let days: Vec<usize> = (0..7).filter(|&d| e.weekdays[d]).collect();
     let cells = (chcs.len() * days.len()) as u32;
     if cells == 0 {

@@ -49,13 +49,7 @@ pub fn validate(c: &mut Checker, files: &[ExpertStudiosFile], cx: &Context) -> E
 fn systems(params: &Params) -> Option<Systems> {
     let studios = params.policy.get::<ExpertStudios>()?.clone();
     let days: Vec<u32> = studios.batches.iter().map(|b| b.start_day).collect();
-    let chcs: Vec<usize> = params
-        .facilities
-        .iter()
-        .enumerate()
-        .filter(|(_, f)| f.tier == Tier::Primary)
-        .map(|(i, _)| i)
-        .collect();
+    let chcs = params.chcs();
     Some(
         (move |model: Res<Model>, mut learning: ResMut<Learning>| {
             let mut next = 0usize;

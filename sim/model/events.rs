@@ -10,6 +10,7 @@ use super::calendar::Entry;
 use super::census::count_entry;
 use super::rules::disease::total_hazard;
 use super::{Calendars, Census, ENROLLED, Model, Patient, care_kind};
+use crate::params::CareParams;
 use crate::rng::{Purpose, Rng};
 use crate::time::{Day, DayFraction, SimTime};
 use bevy_ecs::entity::Entity;
@@ -81,15 +82,19 @@ pub fn schedule_routine(p: &mut Patient, entity: Entity, day: Day, model: &Model
         cancel_pending_care(p);
         return;
     }
-    let care = &model.params.care;
-    let interval = if p.has(ENROLLED) {
-        care.enrolled_followup_interval_days
-    } else {
-        care.unenrolled_followup_interval_days
-    };
+    let interval = followup_interval(p, &model.params.care);
     let u: f64 = care_rng(p, model).random();
     let days = (interval * (0.8 + 0.4 * u)).round().max(1.0) as u32;
     schedule_care(p, entity, day.plus(days), care_kind::ROUTINE, cal);
+}
+
+/// Days between routine follow-ups: shorter for a patient in chronic-disease management.
+fn followup_interval(p: &Patient, care: &CareParams) -> f64 {
+    if p.has(ENROLLED) {
+        care.enrolled_followup_interval_days
+    } else {
+        care.unenrolled_followup_interval_days
+    }
 }
 
 /// Files a symptomatic visit after the usual delay between losing control and seeking care.
@@ -129,11 +134,7 @@ pub fn file_first_events(
     schedule_disease(p, entity, now, model, cal);
     if p.diagnosed != 0 {
         let care = &model.params.care;
-        let interval = if p.has(ENROLLED) {
-            care.enrolled_followup_interval_days
-        } else {
-            care.unenrolled_followup_interval_days
-        };
+        let interval = followup_interval(p, care);
         let u: f64 = care_rng(p, model).random();
         let first = if initial { u * interval } else { u * care.symptom_delay_days * 2.0 };
         schedule_care(p, entity, model.day.plus(first as u32), care_kind::ROUTINE, cal);
