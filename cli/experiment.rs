@@ -278,6 +278,12 @@ pub fn sweep(a: SweepArgs) -> anyhow::Result<()> {
 pub fn merge(a: MergeArgs) -> anyhow::Result<()> {
     let mut files = Vec::new();
     for input in &a.inputs {
+        if !input.exists() {
+            bail!(
+                "{} does not exist: give the results folder of a sharded experiment (its --out) or its shard files",
+                input.display()
+            );
+        }
         if input.is_dir() {
             files.extend(merge::shard_files_in(input).map_err(|e| anyhow!(e))?);
         } else {
@@ -302,6 +308,14 @@ fn execute(spec: Spec, replications: u32, c: &Common) -> anyhow::Result<()> {
         None => Shard::WHOLE,
         Some(s) => Shard::parse(s, |k| std::env::var(k).ok()).map_err(|e| anyhow!(e))?,
     };
+    if c.report.is_some() && shard != Shard::WHOLE {
+        bail!(
+            "--report needs the whole experiment, and a shard holds only part of it: run the shards, then \
+             `medgroup merge {}` and `medgroup report {}`",
+            c.out.display(),
+            c.out.display()
+        );
+    }
     if c.precision.is_some() && shard != Shard::WHOLE {
         bail!(
             "--precision decides the number of replications from the results, which needs every shard: \

@@ -143,8 +143,8 @@ pub fn prepare(
     overrides: &Overrides,
 ) -> anyhow::Result<(Loaded, Calibration)> {
     let loaded = scenario::load(scenario_path)?;
-    let text = std::fs::read_to_string(targets_path)
-        .with_context(|| format!("cannot read targets file {}", targets_path.display()))?;
+    let text = scenario::read_text(targets_path, scenario::MAX_FILE_BYTES)
+        .map_err(|e| anyhow!("cannot read targets file {}: {e}", targets_path.display()))?;
     let mut file = targets::parse(&text).map_err(|e| anyhow!("{}: {e}", targets_path.display()))?;
     for p in params {
         file.set_parameter(targets::parse_parameter_arg(p).map_err(|e| anyhow!("--param {e}"))?);

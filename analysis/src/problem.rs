@@ -24,9 +24,24 @@ impl fmt::Display for Problem {
     }
 }
 
-/// The problems as an indented list, one `  - key: message` line each.
+/// How many problems a list shows; the rest are counted (after fixing the first ones, the
+/// next run shows the next).
+pub const MAX_SHOWN: usize = 50;
+
+/// The problems as an indented list, one `  - key: message` line each: the first
+/// [`MAX_SHOWN`], then how many more there are.
 pub fn list(problems: &[Problem]) -> String {
-    problems.iter().map(|p| format!("  - {p}")).collect::<Vec<_>>().join("\n")
+    list_of(problems, problems.len())
+}
+
+/// As [`list`], for the first of `total` problems (the rest were counted, not kept).
+pub fn list_of(problems: &[Problem], total: usize) -> String {
+    let mut lines: Vec<String> = problems.iter().take(MAX_SHOWN).map(|p| format!("  - {p}")).collect();
+    let shown = lines.len();
+    if total > shown {
+        lines.push(format!("  … and {} more (the first {shown} are shown)", total - shown));
+    }
+    lines.join("\n")
 }
 
 /// Collects problems while a file is checked. The typed checks return a usable value even when
@@ -103,6 +118,19 @@ impl Checker {
             return lo.max(0) as u32;
         }
         v as u32
+    }
+
+    /// A name (of a scenario, a facility, a ward, …): not empty, and without control characters,
+    /// which would break output files and reports.
+    pub fn name(&mut self, key: &str, v: &str) {
+        if v.trim().is_empty() {
+            self.fail(key, "must not be empty");
+        } else if v.chars().any(char::is_control) {
+            self.fail(
+                key,
+                format!("must not contain control characters (such as NUL or a line break), got {v:?}"),
+            );
+        }
     }
 
     /// One of the named options.

@@ -28,7 +28,7 @@ pub struct ExpertSessionsFile {
     pub slot_share: f64,
     /// Weekdays with sessions: "mon", "tue", "wed", "thu", "fri", "sat", "sun".
     /// unit: list of weekdays · range: each one of "mon", "tue", "wed", "thu", "fri", "sat",
-    /// "sun"; at least one · default: required · source: policy setting (Guangming: fixed weekly
+    /// "sun"; at least one, none twice · default: required · source: policy setting (Guangming: fixed weekly
     /// sessions in every CHC, pilot_sites.md)
     pub weekdays: Vec<String>,
     /// Price of an expert-session visit, in yuan (reimbursed at the primary tier's rate).
@@ -57,6 +57,9 @@ pub fn validate(c: &mut Checker, e: &ExpertSessionsFile, cx: &Context) -> Lever<
     let mut weekdays = [false; 7];
     for (i, d) in e.weekdays.iter().enumerate() {
         match WEEKDAYS.iter().position(|w| w == d) {
+            Some(j) if weekdays[j] => {
+                c.fail(format!("{key}.weekdays[{i}]"), format!("\"{d}\" appears twice"))
+            }
             Some(j) => weekdays[j] = true,
             None => c.fail(
                 format!("{key}.weekdays[{i}]"),

@@ -540,7 +540,7 @@ pub struct WardFile {
     /// the group's structure (shared wards in a member hospital: Qingdao Shinan, pilot_sites.md)
     pub kind: String,
     /// Staffed beds.
-    /// unit: beds · range: integer 0..=100000 · default: required · source: assumption (the
+    /// unit: beds · range: integer 1..=100000 · default: required · source: assumption (the
     /// group's size)
     pub beds: i64,
     /// Probability law of the length of stay: "exponential" or "lognormal".

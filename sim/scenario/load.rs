@@ -68,24 +68,43 @@ pub fn from_resolved(chain: Vec<PathBuf>, resolved: Table) -> Result<Loaded, Sce
 }
 
 pub(crate) fn finish(path: &Path, chain: Vec<PathBuf>, resolved: Table) -> Result<Loaded, ScenarioError> {
+    if resolved.is_empty() {
+        return Err(ScenarioError::Schema {
+            path: path.to_path_buf(),
+            message: "the file is empty: a scenario needs at least `name`, `seed`, a [run] table and \
+                      [[facilities]] (or `extends` naming a scenario to modify)"
+                .into(),
+        });
+    }
     let mut unknown = Vec::new();
+    let mut more_unknown = 0usize;
     let value = Value::Table(resolved.clone());
-    // serde_ignored writes `?` for an Option's `Some`: leave it out of the key path.
-    let mut track = |p: serde_ignored::Path<'_>| unknown.push(key_path(&p.to_string()));
+    // serde_ignored writes `?` for an Option's `Some`: leave it out of the key path. Only the
+    // first keys are kept: a file of nothing but misspellings must not fill the memory.
+    let mut track = |p: serde_ignored::Path<'_>| {
+        if unknown.len() < MAX_UNKNOWN_KEPT {
+            unknown.push(key_path(&p.to_string()));
+        } else {
+            more_unknown += 1;
+        }
+    };
     let de = serde_ignored::Deserializer::new(value, &mut track);
-    let file: ScenarioFile = serde_path_to_error::deserialize(de).map_err(|e| {
-        let key = e.path().to_string();
-        ScenarioError::Schema { path: path.to_path_buf(), message: format!("{key}: {}", e.inner()) }
+    let file: ScenarioFile = serde_path_to_error::deserialize(de).map_err(|e| ScenarioError::Schema {
+        path: path.to_path_buf(),
+        message: schema_message(&key_path(&e.path().to_string()), &e.inner().to_string()),
     })?;
     if !unknown.is_empty() {
-        let problems = unknown
+        let problems: Vec<Problem> = unknown
             .into_iter()
             .map(|key| Problem { key, message: "unknown key (check its spelling and section)".into() })
             .collect();
-        return Err(ScenarioError::Invalid { path: path.to_path_buf(), problems });
+        return Err(ScenarioError::Invalid { path: path.to_path_buf(), problems, omitted: more_unknown });
     }
-    let params =
-        validate(&file).map_err(|problems| ScenarioError::Invalid { path: path.to_path_buf(), problems })?;
+    let params = validate(&file).map_err(|problems| ScenarioError::Invalid {
+        path: path.to_path_buf(),
+        problems,
+        omitted: 0,
+    })?;
     Ok(Loaded { chain, resolved, params })
 }
 
@@ -96,9 +115,13 @@ fn resolve(path: &Path, chain: &mut Vec<PathBuf>) -> Result<Table, ScenarioError
         names.push(path.display().to_string());
         return Err(ScenarioError::ExtendsCycle { path: path.to_path_buf(), chain: names.join(" -> ") });
     }
+    let from = chain.last().cloned();
     chain.push(path.to_path_buf());
-    let text = std::fs::read_to_string(path)
-        .map_err(|source| ScenarioError::Read { path: path.to_path_buf(), source })?;
+    let text = read_text(path, MAX_FILE_BYTES).map_err(|message| ScenarioError::Read {
+        path: path.to_path_buf(),
+        from,
+        message,
+    })?;
     let mut table = parse(path, &text)?;
     match take_extends(path, &mut table)? {
         Some(parent) => Ok(merge(resolve(&parent, chain)?, table)),
@@ -106,9 +129,123 @@ fn resolve(path: &Path, chain: &mut Vec<PathBuf>) -> Result<Table, ScenarioError
     }
 }
 
+/// Largest scenario or targets file read, in bytes: far above any real scenario (the shipped ones
+/// are under 40 kB), far below what would exhaust the memory.
+pub const MAX_FILE_BYTES: u64 = 4 << 20;
+
+/// Unknown keys listed at most (the rest are counted).
+const MAX_UNKNOWN_KEPT: usize = 200;
+
+/// Reads a text file of at most `limit` bytes; a device, a folder or a larger file is refused
+/// before anything is read. The error says why, without the path (the caller names the file).
+pub fn read_text(path: &Path, limit: u64) -> Result<String, String> {
+    use std::io::Read as _;
+    let meta = std::fs::metadata(path).map_err(|e| match e.kind() {
+        std::io::ErrorKind::NotFound => "no such file".to_string(),
+        _ => e.to_string(),
+    })?;
+    if !meta.is_file() {
+        return Err("not a regular file (a folder, a device or a pipe)".into());
+    }
+    if meta.len() > limit {
+        return Err(format!(
+            "{} bytes, more than the {} MiB a scenario or targets file may have",
+            meta.len(),
+            limit >> 20
+        ));
+    }
+    let mut bytes = Vec::new();
+    std::fs::File::open(path)
+        .and_then(|f| f.take(limit + 1).read_to_end(&mut bytes))
+        .map_err(|e| e.to_string())?;
+    if bytes.len() as u64 > limit {
+        return Err(format!("more than the {} MiB a scenario or targets file may have", limit >> 20));
+    }
+    String::from_utf8(bytes).map_err(|_| "not UTF-8 text".to_string())
+}
+
+/// A serde error in words a user can act on: `population = 5` → "must be a table …, got an
+/// integer"; a missing key at the top of the file is named as such.
+fn schema_message(key: &str, raw: &str) -> String {
+    // The deserialiser may add a line naming the table; the key path says it already.
+    let raw = raw.lines().next().unwrap_or(raw).trim();
+    fn what(t: &str) -> &str {
+        match t {
+            "a sequence" => "an array",
+            "a map" => "a table",
+            other => other,
+        }
+    }
+    if let Some(rest) = raw.strip_prefix("invalid type: ")
+        && let Some((got, expected)) = rest.split_once(", expected ")
+    {
+        let expected = if expected.starts_with("struct ") { "a table" } else { what(expected) };
+        let got = got.split(' ').next().unwrap_or(got);
+        let got = match got {
+            "integer" => "an integer",
+            "floating" => "a number",
+            "string" => "a string",
+            "boolean" => "a boolean",
+            "sequence" => "an array",
+            "map" => "a table",
+            other => other,
+        };
+        let key = if key.is_empty() { "the file" } else { key };
+        return format!("{key}: must be {expected}, got {got}");
+    }
+    if let Some(field) = raw.strip_prefix("missing field ") {
+        return if key.is_empty() || key == "." {
+            format!("missing key {field} at the top of the file")
+        } else {
+            format!("{key}: missing key {field}")
+        };
+    }
+    if key.is_empty() { raw.to_string() } else { format!("{key}: {raw}") }
+}
+
+/// Arrays of named tables in one file whose names repeat: entries merge by name through
+/// `extends`, so a repeated name would silently keep only the last entry.
+fn repeated_names(t: &Table, prefix: &str, out: &mut Vec<Problem>) {
+    for (k, v) in t {
+        let path = if prefix.is_empty() { k.clone() } else { format!("{prefix}.{k}") };
+        match v {
+            Value::Table(sub) => repeated_names(sub, &path, out),
+            Value::Array(items) => {
+                let mut seen: Vec<&str> = Vec::new();
+                for (i, item) in items.iter().enumerate() {
+                    let Some(sub) = item.as_table() else { continue };
+                    let name = sub.get("name").and_then(Value::as_str);
+                    let here = format!("{path}[{}]", name.map_or(i.to_string(), str::to_string));
+                    if let Some(n) = name {
+                        if seen.contains(&n) {
+                            out.push(Problem {
+                                key: format!("{path}[{i}].name"),
+                                message: format!(
+                                    "\"{n}\" appears twice in this file (entries are matched by name; give each its own)"
+                                ),
+                            });
+                        }
+                        seen.push(n);
+                    }
+                    repeated_names(sub, &here, out);
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
 fn parse(path: &Path, text: &str) -> Result<Table, ScenarioError> {
-    text.parse::<Table>()
-        .map_err(|e| ScenarioError::Syntax { path: path.to_path_buf(), message: e.to_string() })
+    let table = text
+        .parse::<Table>()
+        .map_err(|e| ScenarioError::Syntax { path: path.to_path_buf(), message: e.to_string() })?;
+    let mut problems = Vec::new();
+    repeated_names(&table, "", &mut problems);
+    if problems.is_empty() {
+        Ok(table)
+    } else {
+        Err(ScenarioError::Invalid { path: path.to_path_buf(), problems, omitted: 0 })
+    }
 }
 
 fn take_extends(path: &Path, table: &mut Table) -> Result<Option<PathBuf>, ScenarioError> {

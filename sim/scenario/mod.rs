@@ -16,6 +16,6 @@ mod validate;
 
 pub use analysis::problem::Problem;
 pub use error::ScenarioError;
-pub use load::{Loaded, from_resolved, load, load_str};
+pub use load::{Loaded, MAX_FILE_BYTES, from_resolved, load, load_str, read_text};
 pub use set::{KeyPath, SetError, parse_assignment, parse_range, parse_value, value_text};
 pub use validate::validate;

@@ -33,9 +33,7 @@ pub(super) fn screening(
     let mut campaigns = Vec::new();
     for (i, k) in f.campaigns.iter().enumerate() {
         let ck = format!("{key}.campaigns[{i}]");
-        if k.name.trim().is_empty() {
-            c.fail(format!("{ck}.name"), "must not be empty");
-        }
+        c.name(&format!("{ck}.name"), &k.name);
         if f.campaigns[..i].iter().any(|o| o.name == k.name) {
             c.fail(format!("{ck}.name"), format!("\"{}\" appears twice", k.name));
         }

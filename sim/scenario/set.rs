@@ -341,8 +341,9 @@ fn with_context(e: ScenarioError, assignments: &[(KeyPath, Value)]) -> ScenarioE
     let note = format!(" (after setting {})", set.join(", "));
     match e {
         ScenarioError::Schema { path, message } => ScenarioError::Schema { path, message: message + &note },
-        ScenarioError::Invalid { path, problems } => ScenarioError::Invalid {
+        ScenarioError::Invalid { path, problems, omitted } => ScenarioError::Invalid {
             path,
+            omitted,
             problems: problems
                 .into_iter()
                 .map(|p| analysis::problem::Problem { key: p.key, message: p.message + &note })

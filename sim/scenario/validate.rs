@@ -18,9 +18,7 @@ use crate::time::DAYS_PER_YEAR;
 pub fn validate(f: &ScenarioFile) -> Result<Params, Vec<Problem>> {
     let mut c = Checker::new();
     let seed = c.real("seed", f.seed as f64, 0.0, 9.007_199_254_740_992e15) as u64;
-    if f.name.trim().is_empty() {
-        c.fail("name", "must not be empty");
-    }
+    c.name("name", &f.name);
     let run = RunParams {
         days: c.int("run.days", f.run.days, 1, 36_500),
         warmup_days: c.int("run.warmup_days", f.run.warmup_days, 0, 36_500),
@@ -150,6 +148,7 @@ fn population(c: &mut Checker, p: &PopulationFile) -> PopulationParams {
     let mut age_bands = Vec::new();
     for (i, b) in p.age_bands.iter().enumerate() {
         let key = format!("population.age_bands[{i}]");
+        c.name(&format!("{key}.name"), &b.name);
         age_bands.push(AgeBand {
             name: b.name.clone(),
             min_age: c.int(&format!("{key}.min_age"), b.min_age, 0, 120),
@@ -186,6 +185,7 @@ fn population(c: &mut Checker, p: &PopulationFile) -> PopulationParams {
 
 fn condition(c: &mut Checker, i: usize, k: &ConditionFile, bands: usize) -> ConditionParams {
     let key = |field: &str| format!("conditions[{i}].{field}");
+    c.name(&key("name"), &k.name);
     if k.prevalence_by_age_band.len() != bands {
         c.fail(
             key("prevalence_by_age_band"),
@@ -309,9 +309,18 @@ fn facilities(
     // (expanded facility index, file index, member hospital names, copy number)
     let mut links: Vec<(usize, usize, Vec<String>, usize)> = Vec::new();
     let mut weights: Vec<(usize, f64)> = Vec::new();
+    // The file entry of each expanded facility, and whether that entry had a problem of its own:
+    // rules that look at a facility's clinics, wards or tier as a whole are not checked for a
+    // broken entry, since what they would say follows from the problem already reported.
+    let mut file_of: Vec<usize> = Vec::new();
+    let mut broken: Vec<bool> = Vec::new();
+    let mut tier_unknown = false;
     for (i, f) in files.iter().enumerate() {
+        let before = c.count();
         let key = |field: &str| format!("facilities[{i}].{field}");
+        c.name(&key("name"), &f.name);
         let tier = c.choice(&key("tier"), &f.tier, &TIERS);
+        tier_unknown |= tier.is_none();
         let count = c.int(&key("count"), f.count.unwrap_or(1), 1, 10_000) as usize;
         let clinics: Vec<ClinicParams> = f
             .clinics
@@ -341,15 +350,15 @@ fn facilities(
                 c.fail(key("catchment_weight"), "is required for a primary facility (a number ≥ 0)");
                 0.0
             }
-            (_, Some(_)) => {
+            (Some(_), Some(_)) => {
                 c.fail(key("catchment_weight"), "applies only to primary facilities");
                 0.0
             }
             _ => 0.0,
         };
         match (tier, &f.member_hospitals) {
-            (Some(Tier::Primary), _) | (_, None) => {}
-            (_, Some(_)) => c.fail(key("member_hospitals"), "applies only to primary facilities"),
+            (Some(Tier::Primary), _) | (_, None) | (None, _) => {}
+            (Some(_), Some(_)) => c.fail(key("member_hospitals"), "applies only to primary facilities"),
         }
         if tier == Some(Tier::Primary) && f.in_group == Some(false) {
             c.fail(key("in_group"), "only hospitals (member or lead tier) can be outside the group");
@@ -360,6 +369,7 @@ fn facilities(
         for copy in 0..count {
             let name = if count == 1 { f.name.clone() } else { format!("{}-{}", f.name, copy + 1) };
             let index = out.len();
+            file_of.push(i);
             if tier == Some(Tier::Primary) {
                 weights.push((index, weight));
                 links.push((index, i, f.member_hospitals.clone().unwrap_or_default(), copy));
@@ -386,7 +396,9 @@ fn facilities(
                 wards: wards.clone(),
             });
         }
+        broken.push(c.count() > before);
     }
+    let whole = |j: usize| !broken[file_of[j]];
     for (j, f) in out.iter().enumerate() {
         if out[..j].iter().any(|o| o.name == f.name) {
             c.fail(
@@ -396,13 +408,17 @@ fn facilities(
         }
         if f.background_emergency_visits_per_day > 0.0 && !f.emergency_department {
             c.fail(
-                format!("facilities[{}].background_emergency_visits_per_day", f.name),
+                format!("facilities[{}].background_emergency_visits_per_day", file_of[j]),
                 "must be 0 when emergency_department = false",
             );
         }
     }
     let total: f64 = weights.iter().map(|(_, w)| w).sum();
-    if !weights.is_empty() && total <= 0.0 {
+    // A weight refused above already counts as 0: do not report the sum as well.
+    let weight_refused = files
+        .iter()
+        .any(|f| f.catchment_weight.is_some_and(|w| !(w.is_finite() && (0.0..=1e9).contains(&w))));
+    if !weights.is_empty() && total <= 0.0 && !weight_refused {
         c.fail("facilities[*].catchment_weight", "primary catchment weights must not all be 0");
     }
     for &(index, w) in &weights {
@@ -423,7 +439,7 @@ fn facilities(
             None => c.fail(&key, format!("no member or lead hospital named \"{wanted}\"")),
         }
     }
-    if residents > 0 && !conditions.is_empty() {
+    if residents > 0 && !conditions.is_empty() && !tier_unknown {
         if !out.iter().any(|f| f.tier == Tier::Primary) {
             c.fail("facilities", "a scenario with chronic patients needs at least one primary facility");
         }
@@ -434,26 +450,25 @@ fn facilities(
                 format!("a scenario with chronic patients needs exactly one lead hospital in the group, got {leads}"),
             );
         }
-        for f in out.iter().filter(|f| f.tier != Tier::Primary) {
-            if !f.clinics.iter().any(|k| k.kind == ClinicKind::Specialist) {
-                c.fail(format!("facilities[{}].clinics", f.name), "a hospital needs a \"specialist\" clinic");
+        for (j, f) in out.iter().enumerate().filter(|&(j, _)| whole(j)) {
+            let (kind, what) = if f.tier == Tier::Primary {
+                (ClinicKind::GeneralPractice, "a primary facility needs a \"general_practice\" clinic")
+            } else {
+                (ClinicKind::Specialist, "a hospital needs a \"specialist\" clinic")
+            };
+            if !f.clinics.iter().any(|k| k.kind == kind) {
+                c.fail(format!("facilities[{}].clinics", file_of[j]), what);
             }
         }
-        for f in out.iter().filter(|f| f.tier == Tier::Primary) {
-            if !f.clinics.iter().any(|k| k.kind == ClinicKind::GeneralPractice) {
-                c.fail(
-                    format!("facilities[{}].clinics", f.name),
-                    "a primary facility needs a \"general_practice\" clinic",
-                );
-            }
-        }
-        if let Some(lead) = out.iter().find(|f| f.tier == Tier::Lead && f.in_group) {
+        let lead = out.iter().enumerate().find(|(_, f)| f.tier == Tier::Lead && f.in_group);
+        if let Some((j, lead)) = lead.filter(|&(j, _)| whole(j)) {
             for kind in [WardKind::Medical, WardKind::Surgical] {
                 if !lead.wards.iter().any(|w| w.kind == kind) {
                     c.fail(
-                        format!("facilities[{}].wards", lead.name),
+                        format!("facilities[{}].wards", file_of[j]),
                         format!(
-                            "the lead hospital needs a {kind:?} ward (kind = \"{}\")",
+                            "the lead hospital needs a {} ward (kind = \"{}\")",
+                            ward_kind_name(kind),
                             ward_kind_name(kind)
                         ),
                     );
@@ -461,7 +476,7 @@ fn facilities(
             }
             if !lead.emergency_department {
                 c.fail(
-                    format!("facilities[{}].emergency_department", lead.name),
+                    format!("facilities[{}].emergency_department", file_of[j]),
                     "the lead hospital needs one",
                 );
             }
@@ -511,7 +526,8 @@ fn ward(c: &mut Checker, key: &str, w: &WardFile) -> Option<WardParams> {
         &w.kind,
         &[("medical", WardKind::Medical), ("surgical", WardKind::Surgical), ("shared", WardKind::Shared)],
     );
-    let beds = c.int(&format!("{key}.beds"), w.beds, 0, 100_000);
+    c.name(&format!("{key}.name"), &w.name);
+    let beds = c.int(&format!("{key}.beds"), w.beds, 1, 100_000);
     let mean = c.positive(&format!("{key}.mean_stay_days"), w.mean_stay_days, 3650.0);
     let stay = match (w.stay_law.as_str(), w.stay_cv) {
         ("exponential", None) => Some(StayLaw::Exponential { mean_days: mean }),

@@ -159,7 +159,7 @@ fn set_values_go_through_validation() {
     );
     assert_ne!(l.hash(), load("scenarios/small.toml").hash());
     let msg = set("facilities[lead].wards[medical].beds", "-3").unwrap_err().to_string();
-    assert!(msg.contains("facilities[0].wards[0].beds: must be an integer in 0..=100000, got -3"), "{msg}");
+    assert!(msg.contains("facilities[0].wards[0].beds: must be an integer in 1..=100000, got -3"), "{msg}");
     assert!(msg.contains("after setting facilities[lead].wards[medical].beds=-3"), "{msg}");
     let msg = set("population.frailty_varianse", "0.3").unwrap_err().to_string();
     assert!(msg.contains("population.frailty_varianse: unknown key"), "{msg}");

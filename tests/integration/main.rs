@@ -4,6 +4,7 @@
 //! seeds are fixed, so every test gives the same answer on every run.
 
 mod architecture;
+mod bad_inputs;
 mod calibration;
 mod catalogue;
 mod common;

@@ -42,7 +42,7 @@ fn every_problem_is_reported_at_once_with_key_and_range() {
     println!("{msg}");
     assert!(msg.contains("bad.toml"), "names the file: {msg}");
     assert_eq!(e.problems().len(), 3, "three problems: {msg}");
-    assert!(msg.contains("facilities[0].wards[0].beds: must be an integer in 0..=100000, got -3"), "{msg}");
+    assert!(msg.contains("facilities[0].wards[0].beds: must be an integer in 1..=100000, got -3"), "{msg}");
     assert!(msg.contains("population.signing_rate: must be a number in [0, 1], got 1.4"), "{msg}");
     assert!(
         msg.contains("facilities[2].member_hospitals: no member or lead hospital named \"member-9\""),
@@ -111,7 +111,7 @@ fn the_command_reports_errors_and_exits_non_zero() {
         let out = Command::new(exe).args(&args).output().unwrap();
         let err = String::from_utf8_lossy(&out.stderr);
         assert_eq!(out.status.code(), Some(1), "{args:?}: {err}");
-        assert!(err.contains("beds: must be an integer in 0..=100000, got -3"), "{err}");
+        assert!(err.contains("beds: must be an integer in 1..=100000, got -3"), "{err}");
         assert!(!err.contains("panicked"), "{err}");
     }
     let out = Command::new(exe).args(["validate", "no/such/file.toml"]).output().unwrap();
