@@ -236,7 +236,6 @@ impl Ward {
 
     fn advance(&mut self, t: f64) {
         self.counters.occupied_bed_days += f64::from(self.occupied) * (t - self.clock);
-        self.counters.staffed_bed_days += f64::from(self.beds) * (t - self.clock);
         self.clock = t;
     }
 
@@ -302,6 +301,9 @@ impl Ward {
         // Beds added since the last day (a lever switched on) take waiting patients at once.
         let start = self.clock.max(f64::from(day.0));
         self.advance(start);
+        // Beds change only between days (a lever switches on at the start of a day): the day's
+        // staffed bed-days are one product, so a constant ward's total is exact.
+        self.counters.staffed_bed_days += f64::from(self.beds) * (end - start);
         self.admit_waiting(start, admitted);
         loop {
             let ta = arrivals.get(next_agent).map_or(f64::INFINITY, |a| a.time.0);
@@ -412,5 +414,24 @@ mod tests {
         let c = ward.take_counters();
         assert_eq!((c.arrivals, c.arrivals_waited, c.admissions), (5, 4, 5));
         assert_eq!(ward.occupied(), 0);
+    }
+
+    #[test]
+    fn staffed_bed_days_add_up_exactly() {
+        // Many events a day used to leave a 100,000-bed ward 99,999.9999999996 staffed beds.
+        let p = WardParams {
+            name: "w".into(),
+            kind: WardKind::Medical,
+            beds: 100_000,
+            stay: StayLaw::Exponential { mean_days: 5.0 },
+            background_admissions_per_day: 18_000.0,
+            background_priority: Priority::Emergency,
+        };
+        let mut ward = Ward::new(&p, Rng::seed_from_u64(2));
+        let (mut admitted, mut released) = (Vec::new(), Vec::new());
+        for d in 0..50 {
+            ward.run_day(Day(d), &[], &mut admitted, &mut released);
+        }
+        assert_eq!(ward.take_counters().staffed_bed_days, 5_000_000.0);
     }
 }
