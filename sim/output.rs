@@ -1,12 +1,15 @@
 //! Result files. With `cli`, the only code that writes to disk.
 //!
 //! A results folder holds
-//! - `replications.jsonl`: a header line (program version, scenario hash, seed, …), one line per
-//!   (replication, metric, breakdown), and a footer with the row count;
-//! - `summary.csv`: one row per metric × breakdown with mean, SD, 95 % CI and percentiles across
-//!   replications;
+//! - `replications.jsonl`: one JSON object per (replication, metric, breakdown), with its unit;
+//! - `summary.csv`: one row per metric × breakdown with its unit, the breakdown's keys as columns
+//!   of their own, and mean, SD, 95 % CI and percentiles across replications;
 //! - `daily.csv`: daily series, long format (replication, day, series, breakdown, value);
-//! - `manifest.json`: what was run, with the resolved scenario, so the run can be repeated.
+//! - `manifest.json`: what was run (program version, scenario hash, seed, the files with their
+//!   format and row counts), with the resolved scenario, so the run can be repeated.
+//!
+//! The files are tidy for R and pandas: missing values are `NA` (`null` in JSON); the breakdown of
+//! a whole-system value is `all`; column names are plain words; integer fields are integers.
 //!
 //! Every file is written to a temporary name and renamed into place, so a reader never sees a
 //! half-written file. Nothing here depends on timing or on the thread count: the same scenario
@@ -21,8 +24,48 @@ use std::fmt::Write as _;
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
 
-/// Format tag of `replications.jsonl`; bumped when its layout changes.
-pub const FORMAT: &str = "medgroup-replications/1";
+/// Format tag of a results folder's files, recorded in its manifest; bumped when their layout
+/// changes.
+pub const FORMAT: &str = "medgroup-results/2";
+
+/// How the whole-system breakdown (no key) is written in files.
+pub const ALL: &str = "all";
+
+/// A breakdown as written in files: `all` for none.
+pub fn breakdown_text(b: &str) -> &str {
+    if b.is_empty() { ALL } else { b }
+}
+
+/// The breakdown keys of the catalogue's metrics, in a fixed order (where, who, what, when; keys
+/// a new metric brings come after): one column each in the long summary files.
+pub fn breakdown_keys() -> Vec<&'static str> {
+    let mut keys: Vec<&'static str> =
+        vec!["tier", "channel", "ward", "priority", "payer", "condition", "campaign", "facility", "year"];
+    for m in crate::metrics::METRICS {
+        for k in m.breakdowns {
+            if !keys.contains(k) {
+                keys.push(k);
+            }
+        }
+    }
+    keys
+}
+
+/// The header cells of the breakdown-key columns, each preceded by a comma.
+pub fn breakdown_key_header() -> String {
+    breakdown_keys().iter().map(|k| format!(",{k}")).collect()
+}
+
+/// The value of each breakdown key in `b` (`NA` when absent), each preceded by a comma.
+pub fn breakdown_key_cells(b: &str) -> String {
+    breakdown_keys()
+        .iter()
+        .map(|k| {
+            let v = b.split(';').find_map(|kv| kv.strip_prefix(k).and_then(|r| r.strip_prefix('=')));
+            format!(",{}", v.map_or_else(|| "NA".to_string(), csv_field))
+        })
+        .collect()
+}
 
 /// What identifies a run, shared by every file it writes.
 #[derive(Debug, Clone, Serialize)]
@@ -87,46 +130,30 @@ pub fn summarise(results: &[ReplicationResult]) -> Vec<(String, String, Summary)
         .collect()
 }
 
-/// The text of `replications.jsonl`.
-pub fn replications_jsonl(info: &RunInfo, results: &[ReplicationResult]) -> String {
-    #[derive(Serialize)]
-    struct Header<'a> {
-        kind: &'static str,
-        format: &'static str,
-        #[serde(flatten)]
-        info: &'a RunInfo,
-    }
+/// The text of `replications.jsonl`: one object per replication × metric × breakdown.
+pub fn replications_jsonl(results: &[ReplicationResult]) -> String {
     #[derive(Serialize)]
     struct Row<'a> {
-        kind: &'static str,
         replication: u32,
         metric: &'a str,
         breakdown: &'a str,
+        unit: &'static str,
         value: f64,
     }
-    fn line<T: Serialize>(out: &mut String, v: &T) {
-        out.push_str(&serde_json::to_string(v).expect("plain data serialises"));
-        out.push('\n');
-    }
     let mut out = String::new();
-    line(&mut out, &Header { kind: "header", format: FORMAT, info });
-    let mut rows = 0u64;
     for r in results {
         for m in &r.metrics {
-            line(
-                &mut out,
-                &Row {
-                    kind: "row",
-                    replication: r.replication,
-                    metric: &m.name,
-                    breakdown: &m.breakdown,
-                    value: m.value,
-                },
-            );
-            rows += 1;
+            let row = Row {
+                replication: r.replication,
+                metric: &m.name,
+                breakdown: breakdown_text(&m.breakdown),
+                unit: crate::metrics::unit(&m.name),
+                value: m.value,
+            };
+            out.push_str(&serde_json::to_string(&row).expect("plain data serialises"));
+            out.push('\n');
         }
     }
-    let _ = writeln!(out, "{{\"kind\":\"footer\",\"rows\":{rows}}}");
     out
 }
 
@@ -142,13 +169,18 @@ pub fn num(v: f64) -> String {
 
 /// The text of `summary.csv`.
 pub fn summary_csv(summaries: &[(String, String, Summary)]) -> String {
-    let mut out = String::from("metric,breakdown,n,mean,sd,se,ci_low,ci_high,p05,p50,p95,min,max\n");
+    let mut out = format!(
+        "metric,breakdown{},unit,n,mean,sd,se,ci_low,ci_high,p05,p50,p95,min,max\n",
+        breakdown_key_header()
+    );
     for (name, breakdown, s) in summaries {
         let _ = writeln!(
             out,
-            "{},{},{},{},{},{},{},{},{},{},{},{},{}",
+            "{},{}{},{},{},{},{},{},{},{},{},{},{},{},{}",
             csv_field(name),
-            csv_field(breakdown),
+            csv_field(breakdown_text(breakdown)),
+            breakdown_key_cells(breakdown),
+            csv_field(crate::metrics::unit(name)),
             s.n,
             num(s.mean),
             num(s.sd),
@@ -173,8 +205,15 @@ pub fn daily_csv(results: &[ReplicationResult]) -> String {
         for day in 0..r.daily.days() {
             for (c, (series, breakdown)) in cols.iter().enumerate() {
                 let v = r.daily.values[day * cols.len() + c];
-                let _ =
-                    writeln!(out, "{},{},{},{},{}", r.replication, day, series, csv_field(breakdown), num(v));
+                let _ = writeln!(
+                    out,
+                    "{},{},{},{},{}",
+                    r.replication,
+                    day,
+                    series,
+                    csv_field(breakdown_text(breakdown)),
+                    num(v)
+                );
             }
         }
     }
@@ -198,6 +237,7 @@ pub fn manifest_json(info: &RunInfo, loaded: &Loaded, files: &[(&str, u64)]) -> 
     #[derive(Serialize)]
     struct Manifest<'a> {
         kind: &'static str,
+        format: &'static str,
         #[serde(flatten)]
         info: &'a RunInfo,
         scenario_files: Vec<String>,
@@ -217,6 +257,7 @@ pub fn manifest_json(info: &RunInfo, loaded: &Loaded, files: &[(&str, u64)]) -> 
     });
     let m = Manifest {
         kind: "run",
+        format: FORMAT,
         info,
         scenario_files: loaded.chain.iter().map(|p| p.display().to_string()).collect(),
         files: files.iter().map(|&(name, rows)| File { name, rows }).collect(),
@@ -235,12 +276,12 @@ pub fn write_results(
     std::fs::create_dir_all(dir)?;
     let info = RunInfo::new(loaded);
     let summaries = summarise(results);
-    let reps = replications_jsonl(&info, results);
+    let reps = replications_jsonl(results);
     let summary = summary_csv(&summaries);
     let daily = daily_csv(results);
     let rows = |s: &str| s.lines().count() as u64 - 1;
     let files = [
-        ("replications.jsonl", reps.lines().count() as u64 - 2, reps),
+        ("replications.jsonl", reps.lines().count() as u64, reps),
         ("summary.csv", rows(&summary), summary),
         ("daily.csv", rows(&daily), daily),
     ];

@@ -17,7 +17,10 @@
 use super::shard::{self, ShardFile};
 use super::{Design, Experiment, Kind, Shard, Unit};
 use crate::model::record::ReplicationResult;
-use crate::output::{csv_field, num, summarise, write_atomic, write_results};
+use crate::output::{
+    breakdown_key_cells, breakdown_key_header, breakdown_text, csv_field, num, summarise, write_atomic,
+    write_results,
+};
 use crate::scenario::value_text;
 use analysis::stats::Paired;
 use serde::Serialize;
@@ -276,17 +279,19 @@ pub fn comparisons(exp: &Experiment, results: &[Vec<ReplicationResult>]) -> Vec<
 
 /// The text of `comparison.csv`.
 pub fn comparison_csv(rows: &[Comparison]) -> String {
-    let mut out = String::from(
-        "arm,metric,breakdown,unit,n,base_mean,arm_mean,diff_mean,diff_sd,diff_ci_low,diff_ci_high,pct_change,pct_ci_low,pct_ci_high,significant\n",
+    let mut out = format!(
+        "arm,metric,breakdown{},unit,n,base_mean,arm_mean,diff_mean,diff_sd,diff_ci_low,diff_ci_high,pct_change,pct_ci_low,pct_ci_high,significant\n",
+        breakdown_key_header()
     );
     for c in rows {
         let p = &c.paired;
         let _ = writeln!(
             out,
-            "{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}",
+            "{},{},{}{},{},{},{},{},{},{},{},{},{},{},{},{}",
             csv_field(&c.arm),
             csv_field(&c.metric),
-            csv_field(&c.breakdown),
+            csv_field(breakdown_text(&c.breakdown)),
+            breakdown_key_cells(&c.breakdown),
             crate::metrics::unit(&c.metric),
             p.n,
             num(p.base_mean),
@@ -330,6 +335,7 @@ fn write_compare(
     #[derive(Serialize)]
     struct Manifest<'a> {
         kind: &'static str,
+        format: &'static str,
         program: &'static str,
         version: &'static str,
         seed: u64,
@@ -358,6 +364,7 @@ fn write_compare(
     paths.push(p);
     let m = Manifest {
         kind: "compare",
+        format: crate::output::FORMAT,
         program: "medgroup",
         version: crate::VERSION,
         seed: exp.spec.seed,
@@ -373,15 +380,44 @@ fn write_compare(
     Ok(paths)
 }
 
+/// Column names for swept key paths that survive R's `read.csv` and pandas: letters, digits and
+/// `_` (`facilities[lead].wards[medical].beds` → `facilities_lead_wards_medical_beds`), made
+/// unique with a number; the manifest's `columns` maps each back to its key path.
+pub fn parameter_columns(keys: &[String]) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for k in keys {
+        let mut name: String = k.chars().map(|c| if c.is_ascii_alphanumeric() { c } else { '_' }).collect();
+        while name.contains("__") {
+            name = name.replace("__", "_");
+        }
+        let mut name = name.trim_matches('_').to_string();
+        if !name.starts_with(|c: char| c.is_ascii_alphabetic()) {
+            name = format!("p_{name}");
+        }
+        let base = name.clone();
+        let mut n = 2;
+        while out.contains(&name) {
+            name = format!("{base}_{n}");
+            n += 1;
+        }
+        out.push(name);
+    }
+    out
+}
+
 fn write_sweep(
     out: &Path,
     exp: &Experiment,
     results: &[Vec<ReplicationResult>],
 ) -> std::io::Result<Vec<PathBuf>> {
     let sweep = exp.spec.sweep.as_ref().expect("a sweep has a design");
-    let params_header: String = sweep.parameters.iter().map(|k| format!(",{}", csv_field(k))).collect();
+    let columns = parameter_columns(&sweep.parameters);
+    let params_header: String = columns.iter().map(|k| format!(",{k}")).collect();
     let mut long = format!("point{params_header},replication,metric,breakdown,value\n");
-    let mut summary = format!("point{params_header},metric,breakdown,unit,n,mean,sd,ci_low,ci_high\n");
+    let mut summary = format!(
+        "point{params_header},metric,breakdown{},unit,n,mean,sd,ci_low,ci_high\n",
+        breakdown_key_header()
+    );
     for (point, rs) in exp.points.iter().zip(results) {
         let values: String = point.values.iter().map(|v| format!(",{}", csv_field(&value_text(v)))).collect();
         for r in rs {
@@ -392,7 +428,7 @@ fn write_sweep(
                     point.label,
                     r.replication,
                     csv_field(&m.name),
-                    csv_field(&m.breakdown),
+                    csv_field(breakdown_text(&m.breakdown)),
                     num(m.value)
                 );
             }
@@ -400,10 +436,11 @@ fn write_sweep(
         for (name, breakdown, s) in summarise(rs) {
             let _ = writeln!(
                 summary,
-                "{}{values},{},{},{},{},{},{},{},{}",
+                "{}{values},{},{}{},{},{},{},{},{},{}",
                 point.label,
                 csv_field(&name),
-                csv_field(&breakdown),
+                csv_field(breakdown_text(&breakdown)),
+                breakdown_key_cells(&breakdown),
                 crate::metrics::unit(&name),
                 s.n,
                 num(s.mean),
@@ -423,6 +460,7 @@ fn write_sweep(
     #[derive(Serialize)]
     struct Manifest<'a> {
         kind: &'static str,
+        format: &'static str,
         program: &'static str,
         version: &'static str,
         scenario: &'a str,
@@ -434,6 +472,8 @@ fn write_sweep(
         days: u32,
         warmup_days: u32,
         parameters: &'a [String],
+        /// The column of each swept parameter in `sweep.csv` and `sweep_summary.csv`.
+        columns: BTreeMap<String, String>,
         design: &'a Design,
         points: Vec<PointEntry>,
         files: Vec<FileEntry>,
@@ -442,6 +482,7 @@ fn write_sweep(
     let p0 = &exp.base.params;
     let m = Manifest {
         kind: "sweep",
+        format: crate::output::FORMAT,
         program: "medgroup",
         version: crate::VERSION,
         scenario: &p0.name,
@@ -453,6 +494,7 @@ fn write_sweep(
         days: p0.run.days,
         warmup_days: p0.run.warmup_days,
         parameters: &sweep.parameters,
+        columns: columns.iter().cloned().zip(sweep.parameters.iter().cloned()).collect(),
         design: &sweep.design,
         points: exp
             .points

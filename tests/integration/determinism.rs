@@ -57,24 +57,35 @@ fn result_files_are_self_describing() {
     write_results(dir.path(), &loaded, &results).unwrap();
     let text = std::fs::read_to_string(dir.path().join("replications.jsonl")).unwrap();
     let lines: Vec<serde_json::Value> = text.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
-    let header = &lines[0];
-    assert_eq!(header["kind"], "header");
-    assert_eq!(header["version"], medgroup::VERSION);
-    assert_eq!(header["scenario_hash"], loaded.hash());
-    let footer = lines.last().unwrap();
-    assert_eq!(footer["kind"], "footer");
-    assert_eq!(footer["rows"].as_u64().unwrap() as usize, lines.len() - 2);
-    // Every value reads back exactly.
-    for (line, m) in lines[1..lines.len() - 1].iter().zip(results.iter().flat_map(|r| r.metrics.iter())) {
+    // One object per replication × metric × breakdown, with integer replications and no header
+    // or footer rows (pandas reads it whole with read_json(lines=True)).
+    let metrics: Vec<_> =
+        results.iter().flat_map(|r| r.metrics.iter().map(move |m| (r.replication, m))).collect();
+    assert_eq!(lines.len(), metrics.len());
+    for (line, (rep, m)) in lines.iter().zip(&metrics) {
+        assert_eq!(line["replication"].as_u64(), Some(u64::from(*rep)));
+        assert_eq!(line["metric"], m.name.as_str());
+        assert_eq!(line["breakdown"], if m.breakdown.is_empty() { "all" } else { m.breakdown.as_str() });
+        assert_eq!(line["unit"], medgroup::metrics::unit(&m.name));
+        // Every value reads back exactly.
         assert_eq!(line["value"].as_f64().unwrap().to_bits(), m.value.to_bits());
     }
     let summary = std::fs::read_to_string(dir.path().join("summary.csv")).unwrap();
-    assert!(summary.starts_with("metric,breakdown,n,mean,sd,se,ci_low,ci_high"));
-    assert!(summary.contains("\nprimary_care_visit_share,,2,"));
+    assert!(summary.starts_with(
+        "metric,breakdown,tier,channel,ward,priority,payer,condition,campaign,facility,year,unit,n,mean,sd,se,ci_low,ci_high"
+    ));
+    assert!(summary.contains("\nprimary_care_visit_share,all,NA,NA,NA,NA,NA,NA,NA,NA,NA,share,2,"));
+    assert!(
+        summary.contains("\nbed_occupancy,ward=lead/medical,NA,NA,lead/medical,NA,NA,NA,NA,NA,NA,share,2,")
+    );
     let daily = std::fs::read_to_string(dir.path().join("daily.csv")).unwrap();
     assert!(daily.starts_with("replication,day,series,breakdown,value\n"));
     let manifest: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(dir.path().join("manifest.json")).unwrap()).unwrap();
     assert_eq!(manifest["seed"], loaded.params.seed);
+    assert_eq!(manifest["format"], medgroup::output::FORMAT);
+    let listed =
+        manifest["files"].as_array().unwrap().iter().find(|f| f["name"] == "replications.jsonl").unwrap();
+    assert_eq!(listed["rows"].as_u64().unwrap() as usize, lines.len());
     assert!(manifest["resolved_scenario"].as_str().unwrap().contains("[run]"));
 }

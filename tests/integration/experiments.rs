@@ -275,7 +275,7 @@ fn sweeps_write_tidy_files() {
     let mut lines = long.lines();
     assert_eq!(
         lines.next().unwrap(),
-        "point,facilities[lead].wards[medical].beds,population.signing_rate,replication,metric,breakdown,value"
+        "point,facilities_lead_wards_medical_beds,population_signing_rate,replication,metric,breakdown,value"
     );
     let rows: Vec<Vec<&str>> = lines.map(|l| l.split(',').collect()).collect();
     // Every point × replication has its rows (the number of metrics can differ: a breakdown
@@ -287,11 +287,15 @@ fn sweeps_write_tidy_files() {
     assert!(rows.iter().any(|r| r[..3] == ["1", "10", "0.5"]));
     assert!(rows.iter().any(|r| r[..3] == ["3", "40", "0.2"]));
     let summary = std::fs::read_to_string(o.join("sweep_summary.csv")).unwrap();
-    assert!(summary.starts_with("point,facilities[lead].wards[medical].beds,population.signing_rate,metric,breakdown,unit,n,mean,sd,ci_low,ci_high\n"));
+    assert!(summary.starts_with(
+        "point,facilities_lead_wards_medical_beds,population_signing_rate,metric,breakdown,tier,channel,ward,priority,payer,condition,campaign,facility,year,unit,n,mean,sd,ci_low,ci_high\n"
+    ));
     let m: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(o.join("manifest.json")).unwrap()).unwrap();
     assert_eq!(m["kind"], "sweep");
     assert_eq!(m["parameters"][1], "population.signing_rate");
+    // Column names survive R's read.csv; the manifest maps them back to the key paths.
+    assert_eq!(m["columns"]["facilities_lead_wards_medical_beds"], "facilities[lead].wards[medical].beds");
     assert_eq!(m["design"]["kind"], "grid");
     let o = dir.path().join("lhs");
     medgroup(&[
@@ -379,23 +383,29 @@ fn compare_writes_the_documented_files() {
     assert!(line.contains("small_chc_reimbursement") && line.contains("share"), "{line}");
     let csv = std::fs::read_to_string(o.join("comparison.csv")).unwrap();
     let mut lines = csv.lines();
+    let header: Vec<&str> = lines.next().unwrap().split(',').collect();
     assert_eq!(
-        lines.next().unwrap(),
-        "arm,metric,breakdown,unit,n,base_mean,arm_mean,diff_mean,diff_sd,diff_ci_low,diff_ci_high,pct_change,pct_ci_low,pct_ci_high,significant"
+        header,
+        "arm,metric,breakdown,tier,channel,ward,priority,payer,condition,campaign,facility,year,unit,n,base_mean,arm_mean,diff_mean,diff_sd,diff_ci_low,diff_ci_high,pct_change,pct_ci_low,pct_ci_high,significant"
+            .split(',')
+            .collect::<Vec<_>>()
     );
+    let col = |name: &str| header.iter().position(|h| *h == name).unwrap();
     let share: Vec<&str> = lines
-        .find(|l| l.starts_with("small_chc_reimbursement,primary_care_visit_share,,"))
+        .find(|l| l.starts_with("small_chc_reimbursement,primary_care_visit_share,all,"))
         .unwrap()
         .split(',')
         .collect();
-    assert_eq!(share[3], "share");
-    assert_eq!(share[4], "4");
-    let f = |i: usize| share[i].parse::<f64>().unwrap();
+    assert_eq!(share[col("unit")], "share");
+    assert_eq!(share[col("n")], "4");
+    assert_eq!(share[col("tier")], "NA");
+    let f = |name: &str| share[col(name)].parse::<f64>().unwrap();
     // diff = arm − base, inside its CI; % change = 100 (arm / base − 1).
-    assert!((f(7) - (f(6) - f(5))).abs() < 1e-12);
-    assert!(f(9) <= f(7) && f(7) <= f(10));
-    assert!((f(11) - 100.0 * (f(6) / f(5) - 1.0)).abs() < 1e-9);
-    assert_eq!(share[14], if f(9) > 0.0 || f(10) < 0.0 { "true" } else { "false" });
+    assert!((f("diff_mean") - (f("arm_mean") - f("base_mean"))).abs() < 1e-12);
+    assert!(f("diff_ci_low") <= f("diff_mean") && f("diff_mean") <= f("diff_ci_high"));
+    assert!((f("pct_change") - 100.0 * (f("arm_mean") / f("base_mean") - 1.0)).abs() < 1e-9);
+    let significant = f("diff_ci_low") > 0.0 || f("diff_ci_high") < 0.0;
+    assert_eq!(share[col("significant")], if significant { "true" } else { "false" });
     for arm in ["small", "small_chc_reimbursement"] {
         for file in ["summary.csv", "daily.csv", "replications.jsonl", "manifest.json"] {
             assert!(o.join("arms").join(arm).join(file).is_file(), "arms/{arm}/{file}");

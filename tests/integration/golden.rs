@@ -25,7 +25,7 @@
 //! `medgroup run` writes them.
 
 use crate::common::*;
-use medgroup::output::{RunInfo, daily_csv, replications_jsonl, summarise, summary_csv};
+use medgroup::output::{daily_csv, replications_jsonl, summarise, summary_csv};
 use medgroup::run::run_replication;
 use medgroup::scenario::{self, Loaded};
 use rayon::prelude::*;
@@ -145,11 +145,10 @@ fn golden_files(loaded: &Loaded) -> Vec<(&'static str, String)> {
     let params = Arc::new(loaded.params.clone());
     let results: Vec<_> =
         (0..params.run.replications).into_par_iter().map(|r| run_replication(&params, r)).collect();
-    let info = RunInfo::new(loaded);
     vec![
         ("summary.csv", summary_csv(&summarise(&results))),
         ("daily.csv", daily_csv(&results)),
-        ("replications.jsonl", replications_jsonl(&info, &results)),
+        ("replications.jsonl", replications_jsonl(&results)),
     ]
 }
 

@@ -345,6 +345,11 @@ fn read_csv(path: &Path, label: &str, required: &[&str], p: &mut Problems) -> Op
     Some(rows)
 }
 
+/// A breakdown cell: `all` (a whole-system value) is the empty breakdown.
+fn breakdown(s: &str) -> String {
+    if s == "all" { String::new() } else { s.to_string() }
+}
+
 /// A number cell: `NA` and empty cells are NaN.
 fn num(s: &str) -> f64 {
     if s.is_empty() || s == "NA" { f64::NAN } else { s.parse().unwrap_or(f64::NAN) }
@@ -356,7 +361,7 @@ fn read_summary(path: &Path, label: &str, p: &mut Problems) -> Option<Vec<Summar
         rows.into_iter()
             .map(|r| SummaryRow {
                 metric: r[0].clone(),
-                breakdown: r[1].clone(),
+                breakdown: breakdown(&r[1]),
                 n: r[2].parse().unwrap_or(0),
                 mean: num(&r[3]),
                 sd: num(&r[4]),
@@ -375,7 +380,7 @@ fn read_daily(path: &Path, label: &str, p: &mut Problems) -> Option<Daily> {
             p.push(format!("{label} has a row with replication \"{}\" and day \"{}\"", r[0], r[1]));
             return None;
         };
-        let v = d.series.entry((r[2].clone(), r[3].clone())).or_default().entry(rep).or_default();
+        let v = d.series.entry((r[2].clone(), breakdown(&r[3]))).or_default().entry(rep).or_default();
         if v.len() <= day {
             v.resize(day + 1, f64::NAN);
         }
@@ -384,7 +389,22 @@ fn read_daily(path: &Path, label: &str, p: &mut Problems) -> Option<Daily> {
     Some(d)
 }
 
-fn read_replications(path: &Path, p: &mut Problems) -> Option<BTreeMap<(String, String), Vec<f64>>> {
+/// The row count the manifest records for `file`, if it does.
+fn manifest_rows(m: &Manifest, file: &str) -> Option<u64> {
+    m.raw
+        .get("files")?
+        .as_array()?
+        .iter()
+        .find(|f| f.get("name").and_then(Value::as_str) == Some(file))?
+        .get("rows")?
+        .as_u64()
+}
+
+fn read_replications(
+    path: &Path,
+    expected_rows: Option<u64>,
+    p: &mut Problems,
+) -> Option<BTreeMap<(String, String), Vec<f64>>> {
     let text = match std::fs::read_to_string(path) {
         Ok(t) => t,
         Err(_) => {
@@ -393,7 +413,6 @@ fn read_replications(path: &Path, p: &mut Problems) -> Option<BTreeMap<(String, 
         }
     };
     let mut out: BTreeMap<(String, String), Vec<f64>> = BTreeMap::new();
-    let mut footer = false;
     for (i, line) in text.lines().enumerate() {
         let v: Value = match serde_json::from_str(line) {
             Ok(v) => v,
@@ -402,18 +421,19 @@ fn read_replications(path: &Path, p: &mut Problems) -> Option<BTreeMap<(String, 
                 return None;
             }
         };
-        match v.get("kind").and_then(Value::as_str) {
-            Some("row") => {
-                let s = |k: &str| v.get(k).and_then(Value::as_str).unwrap_or_default().to_string();
-                let value = v.get("value").and_then(Value::as_f64).unwrap_or(f64::NAN);
-                out.entry((s("metric"), s("breakdown"))).or_default().push(value);
-            }
-            Some("footer") => footer = true,
-            _ => {}
+        let s = |k: &str| v.get(k).and_then(Value::as_str).unwrap_or_default().to_string();
+        if s("metric").is_empty() {
+            p.push(format!("replications.jsonl line {} names no metric (an older format?)", i + 1));
+            return None;
         }
+        let value = v.get("value").and_then(Value::as_f64).unwrap_or(f64::NAN);
+        out.entry((s("metric"), breakdown(&s("breakdown")))).or_default().push(value);
     }
-    if !footer {
-        p.push("replications.jsonl has no footer line: the run was interrupted while writing it");
+    let rows = text.lines().count() as u64;
+    if let Some(n) = expected_rows.filter(|&n| n != rows) {
+        p.push(format!(
+            "replications.jsonl holds {rows} rows where the manifest records {n}: it was cut short or changed"
+        ));
         return None;
     }
     Some(out)
@@ -432,7 +452,7 @@ fn read_run(dir: &Path, manifest: Manifest, p: &mut Problems, top: bool) -> Opti
     let summary = read_summary(&dir.join("summary.csv"), &prefix("summary.csv"), p);
     let daily = read_daily(&dir.join("daily.csv"), &prefix("daily.csv"), p);
     let replications = if top {
-        read_replications(&dir.join("replications.jsonl"), p)
+        read_replications(&dir.join("replications.jsonl"), manifest_rows(&manifest, "replications.jsonl"), p)
     } else {
         // Arms of a comparison hold summaries and daily series only.
         Some(BTreeMap::new())
@@ -533,7 +553,7 @@ fn read_compare(dir: &Path, manifest: Manifest, p: &mut Problems) -> Option<Comp
         .map(|r| ComparisonRow {
             arm: r[0].clone(),
             metric: r[1].clone(),
-            breakdown: r[2].clone(),
+            breakdown: breakdown(&r[2]),
             unit: r[3].clone(),
             n: r[4].parse().unwrap_or(0),
             base_mean: num(&r[5]),
@@ -561,8 +581,21 @@ fn read_sweep(dir: &Path, manifest: Manifest, p: &mut Problems) -> Option<SweepD
         p.push("manifest.json lists no swept \"parameters\"");
         return None;
     }
+    // Each parameter's column: from the manifest's `columns` (column → key path), or the key
+    // path itself (folders written before columns were renamed).
+    let columns: Vec<String> = parameters
+        .iter()
+        .map(|key| {
+            manifest
+                .raw
+                .get("columns")
+                .and_then(Value::as_object)
+                .and_then(|c| c.iter().find(|(_, k)| k.as_str() == Some(key)).map(|(col, _)| col.clone()))
+                .unwrap_or_else(|| key.clone())
+        })
+        .collect();
     let mut cols: Vec<&str> = vec!["point"];
-    cols.extend(parameters.iter().map(String::as_str));
+    cols.extend(columns.iter().map(String::as_str));
     cols.extend(["metric", "breakdown", "unit", "n", "mean", "ci_low", "ci_high"]);
     let k = parameters.len();
     if !dir.join("sweep.csv").is_file() {
@@ -575,7 +608,7 @@ fn read_sweep(dir: &Path, manifest: Manifest, p: &mut Problems) -> Option<SweepD
             point: r[0].parse().unwrap_or(0),
             values: r[1..=k].to_vec(),
             metric: r[k + 1].clone(),
-            breakdown: r[k + 2].clone(),
+            breakdown: breakdown(&r[k + 2]),
             unit: r[k + 3].clone(),
             n: r[k + 4].parse().unwrap_or(0),
             mean: num(&r[k + 5]),
@@ -607,13 +640,14 @@ mod tests {
         }
     }
 
-    const SUMMARY: &str = "metric,breakdown,n,mean,sd,se,ci_low,ci_high\nprimary_care_visit_share,,2,0.5,0.01,0.007,0.41,0.59\n";
-    const DAILY: &str = "replication,day,series,breakdown,value\n0,0,primary_care_visit_share,,0.5\n";
-    const RUN_MANIFEST: &str = r#"{"version":"0.1.0","scenario":"baseline","scenario_hash":"ab","seed":1,"resolved_scenario":"name = \"baseline\"\n"}"#;
+    const SUMMARY: &str = "metric,breakdown,n,mean,sd,se,ci_low,ci_high\nprimary_care_visit_share,all,2,0.5,0.01,0.007,0.41,0.59\n";
+    const DAILY: &str = "replication,day,series,breakdown,value\n0,0,primary_care_visit_share,all,0.5\n";
+    const RUN_MANIFEST: &str = r#"{"version":"0.1.0","scenario":"baseline","scenario_hash":"ab","seed":1,"resolved_scenario":"name = \"baseline\"\n","files":[{"name":"replications.jsonl","rows":1}]}"#;
 
     #[test]
     fn a_complete_run_folder_reads_and_a_missing_kind_is_a_run() {
-        let reps = "{\"kind\":\"header\"}\n{\"kind\":\"row\",\"replication\":0,\"metric\":\"m\",\"breakdown\":\"\",\"value\":1.5}\n{\"kind\":\"footer\",\"rows\":1}\n";
+        let reps =
+            "{\"replication\":0,\"metric\":\"m\",\"breakdown\":\"all\",\"unit\":\"count\",\"value\":1.5}\n";
         let dir = folder(&[
             ("manifest.json", RUN_MANIFEST),
             ("summary.csv", SUMMARY),
@@ -650,9 +684,11 @@ mod tests {
             ("manifest.json", RUN_MANIFEST),
             ("summary.csv", SUMMARY),
             ("daily.csv", DAILY),
-            ("replications.jsonl", "{\"kind\":\"header\"}\n"),
+            ("replications.jsonl", ""),
         ]);
-        assert!(problems(dir.path()).contains("no footer line"));
+        assert!(
+            problems(dir.path()).contains("replications.jsonl holds 0 rows where the manifest records 1")
+        );
     }
 
     #[test]
