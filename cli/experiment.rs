@@ -356,6 +356,11 @@ fn execute(spec: Spec, replications: u32, c: &Common) -> anyhow::Result<()> {
     {
         eprintln!("note: {why}");
     }
+    if !resumed.damaged.is_empty() && !c.quiet {
+        for (line, why) in &resumed.damaged {
+            eprintln!("note: {} line {line} is damaged ({why}): its replication runs again", path.display());
+        }
+    }
     if !resumed.done.is_empty() && !c.quiet {
         eprintln!("resuming: {} unit(s) already finished in {}", resumed.done.len(), path.display());
     }
@@ -492,6 +497,14 @@ fn report(m: &Merged, out: &Path, timing: Option<(f64, usize, usize)>) {
                 out.join("shards").display()
             );
         }
+    }
+    if m.extra > 0 {
+        println!(
+            "kept {} finished replication(s) beyond the {} used here in {}: a run with more --replications uses them",
+            m.extra,
+            exp.replications,
+            out.join("shards").display()
+        );
     }
     println!("results written to {}:", out.display());
     for p in &m.written {

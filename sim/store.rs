@@ -7,14 +7,20 @@
 //!   an interruption loses at most the piece that was running;
 //! - a footer with the row count closes a file whose work is all done.
 //!
-//! Opening an existing file for the same work ([`Writer::open`]) keeps every complete row (the
-//! first of each key; a line cut short by an interruption is dropped) and rewrites the file with
-//! the new header, so a rerun does only what is missing. Floats are written by serde_json with
-//! `float_roundtrip` and read back bit for bit.
+//! Every row carries a checksum of its own text (`{"row":…,"sum":"<16 hex digits>"}`), so a line
+//! changed on disk — a flipped digit, a garbage line — is found: reading refuses it, naming the
+//! line, and reopening for a rerun sets it aside and says so, so that its work is done again.
+//!
+//! Opening an existing file for the same work ([`Writer::open`]) keeps every complete, intact row
+//! (the first of each key; a line cut short by an interruption is dropped) and rewrites the file
+//! with the new header, so a rerun does only what is missing. Floats are written by serde_json
+//! with `float_roundtrip` and read back bit for bit.
 
 use crate::output::write_atomic;
+use crate::rng::name_key;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
+use serde_json::value::RawValue;
 use std::collections::HashSet;
 use std::fs::{File, OpenOptions};
 use std::hash::Hash;
@@ -27,6 +33,44 @@ pub fn line<T: Serialize>(v: &T) -> String {
     let mut s = serde_json::to_string(v).expect("plain data serialises");
     s.push('\n');
     s
+}
+
+/// A damaged line: its number in the file, and why it is damaged.
+pub type Damaged = (usize, &'static str);
+
+/// A row line: the row's JSON and the checksum of that text.
+fn checked_line<T: Serialize>(row: &T) -> String {
+    let text = serde_json::to_string(row).expect("plain data serialises");
+    format!("{{\"row\":{text},\"sum\":\"{:016x}\"}}\n", name_key(&text))
+}
+
+/// What a line holds.
+enum Line<R> {
+    Row(R),
+    /// Not a row: the footer, or a line of another kind.
+    Other,
+    /// A row whose checksum does not match its text, or which does not read as a row.
+    Damaged(&'static str),
+}
+
+fn read_line<R: DeserializeOwned>(l: &str) -> Line<R> {
+    #[derive(serde::Deserialize)]
+    struct Checked<'a> {
+        #[serde(borrow)]
+        row: &'a RawValue,
+        sum: String,
+    }
+    match serde_json::from_str::<Checked>(l) {
+        Ok(c) if c.sum != format!("{:016x}", name_key(c.row.get())) => {
+            Line::Damaged("its checksum does not match")
+        }
+        Ok(c) => match serde_json::from_str::<R>(c.row.get()) {
+            Ok(r) => Line::Row(r),
+            Err(_) => Line::Damaged("it does not read as a row"),
+        },
+        Err(_) if l.contains("\"kind\":\"footer\"") => Line::Other,
+        Err(_) => Line::Damaged("it is not a row of this file"),
+    }
 }
 
 /// The footer line of a file holding `rows` rows.
@@ -48,28 +92,36 @@ pub struct Opened<R> {
     pub rows: Vec<R>,
     /// Why an existing file was set aside and started afresh, if it was.
     pub replaced: Option<String>,
+    /// Damaged lines set aside (their work is done again): line number and why.
+    pub damaged: Vec<Damaged>,
 }
 
-/// The rows of `text` after the header that are complete lines, parse as `R` and have a key
-/// (the first row of each key), with their line text.
+/// The rows after the header that are complete, intact lines and have a key (the first row of
+/// each key), with their line text; and the damaged lines (line number, why).
 fn kept_rows<'a, R: DeserializeOwned, K: Eq + Hash>(
     lines: impl Iterator<Item = &'a str>,
     key: &impl Fn(&R) -> Option<K>,
-) -> Vec<(R, &'a str)> {
+) -> (Vec<(R, &'a str)>, Vec<Damaged>) {
     let mut seen = HashSet::new();
     let mut out = Vec::new();
-    for l in lines {
+    let mut damaged = Vec::new();
+    for (i, l) in lines.enumerate() {
         if !l.ends_with('\n') {
             break; // a line cut short by an interruption
         }
-        let Ok(row) = serde_json::from_str::<R>(l) else { continue };
-        if let Some(k) = key(&row)
-            && seen.insert(k)
-        {
-            out.push((row, l));
+        match read_line::<R>(l) {
+            Line::Row(row) => {
+                if let Some(k) = key(&row)
+                    && seen.insert(k)
+                {
+                    out.push((row, l));
+                }
+            }
+            Line::Other => {}
+            Line::Damaged(why) => damaged.push((i + 2, why)),
         }
     }
-    out
+    (out, damaged)
 }
 
 impl Writer {
@@ -95,7 +147,7 @@ impl Writer {
         if let Some(dir) = path.parent() {
             std::fs::create_dir_all(dir)?;
         }
-        let mut opened = Opened { rows: Vec::new(), replaced: None };
+        let mut opened = Opened { rows: Vec::new(), replaced: None, damaged: Vec::new() };
         let mut text = line(header);
         if path.exists() {
             let old = String::from_utf8_lossy(&std::fs::read(path)?).into_owned();
@@ -103,10 +155,12 @@ impl Writer {
             match lines.next().and_then(|l| serde_json::from_str::<H>(l).ok()) {
                 Some(h) => match compatible(&h) {
                     Ok(()) => {
-                        for (row, l) in kept_rows(lines, &key) {
+                        let (rows, damaged) = kept_rows(lines, &key);
+                        for (row, l) in rows {
                             text.push_str(l);
                             opened.rows.push(row);
                         }
+                        opened.damaged = damaged;
                     }
                     Err(why) => opened.replaced = Some(why),
                 },
@@ -123,7 +177,7 @@ impl Writer {
 
     /// Appends one row as a complete line, written in one call and flushed.
     pub fn append<R: Serialize>(&self, row: &R) -> std::io::Result<()> {
-        let text = line(row);
+        let text = checked_line(row);
         let mut f = self.file.lock().expect("no writer panics while holding the lock");
         f.write_all(text.as_bytes())?;
         f.flush()
@@ -140,7 +194,7 @@ impl Writer {
         drop(self.file);
         let text = String::from_utf8_lossy(&std::fs::read(&self.path)?).into_owned();
         let mut out = line(header);
-        let rows = kept_rows(text.split_inclusive('\n').skip(1), &key);
+        let (rows, _) = kept_rows(text.split_inclusive('\n').skip(1), &key);
         for (_, l) in &rows {
             out.push_str(l);
         }
@@ -189,9 +243,15 @@ where
         if footer.is_some() {
             return Err(format!("{}: line {} comes after the footer", path.display(), i + 2));
         }
-        if let Ok(row) = serde_json::from_str::<R>(l) {
-            rows.push(row);
-            continue;
+        match read_line::<R>(l) {
+            Line::Row(row) => {
+                rows.push(row);
+                continue;
+            }
+            Line::Damaged(why) if !l.contains("\"kind\":\"footer\"") => {
+                return Err(format!("{}: line {} is damaged: {why}", path.display(), i + 2));
+            }
+            _ => {}
         }
         #[derive(serde::Deserialize)]
         struct Footer {

@@ -67,7 +67,7 @@ fn describe(f: &ShardFile) -> String {
 
 /// Checks that `files` are every shard of one experiment, each complete, and returns the
 /// experiment with its results: one list per point, in replication order.
-pub fn check(mut files: Vec<ShardFile>) -> Result<(Experiment, Vec<Vec<ReplicationResult>>), String> {
+pub fn check(mut files: Vec<ShardFile>) -> Result<(Experiment, Vec<Vec<ReplicationResult>>, usize), String> {
     files.sort_by_key(|f| (f.header.shards, f.header.shard));
     let first = files.first().ok_or("no shard files to merge")?;
     let h0 = first.header.clone();
@@ -138,6 +138,7 @@ pub fn check(mut files: Vec<ShardFile>) -> Result<(Experiment, Vec<Vec<Replicati
     let point_of: HashMap<String, usize> =
         exp.points.iter().enumerate().map(|(i, p)| (p.key_hex(), i)).collect();
     let mut rows: BTreeMap<Unit, ReplicationResult> = BTreeMap::new();
+    let mut extra = 0usize;
     for f in files {
         let shard = Shard { index: f.header.shard, count: f.header.shards };
         let expected = exp.shard_units(shard);
@@ -154,9 +155,10 @@ pub fn check(mut files: Vec<ShardFile>) -> Result<(Experiment, Vec<Vec<Replicati
             ));
         }
         let footer = f.footer.expect("checked above");
+        let in_range = f.rows.iter().filter(|r| r.replication < exp.replications).count();
         if footer != f.rows.len() as u64
             || f.header.units != expected.len() as u64
-            || footer != f.header.units
+            || in_range != expected.len()
         {
             return Err(format!(
                 "{label} is damaged: its footer says {footer} rows, it holds {}, its header {}, and the shard owns {} units",
@@ -171,6 +173,12 @@ pub fn check(mut files: Vec<ShardFile>) -> Result<(Experiment, Vec<Vec<Replicati
                 format!("{label}: a row names point {}, which the experiment does not have", row.point)
             })?;
             let unit = Unit { point, replication: row.replication };
+            if row.replication >= exp.replications {
+                // A replication finished by an earlier run with more replications: kept in the
+                // shard file, left out of the results.
+                extra += 1;
+                continue;
+            }
             if !mine.contains(&unit) {
                 return Err(format!(
                     "{label}: replication {} of point {} belongs to another shard",
@@ -189,17 +197,17 @@ pub fn check(mut files: Vec<ShardFile>) -> Result<(Experiment, Vec<Vec<Replicati
     for (unit, r) in rows {
         results[unit.point].push(r);
     }
-    Ok((exp, results))
+    Ok((exp, results, extra))
 }
 
 /// Reads and checks `paths`, then writes the result files into `out`; returns the experiment,
 /// its results and the files written.
 pub fn merge(paths: &[PathBuf], out: &Path) -> Result<Merged, String> {
     let files = paths.iter().map(|p| shard::read(p)).collect::<Result<Vec<_>, _>>()?;
-    let (experiment, results) = check(files)?;
+    let (experiment, results, extra) = check(files)?;
     let written = write(out, &experiment, &results)
         .map_err(|e| format!("cannot write results to {}: {e}", out.display()))?;
-    Ok(Merged { experiment, results, written })
+    Ok(Merged { experiment, results, written, extra })
 }
 
 /// A merged experiment.
@@ -209,6 +217,9 @@ pub struct Merged {
     /// Per point, in replication order.
     pub results: Vec<Vec<ReplicationResult>>,
     pub written: Vec<PathBuf>,
+    /// Finished replications beyond the experiment's count, kept in the shard files and left
+    /// out of the results.
+    pub extra: usize,
 }
 
 /// Writes the result files of `exp` into `out`.

@@ -149,6 +149,8 @@ pub struct Resumed {
     pub done: HashSet<Unit>,
     /// Why an existing file was set aside and started afresh, if it was.
     pub replaced: Option<String>,
+    /// Damaged lines set aside, their units run again: line number and why.
+    pub damaged: Vec<store::Damaged>,
 }
 
 impl Writer {
@@ -185,7 +187,7 @@ impl Writer {
         let (writer, opened) =
             store::Writer::open(path, "shard", &header, compatible, |r: &Row| unit_of(exp, r))?;
         let done = opened.rows.iter().filter_map(|r| unit_of(exp, r)).collect();
-        Ok((Writer(writer), Resumed { done, replaced: opened.replaced }))
+        Ok((Writer(writer), Resumed { done, replaced: opened.replaced, damaged: opened.damaged }))
     }
 
     /// Appends one finished unit as a complete line, written in one call and flushed.
@@ -194,12 +196,15 @@ impl Writer {
     }
 
     /// Closes the shard for `exp` (which may have more replications than when it was opened):
-    /// rewrites the file with the final header, the rows of the units this shard owns (rows
-    /// of other units, e.g. from an earlier run with more replications, are dropped) and the
-    /// footer with the row count.
+    /// rewrites the file with the final header, the rows of the units this shard owns, and the
+    /// footer with the row count. Finished replications beyond the experiment's count (from an
+    /// earlier run with more) are kept, never deleted: a later run with more replications uses
+    /// them again, and merging leaves them out.
     pub fn finish(self, exp: &Experiment, shard: Shard) -> std::io::Result<PathBuf> {
         let mine: HashSet<Unit> = exp.shard_units(shard).into_iter().collect();
-        self.0.close(&Header::new(exp, shard), |r: &Row| unit_of(exp, r).filter(|u| mine.contains(u)))
+        self.0.close(&Header::new(exp, shard), |r: &Row| {
+            unit_of(exp, r).filter(|u| mine.contains(u) || u.replication >= exp.replications)
+        })
     }
 }
 

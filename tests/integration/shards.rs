@@ -248,9 +248,10 @@ fn merge_refuses_missing_duplicated_truncated_and_mismatched_shards() {
     assert!(e.contains("is not a medgroup shard file"), "{e}");
 }
 
-/// An interrupted run keeps its finished units; the same command again runs only the rest and
-/// uses the kept rows as they are (a row altered on disk shows up in the results, which proves
-/// it was not recomputed); with the rows untouched, the files equal an uninterrupted run's.
+/// An interrupted run keeps its finished units; the same command again runs only the rest, and
+/// its files equal an uninterrupted run's. A finished unit changed on disk (one digit flipped)
+/// fails its checksum: the rerun says which line, runs that unit again, and the files are still
+/// those of an uninterrupted run.
 #[test]
 fn an_interrupted_run_resumes_without_redoing_finished_units() {
     let dir = tempfile::tempdir().unwrap();
@@ -270,9 +271,13 @@ fn an_interrupted_run_resumes_without_redoing_finished_units() {
     let lines: Vec<&str> = text.lines().collect();
     // Header, two finished units, and half of a third: what an interruption leaves.
     let cut = |alter: bool| {
-        let mut row: serde_json::Value = serde_json::from_str(lines[1]).unwrap();
+        let mut row = lines[1].to_string();
         if alter {
-            row["metrics"][0][2] = serde_json::json!(12345.5);
+            // Flip one digit inside the row's metrics.
+            let at = row.find("\"metrics\"").unwrap()
+                + row[row.find("\"metrics\"").unwrap()..].find(|c: char| c.is_ascii_digit()).unwrap();
+            let d = row.as_bytes()[at];
+            row.replace_range(at..at + 1, if d == b'9' { "8" } else { "9" });
         }
         format!("{}\n{}\n{}\n{}", lines[0], row, lines[2], &lines[3][..lines[3].len() / 2])
     };
@@ -281,19 +286,73 @@ fn an_interrupted_run_resumes_without_redoing_finished_units() {
         std::fs::create_dir_all(out.join("shards")).unwrap();
         std::fs::write(out.join("shards/shard-1-of-1.jsonl"), cut(alter)).unwrap();
         let err = run(&out);
-        assert!(err.contains("resuming: 2 unit(s) already finished"), "{err}");
-        assert!(err.contains("4/4 units done"), "only the four missing units ran: {err}");
-        let files = result_files(&out);
         if alter {
-            let reps = std::fs::read_to_string(out.join("replications.jsonl")).unwrap();
-            assert!(reps.contains("\"value\":12345.5"), "the kept row was used as it is");
+            assert!(
+                err.contains("line 2 is damaged (its checksum does not match): its replication runs again"),
+                "{err}"
+            );
+            assert!(err.contains("resuming: 1 unit(s) already finished"), "{err}");
+            assert!(err.contains("5/5 units done"), "the damaged unit ran again: {err}");
         } else {
-            assert!(files == reference, "a resumed run differs from an uninterrupted one");
+            assert!(err.contains("resuming: 2 unit(s) already finished"), "{err}");
+            assert!(err.contains("4/4 units done"), "only the four missing units ran: {err}");
         }
+        assert!(result_files(&out) == reference, "a resumed run differs from an uninterrupted one");
         // Once finished, the same command again runs nothing.
         let err = run(&out);
         assert!(err.contains("resuming: 6 unit(s) already finished") && !err.contains("units done"), "{err}");
     }
+}
+
+/// Merging refuses a shard file whose finished unit was changed on disk, naming the line.
+#[test]
+fn merge_refuses_a_damaged_unit() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("d");
+    let mut v = vec!["run".to_string()];
+    v.extend(small_args("20"));
+    v.extend(["--replications".into(), "2".into(), "--out".into(), s(&out).into()]);
+    ok(&v.iter().map(String::as_str).collect::<Vec<_>>());
+    let file = out.join("shards/shard-1-of-1.jsonl");
+    let text = std::fs::read_to_string(&file).unwrap();
+    let at = text.find("\"value\"").map(|i| i + 1).unwrap_or_else(|| text.rfind("\"metrics\"").unwrap() + 12);
+    let digit = at + text[at..].find(|c: char| c.is_ascii_digit()).unwrap();
+    let mut changed = text.clone();
+    let d = text.as_bytes()[digit];
+    changed.replace_range(digit..digit + 1, if d == b'9' { "8" } else { "9" });
+    std::fs::write(&file, changed).unwrap();
+    let e = refused(&["merge", s(&out)]);
+    assert!(e.contains("is damaged: its checksum does not match"), "{e}");
+}
+
+/// Asking for fewer replications keeps the finished ones: the summary uses the first N, the
+/// shard file still holds them all, and asking for the larger number again runs nothing.
+#[test]
+fn fewer_replications_keep_the_finished_ones() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("few");
+    let run = |n: &str| {
+        let mut v = vec!["run".to_string()];
+        v.extend(small_args("20"));
+        v.extend(["--replications".into(), n.into(), "--out".into(), s(&out).into()]);
+        v.retain(|x| x != "-q");
+        ok(&v.iter().map(String::as_str).collect::<Vec<_>>())
+    };
+    run("6");
+    let six = std::fs::read_to_string(out.join("summary.csv")).unwrap();
+    let err = run("4");
+    assert!(err.contains("resuming: 6 unit(s) already finished") && !err.contains("units done"), "{err}");
+    let shard = std::fs::read_to_string(out.join("shards/shard-1-of-1.jsonl")).unwrap();
+    assert_eq!(
+        shard.lines().filter(|l| l.starts_with("{\"row\"")).count(),
+        6,
+        "no finished replication is deleted"
+    );
+    let four = std::fs::read_to_string(out.join("summary.csv")).unwrap();
+    assert!(four.contains(",share,4,") && !four.contains(",share,6,"), "the summary uses the first 4");
+    let err = run("6");
+    assert!(err.contains("resuming: 6 unit(s) already finished") && !err.contains("units done"), "{err}");
+    assert_eq!(std::fs::read_to_string(out.join("summary.csv")).unwrap(), six);
 }
 
 /// Ctrl-C (SIGINT, which ends the process) leaves every finished unit on disk, and the rerun
