@@ -1,11 +1,13 @@
 //! The `calibrate` and `sensitivity` commands: the command line and the progress of
 //! `medgroup::calibration` (ABC-SMC calibration, Morris screening).
 
-use crate::terminal::progress;
+use crate::experiment::removed_note;
+use crate::terminal::{command_line, progress};
 use anyhow::{anyhow, bail};
 use clap::Args;
-use medgroup::calibration::{Calibrator, Overrides, Screening, prepare};
+use medgroup::calibration::{Calibrator, Overrides, Screening, owner, prepare};
 use medgroup::experiment::Shard;
+use medgroup::folder::{self, Holder};
 use std::path::PathBuf;
 use std::time::Instant;
 
@@ -33,10 +35,15 @@ pub struct CalibrateArgs {
     /// Posterior-predictive simulations for the fit report (overrides [abc]).
     #[arg(long, value_parser = clap::value_parser!(u32).range(1..=1_000_000))]
     pub predictive_simulations: Option<u32>,
-    /// Folder for the results; finished simulations are kept in OUT/calibration/, and the same
-    /// command again resumes.
-    #[arg(long, default_value = "out/calibration")]
-    pub out: PathBuf,
+    /// Folder for the results (default: out/calibrate/<scenario name>); finished simulations are
+    /// kept in OUT/calibration/, and the same command again resumes. A folder of another
+    /// calibration or holding other files is refused unless --force.
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// Use OUT even though it holds other results or files medgroup did not write (medgroup's
+    /// own files are removed first, the others left alone). Not with --shard.
+    #[arg(long)]
+    pub force: bool,
     /// Worker threads (default: one per core). Results do not depend on it.
     #[arg(long, value_parser = clap::value_parser!(u32).range(1..=1024))]
     pub threads: Option<u32>,
@@ -70,9 +77,14 @@ pub struct SensitivityArgs {
     /// Levels p of the Morris grid (even).
     #[arg(long, default_value_t = 4, value_parser = clap::value_parser!(u32).range(2..=100))]
     pub levels: u32,
-    /// Folder for the results.
-    #[arg(long, default_value = "out/sensitivity")]
-    pub out: PathBuf,
+    /// Folder for the results (default: out/sensitivity/<scenario name>). A folder of another
+    /// screening or holding other files is refused unless --force.
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// Use OUT even though it holds other results or files medgroup did not write (medgroup's
+    /// own files are removed first, the others left alone).
+    #[arg(long)]
+    pub force: bool,
     /// Worker threads (default: one per core). Results do not depend on it.
     #[arg(long, value_parser = clap::value_parser!(u32).range(1..=1024))]
     pub threads: Option<u32>,
@@ -107,8 +119,27 @@ pub fn calibrate(a: CalibrateArgs) -> anyhow::Result<()> {
             "--shard and --advance-only are separate steps: shards simulate, then one --advance-only gathers"
         );
     }
-    let mut cal = Calibrator::open(loaded, calibration, &a.out, &a.targets)?;
-    let dir = a.out.join("calibration");
+    let out = a.out.clone().unwrap_or_else(|| folder::default_folder("calibrate", &[&loaded.params.name]));
+    let holder = Holder::this_process(&command_line());
+    let _locks = match shard {
+        None => (folder::lock_folder(&out, &holder)?, None),
+        Some(_) if a.force => bail!(
+            "--force with --shard would let the shards remove each other's files: clear {} first (or use \
+             another --out), then run the shards without --force",
+            out.display()
+        ),
+        Some(s) => {
+            let lock = out.join("calibration").join(s.file_name()).with_extension("lock");
+            let (folder_lock, shard_lock) = folder::lock_shard(&out, &lock, &holder)?;
+            (folder_lock, Some(shard_lock))
+        }
+    };
+    let claimed = folder::claim(&out, &owner(&loaded, &calibration), a.force)?;
+    if !a.quiet {
+        removed_note(&claimed.removed, &out);
+    }
+    let mut cal = Calibrator::open(loaded, calibration, &out, &a.targets)?;
+    let dir = out.join("calibration");
     if !a.quiet && cal.resumed_generations() > 0 {
         eprintln!(
             "resuming: {} generation(s) already finished in {}",
@@ -127,7 +158,7 @@ pub fn calibrate(a: CalibrateArgs) -> anyhow::Result<()> {
             cal.calibration().targets.len(),
             cal.proposals_per_generation() * per_proposal,
             cal.max_generations(),
-            a.out.display()
+            out.display()
         );
     }
     while cal.stopped().is_none() {
@@ -190,7 +221,7 @@ pub fn calibrate(a: CalibrateArgs) -> anyhow::Result<()> {
         println!("{}", done.fit);
         println!(
             "results in {}: posterior_sample.csv, posterior.csv, fit.csv, fit_report.md, fit.svg/.png, calibrated.toml ({:.0} s)",
-            a.out.display(),
+            out.display(),
             started.elapsed().as_secs_f64()
         );
     }
@@ -199,6 +230,13 @@ pub fn calibrate(a: CalibrateArgs) -> anyhow::Result<()> {
 
 pub fn sensitivity(a: SensitivityArgs) -> anyhow::Result<()> {
     let screening = Screening::new(&a.scenario, &a.params, a.trajectories, a.levels)?;
+    let out =
+        a.out.clone().unwrap_or_else(|| folder::default_folder("sensitivity", &[screening.scenario_name()]));
+    let _lock = folder::lock_folder(&out, &Holder::this_process(&command_line()))?;
+    let claimed = folder::claim(&out, &screening.owner(), a.force)?;
+    if !a.quiet {
+        removed_note(&claimed.removed, &out);
+    }
     let pool = pool(a.threads)?;
     let started = Instant::now();
     if !a.quiet {
@@ -211,13 +249,13 @@ pub fn sensitivity(a: SensitivityArgs) -> anyhow::Result<()> {
         );
     }
     let bar = progress(screening.simulations() as u64, a.quiet);
-    let table = screening.run(&pool, &a.out, || bar.inc(1))?;
+    let table = screening.run(&pool, &out, || bar.inc(1))?;
     bar.finish_and_clear();
     if !a.quiet {
         println!("{}", table.to_markdown());
         println!(
             "results in {}: sensitivity.csv, sensitivity.md, sensitivity.svg/.png ({:.0} s)",
-            a.out.display(),
+            out.display(),
             started.elapsed().as_secs_f64()
         );
     }

@@ -6,7 +6,7 @@
 //! is on this machine, merge (`experiment::merge`). This module builds the experiment from the
 //! command line and prints what happens.
 
-use crate::terminal::{fmt, print_summary, progress};
+use crate::terminal::{command_line, fmt, print_summary, progress};
 use anyhow::{Context, anyhow, bail};
 use clap::Args;
 use medgroup::experiment::merge::{self, Merged, comparisons};
@@ -15,6 +15,7 @@ use medgroup::experiment::shard::{self, Writer};
 use medgroup::experiment::{
     Design, Experiment, Kind, MAX_SEED, Range, Shard, Spec, SweepRecord, literal, record,
 };
+use medgroup::folder::{self, Holder};
 use medgroup::metrics::{headline, unit};
 use medgroup::rng::{hash_words, name_key};
 use medgroup::scenario::{self, KeyPath, Loaded, parse_assignment, parse_range};
@@ -37,10 +38,18 @@ pub struct Common {
     /// Days simulated and discarded before recording; overrides `run.warmup_days`.
     #[arg(long, value_parser = clap::value_parser!(u32).range(0..=36_500))]
     pub warmup_days: Option<u32>,
-    /// Folder for the result files (created if missing; result files in it are replaced).
-    /// Finished replications are kept in OUT/shards/: the same command again resumes.
-    #[arg(long, default_value = "out")]
-    pub out: PathBuf,
+    /// Folder for the result files (default: out/<command>/<scenario name>, e.g. out/run/baseline;
+    /// a comparison's is named after its arms, out/compare/<base>-vs-<reform>). A folder belongs
+    /// to one experiment: finished replications are kept in OUT/shards/ and the same command
+    /// again resumes; a folder holding another experiment's results or other files is refused
+    /// unless --force, and a second command writing into it at once is refused.
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// Use OUT even though it holds another experiment's results or files medgroup did not
+    /// write: medgroup's own files in it are removed first, the others left alone. Not with
+    /// --shard (array tasks would remove each other's files): clear the folder first.
+    #[arg(long)]
+    pub force: bool,
     /// Worker threads (default: one per core). Results do not depend on it.
     #[arg(long, value_parser = clap::value_parser!(u32).range(1..=1024))]
     pub threads: Option<u32>,
@@ -138,6 +147,10 @@ pub struct MergeArgs {
     /// Where to write the results (default: the folder given, when there is one).
     #[arg(long)]
     pub out: Option<PathBuf>,
+    /// Write into OUT even though it holds another experiment's results or files medgroup did
+    /// not write (medgroup's own files are removed first, the others left alone).
+    #[arg(long)]
+    pub force: bool,
     /// Print only errors.
     #[arg(long, short)]
     pub quiet: bool,
@@ -295,12 +308,24 @@ pub fn merge(a: MergeArgs) -> anyhow::Result<()> {
         (None, [one]) if one.is_dir() => one.clone(),
         _ => bail!("say where to write the merged results with --out"),
     };
-    let merged = merge::merge(&files, &out).map_err(|e| anyhow!(e))?;
+    let _lock = folder::lock_folder(&out, &Holder::this_process(&command_line()))?;
+    let merged = merge::merge(&files, &out, a.force).map_err(|e| anyhow!(e))?;
     if !a.quiet {
         eprintln!("merged {} shard file(s)", files.len());
+        removed_note(&merged.removed, &out);
         report(&merged, &out, None);
     }
     Ok(())
+}
+
+/// Says what `--force` (or a change of results) removed from `out`.
+pub fn removed_note(removed: &[PathBuf], out: &Path) {
+    if removed.is_empty() {
+        return;
+    }
+    let names: Vec<String> =
+        removed.iter().map(|p| p.strip_prefix(out).unwrap_or(p).display().to_string()).collect();
+    eprintln!("note: removed from {}: {}", out.display(), names.join(", "));
 }
 
 fn execute(spec: Spec, replications: u32, c: &Common) -> anyhow::Result<()> {
@@ -308,12 +333,21 @@ fn execute(spec: Spec, replications: u32, c: &Common) -> anyhow::Result<()> {
         None => Shard::WHOLE,
         Some(s) => Shard::parse(s, |k| std::env::var(k).ok()).map_err(|e| anyhow!(e))?,
     };
+    let mut exp = Experiment::build(spec.clone(), replications)?;
+    let out = c.out.clone().unwrap_or_else(|| folder::default_folder(exp.spec.kind.name(), &exp.names()));
     if c.report.is_some() && shard != Shard::WHOLE {
         bail!(
             "--report needs the whole experiment, and a shard holds only part of it: run the shards, then \
              `medgroup merge {}` and `medgroup report {}`",
-            c.out.display(),
-            c.out.display()
+            out.display(),
+            out.display()
+        );
+    }
+    if c.force && shard != Shard::WHOLE {
+        bail!(
+            "--force with --shard would let the shards remove each other's files: clear {} first (or use \
+             another --out), then run the shards without --force",
+            out.display()
         );
     }
     if c.precision.is_some() && shard != Shard::WHOLE {
@@ -326,11 +360,22 @@ fn execute(spec: Spec, replications: u32, c: &Common) -> anyhow::Result<()> {
         .num_threads(c.threads.unwrap_or(0) as usize)
         .build()
         .map_err(|e| anyhow!("cannot start worker threads: {e}"))?;
-    let mut exp = Experiment::build(spec.clone(), replications)?;
+    let holder = Holder::this_process(&command_line());
+    let _locks = if shard == Shard::WHOLE {
+        (folder::lock_folder(&out, &holder)?, None)
+    } else {
+        let lock = out.join("shards").join(shard.file_name()).with_extension("lock");
+        let (folder_lock, shard_lock) = folder::lock_shard(&out, &lock, &holder)?;
+        (folder_lock, Some(shard_lock))
+    };
+    let claimed = folder::claim(&out, &exp.owner(), c.force)?;
+    if !c.quiet {
+        removed_note(&claimed.removed, &out);
+    }
     if !c.quiet {
         let p = &exp.base.params;
         eprintln!(
-            "{} \"{}\": {} point(s) × {} replication(s) × ({} warm-up + {} recorded days), seed {}{}, {} thread(s){}",
+            "{} \"{}\": {} point(s) × {} replication(s) × ({} warm-up + {} recorded days), seed {}{}, {} thread(s){}; results in {}",
             exp.spec.kind.name(),
             p.name,
             exp.points.len(),
@@ -344,11 +389,12 @@ fn execute(spec: Spec, replications: u32, c: &Common) -> anyhow::Result<()> {
                 String::new()
             } else {
                 format!(", shard {}/{}", shard.index, shard.count)
-            }
+            },
+            out.display()
         );
     }
     let started = Instant::now();
-    let path = c.out.join("shards").join(shard.file_name());
+    let path = out.join("shards").join(shard.file_name());
     let (writer, resumed) = Writer::open(&path, &exp, shard)
         .with_context(|| format!("cannot open shard file {}", path.display()))?;
     if let Some(why) = &resumed.replaced
@@ -418,21 +464,22 @@ fn execute(spec: Spec, replications: u32, c: &Common) -> anyhow::Result<()> {
                 shard.count,
                 path.display(),
                 shard.count,
-                c.out.display()
+                out.display()
             );
         }
         return Ok(());
     }
     let ran = done.len() - resumed_units;
-    let merged = merge::merge(&[path], &c.out).map_err(|e| anyhow!(e))?;
+    let merged = merge::merge(&[path], &out, c.force).map_err(|e| anyhow!(e))?;
     if !c.quiet {
-        report(&merged, &c.out, Some((wall, ran, pool.current_num_threads())));
+        removed_note(&merged.removed, &out);
+        report(&merged, &out, Some((wall, ran, pool.current_num_threads())));
         if let Some(n) = note {
             println!("{n}");
         }
     }
     if let Some(lang) = c.report {
-        let path = medgroup::report::write(&c.out, lang, None)?;
+        let path = medgroup::report::write(&out, lang, None)?;
         if !c.quiet {
             println!("report written to {}", path.display());
         }

@@ -128,6 +128,16 @@ fn execute(cli: Cli) -> anyhow::Result<()> {
         Command::Calibrate(args) => calibrate::calibrate(args),
         Command::Sensitivity(args) => calibrate::sensitivity(args),
         Command::Report { results_dir, lang, out } => {
+            // Not while a command is writing the results (a missing folder is the report's to
+            // explain).
+            let _lock = if results_dir.is_dir() {
+                Some(medgroup::folder::lock_folder(
+                    &results_dir,
+                    &medgroup::folder::Holder::this_process(&terminal::command_line()),
+                )?)
+            } else {
+                None
+            };
             let path = medgroup::report::write(&results_dir, lang, out.as_deref())?;
             println!("report written to {}", path.display());
             println!("charts written to {}", report::chart_dir(&results_dir).display());

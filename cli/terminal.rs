@@ -8,6 +8,15 @@ use std::io::IsTerminal;
 use std::sync::Mutex;
 use std::time::Instant;
 
+/// This command line as a user would type it again (arguments with spaces quoted): recorded in
+/// lock files so that a second writer learns what holds a folder.
+pub fn command_line() -> String {
+    std::env::args()
+        .map(|a| if a.is_empty() || a.contains(char::is_whitespace) { format!("'{a}'") } else { a })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
 /// Prints the headline metrics of a run: mean, 95 % CI and unit.
 pub fn print_summary(loaded: &Loaded, summaries: &[(String, String, Summary)]) {
     let p = &loaded.params;

@@ -187,6 +187,18 @@ struct Identity {
     seed: u64,
 }
 
+/// What a calibration's results folder belongs to ([`crate::folder`]): the scenario, the
+/// validated calibration and the seed (the targets file's name aside).
+pub fn owner(loaded: &Loaded, calibration: &Calibration) -> crate::folder::Owner {
+    let seed = AbcConfig::from_calibration(calibration, loaded.params.seed).seed;
+    let text = format!("{}|{}|{seed}", loaded.hash(), calibration_hash(calibration));
+    crate::folder::Owner::new("calibrate", &loaded.params.name, format!("{:016x}", name_key(&text)), seed)
+}
+
+fn calibration_hash(calibration: &Calibration) -> String {
+    format!("{:016x}", name_key(&format!("{calibration:?}")))
+}
+
 /// Format tag of calibration store files; bumped when their layout changes.
 pub const FORMAT: &str = "medgroup-calibration/1";
 
@@ -324,7 +336,7 @@ impl Calibrator {
             scenario: model.loaded.params.name.clone(),
             scenario_hash: model.loaded.hash(),
             targets_file: targets_file.display().to_string(),
-            calibration_hash: format!("{:016x}", name_key(&format!("{calibration:?}"))),
+            calibration_hash: calibration_hash(&calibration),
             seed: config.seed,
         };
         let id_path = dir.join("identity.json");
@@ -661,6 +673,18 @@ impl Screening {
 
     pub fn scenario_name(&self) -> &str {
         &self.model.loaded.params.name
+    }
+    /// What the screening's results folder belongs to ([`crate::folder`]): the scenario and the
+    /// design.
+    pub fn owner(&self) -> crate::folder::Owner {
+        let loaded = &self.model.loaded;
+        let text = format!("{}|{:?}|{:?}", loaded.hash(), self.parameters, self.design.points());
+        crate::folder::Owner::new(
+            "sensitivity",
+            &loaded.params.name,
+            format!("{:016x}", name_key(&text)),
+            loaded.params.seed,
+        )
     }
     pub fn parameters(&self) -> &[Parameter] {
         &self.parameters

@@ -48,12 +48,13 @@
 //! - [`run`]: one replication, or a list of them in parallel, deterministic.
 //! - [`experiment`]: units, seeds, shards, shard files and merging.
 //! - [`output`]: run result files; [`experiment::shard`] and [`experiment::merge`] write the
-//!   others (with the CLI, the only code that writes).
-//! - [`cli`], [`commands`]: the `medgroup` command.
+//!   others; [`folder`]: a results folder's owner record and locks.
+//! - The `medgroup` command is the binary's `cli/` folder, above this library.
 //! - [`rng`], [`time`]: seeded streams and typed time.
 
 pub mod calibration;
 pub mod experiment;
+pub mod folder;
 pub mod levers;
 pub mod metrics;
 pub mod model;

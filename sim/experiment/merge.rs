@@ -16,6 +16,7 @@
 
 use super::shard::{self, ShardFile};
 use super::{Design, Experiment, Kind, Shard, Unit};
+use crate::folder;
 use crate::model::record::ReplicationResult;
 use crate::output::{
     breakdown_key_cells, breakdown_key_header, breakdown_text, csv_field, num, summarise, write_atomic,
@@ -200,14 +201,23 @@ pub fn check(mut files: Vec<ShardFile>) -> Result<(Experiment, Vec<Vec<Replicati
     Ok((exp, results, extra))
 }
 
-/// Reads and checks `paths`, then writes the result files into `out`; returns the experiment,
-/// its results and the files written.
-pub fn merge(paths: &[PathBuf], out: &Path) -> Result<Merged, String> {
+/// Reads and checks `paths`, claims `out` for their experiment ([`folder::claim`]: a folder of
+/// another experiment is refused unless `force`), then writes the result files into it;
+/// returns the experiment, its results and the files written and removed. A report written
+/// from earlier results that differ is removed with them.
+pub fn merge(paths: &[PathBuf], out: &Path, force: bool) -> Result<Merged, String> {
     let files = paths.iter().map(|p| shard::read(p)).collect::<Result<Vec<_>, _>>()?;
     let (experiment, results, extra) = check(files)?;
+    let claimed = folder::claim(out, &experiment.owner(), force).map_err(|e| e.to_string())?;
+    let manifest = out.join("manifest.json");
+    let before = std::fs::read(&manifest).ok();
     let written = write(out, &experiment, &results)
         .map_err(|e| format!("cannot write results to {}: {e}", out.display()))?;
-    Ok(Merged { experiment, results, written, extra })
+    let mut removed = claimed.removed;
+    if before.is_some_and(|b| std::fs::read(&manifest).ok() != Some(b)) {
+        removed.extend(folder::remove_reports(out).map_err(|e| e.to_string())?);
+    }
+    Ok(Merged { experiment, results, written, extra, removed })
 }
 
 /// A merged experiment.
@@ -220,6 +230,8 @@ pub struct Merged {
     /// Finished replications beyond the experiment's count, kept in the shard files and left
     /// out of the results.
     pub extra: usize,
+    /// Files removed: another experiment's (with `force`), or a report of earlier results.
+    pub removed: Vec<PathBuf>,
 }
 
 /// Writes the result files of `exp` into `out`.

@@ -273,6 +273,23 @@ fn seed_key() -> KeyPath {
 }
 
 impl Experiment {
+    /// What the experiment's results folder belongs to ([`crate::folder`]).
+    pub fn owner(&self) -> crate::folder::Owner {
+        let scenario = match self.spec.kind {
+            Kind::Compare => self.points.iter().map(|p| p.label.as_str()).collect::<Vec<_>>().join(" vs "),
+            _ => self.base.params.name.clone(),
+        };
+        crate::folder::Owner::new(self.spec.kind.name(), &scenario, self.id.clone(), self.spec.seed)
+    }
+
+    /// The names a default results folder is made of: the scenario's (compare: every arm's).
+    pub fn names(&self) -> Vec<&str> {
+        match self.spec.kind {
+            Kind::Compare => self.points.iter().map(|p| p.label.as_str()).collect(),
+            _ => vec![self.base.params.name.as_str()],
+        }
+    }
+
     /// Builds the experiment described by `spec` with `replications` per point: rebuilds every
     /// scenario from its record, then each point's scenario and seed.
     pub fn build(spec: Spec, replications: u32) -> Result<Experiment, ExperimentError> {

@@ -13,6 +13,7 @@ mod determinism;
 mod dictionary;
 mod experiments;
 mod extremes;
+mod folders;
 mod golden;
 mod lever_registry;
 mod levers;
