@@ -48,7 +48,7 @@ if ! timeout "$WAIT_SECONDS" sbatch --wait "$WORK/sweep.sbatch"; then
   for f in "$WORK"/task-*.log "$SLURM_CI_DIR"/log/*.log; do echo "== $f"; tail -20 "$f" || true; done
   fail "the job array did not finish successfully within $WAIT_SECONDS s"
 fi
-n=$(ls "$WORK/cluster/shards" | wc -l)
+n=$(ls "$WORK/cluster/shards"/*.jsonl | wc -l)
 [ "$n" = "$SHARDS" ] || fail "expected $SHARDS shard files, found $n in $WORK/cluster/shards"
 
 echo "-- merging $SHARDS shards"
