@@ -34,8 +34,13 @@ pub fn names() -> Vec<&'static str> {
 /// Every summary metric, in the order the report explains them.
 pub const METRICS: &[Metric] = &[
     PRIMARY_CARE_VISIT_SHARE,
+    PRIMARY_CARE_VISIT_SHARE_PROVIDER,
     OUTPATIENT_WAIT_DAYS,
+    OUTPATIENT_WAIT_DAYS_P50,
     OUTPATIENT_WAIT_DAYS_P90,
+    RESIDENT_WAIT_DAYS,
+    FORGONE_VISITS_PER_YEAR,
+    OUT_OF_POCKET_YUAN_PER_VISIT,
     ADMISSION_WAIT_DAYS,
     ELECTIVE_SURGERY_WAIT_DAYS,
     BED_OCCUPANCY,
@@ -44,6 +49,9 @@ pub const METRICS: &[Metric] = &[
     REFERRALS_UP_PER_YEAR,
     REFERRALS_DOWN_PER_YEAR,
     REFERRALS_LOST_PER_YEAR,
+    CHC_BOOKED_HOSPITAL_APPOINTMENTS_PER_YEAR,
+    REFERRAL_PROCESSING_DAYS,
+    REFERRAL_SLOT_WAIT_DAYS,
     REFERRAL_UP_TO_DOWN_RATIO,
     TRANSFERS_TO_SHARED_WARD_PER_YEAR,
     ACUTE_EVENTS_PER_YEAR,
@@ -54,6 +62,8 @@ pub const METRICS: &[Metric] = &[
     VISITS_PER_DAY,
     EMERGENCY_VISITS_PER_DAY,
     AGENT_VISITS_PER_DAY,
+    RESIDENT_VISITS_PER_DAY,
+    NONRESIDENT_VISITS_PER_DAY,
     OUTPATIENT_REQUESTS_UNSERVED_PER_YEAR,
     SPENDING_YUAN_PER_YEAR,
     WARD_MEAN_CENSUS,
@@ -97,16 +107,76 @@ pub const PRIMARY_CARE_VISIT_SHARE: Metric = Metric {
     explain_zh: "社区卫生服务中心（含在社区开设的专家门诊）的就诊人次 ÷ 范围内机构的全部门急诊人次。分级诊疗改革希望提高这一比例：常规诊疗回到家门口，牵头医院不再人满为患。",
 };
 
+/// `primary_care_visit_share_provider`
+pub const PRIMARY_CARE_VISIT_SHARE_PROVIDER: Metric = Metric {
+    id: "primary_care_visit_share_provider",
+    unit: Unit::Share,
+    breakdowns: &[],
+    headline: Headline::All,
+    en: "primary-care visit share, by provider",
+    zh: "基层诊疗占比（按提供者）",
+    explain_en: "Visits given by CHC staff divided by all outpatient and emergency visits at the facilities in scope. Unlike the place-based share, an expert session held at a CHC by lead-hospital specialists counts as the lead's: slot sinking raises the place-based share by moving specialists, this one only by more patients choosing CHC doctors.",
+    explain_zh: "由社区医务人员提供的就诊人次 ÷ 范围内机构的全部门急诊人次。与按地点统计的占比不同，牵头医院专家在社区开设的专家门诊计入牵头医院：号源下沉通过专家下沉提高按地点的占比，而这一占比只有在更多患者选择社区医生时才会提高。",
+};
+
 /// `outpatient_wait_days`
 pub const OUTPATIENT_WAIT_DAYS: Metric = Metric {
     id: "outpatient_wait_days",
     unit: Unit::Days,
     breakdowns: &["tier", "channel"],
-    headline: Headline::Unless("background"),
+    headline: Headline::Unless("nonresident"),
     en: "outpatient wait",
     zh: "门诊等待时间",
-    explain_en: "Days from asking for an appointment to the visit, by tier and by channel (self-referred, signed with a family doctor, referred by a CHC). Zero means seen the same day. When slots are scarce, waits grow, and priority rules decide who waits.",
-    explain_zh: "从提出预约到实际就诊的天数，按机构层级和就诊渠道（自行就诊、家庭医生签约、社区转诊）分列。0 表示当天就诊。号源紧张时等待变长，优先规则决定谁等得更久。",
+    explain_en: "Days from the first day a visit could take place to the visit, by tier and by channel (self-referred, signed with a family doctor, referred, and non-residents): for a request that is the day it is made; for a referral, the end of its processing time (referral_processing_days), so this is the wait for a slot. Zero means seen that day. Every visit counts, chronic patients' and other residents'. When slots are scarce, waits grow, and priority rules decide who waits.",
+    explain_zh: "从就诊最早可安排日到实际就诊的天数，按机构层级和就诊渠道（自行就诊、家庭医生签约、转诊、非本地居民）分列：普通预约从提出之日算起；转诊从办理完成之日（referral_processing_days）算起，因而是等待号源的时间。0 表示当天就诊。所有就诊都计入，包括慢病患者和其他居民。号源紧张时等待变长，优先规则决定谁等得更久。",
+};
+
+/// `outpatient_wait_days_p50`
+pub const OUTPATIENT_WAIT_DAYS_P50: Metric = Metric {
+    id: "outpatient_wait_days_p50",
+    unit: Unit::Days,
+    breakdowns: &["tier", "channel"],
+    headline: Headline::No,
+    en: "outpatient wait, median",
+    zh: "门诊等待时间（中位数）",
+    explain_en: "The wait that half of the visits do not exceed, in whole days.",
+    explain_zh: "一半就诊不超过的等待天数（按整天计）。",
+};
+
+/// `resident_wait_days`
+pub const RESIDENT_WAIT_DAYS: Metric = Metric {
+    id: "resident_wait_days",
+    unit: Unit::Days,
+    breakdowns: &["catchment", "scheme"],
+    headline: Headline::No,
+    en: "residents' outpatient wait",
+    zh: "居民门诊等待时间",
+    explain_en: "The residents' mean outpatient wait (chronic patients and others, every tier and channel) by CHC catchment and by insurance scheme: who waits longer under a reform.",
+    explain_zh: "居民（慢病患者及其他居民，各层级各渠道）的平均门诊等待天数，按社区服务片区和医保类型分列：改革下谁等得更久。",
+};
+
+/// `forgone_visits_per_year`
+pub const FORGONE_VISITS_PER_YEAR: Metric = Metric {
+    id: "forgone_visits_per_year",
+    unit: Unit::PerYear,
+    breakdowns: &["population", "catchment", "scheme"],
+    headline: Headline::Exactly("population=chronic"),
+    en: "forgone visits",
+    zh: "放弃的就诊",
+    explain_en: "Visits given up a year because no option had a slot within the wait the patient accepts (care.wait_tolerance_days): by population (chronic patients, other residents), by CHC catchment and by insurance scheme. A chronic patient's forgone follow-up comes back later, and the condition meanwhile may lose control.",
+    explain_zh: "每年因所有可选机构在可接受等待时间内（care.wait_tolerance_days）都无号源而放弃的就诊人次，按人群（慢病患者、其他居民）、社区服务片区和医保类型分列。慢病患者放弃的随访会推迟，其间病情可能失控。",
+};
+
+/// `out_of_pocket_yuan_per_visit`
+pub const OUT_OF_POCKET_YUAN_PER_VISIT: Metric = Metric {
+    id: "out_of_pocket_yuan_per_visit",
+    unit: Unit::YuanPerVisit,
+    breakdowns: &["catchment", "scheme"],
+    headline: Headline::No,
+    en: "out-of-pocket cost per visit",
+    zh: "每次就诊自付费用",
+    explain_en: "What residents pay themselves per outpatient or emergency visit (after reimbursement), by CHC catchment and by insurance scheme.",
+    explain_zh: "居民每次门急诊就诊（报销后）自付的费用，按社区服务片区和医保类型分列。",
 };
 
 /// `outpatient_wait_days_p90`
@@ -185,24 +255,60 @@ pub const BED_OCCUPANCY_DAYS_AT_OR_ABOVE_95: Metric = Metric {
 pub const REFERRALS_UP_PER_YEAR: Metric = Metric {
     id: "referrals_up_per_year",
     unit: Unit::PerYear,
-    breakdowns: &["year"],
-    headline: Headline::All,
+    breakdowns: &["route", "population", "origin", "year"],
+    headline: Headline::Exactly(""),
     en: "up-referrals",
     zh: "上转人次",
-    explain_en: "Completed referrals from a CHC to a hospital (上转), per year. Referral friction loses some referrals before they are completed.",
-    explain_zh: "每年完成的由社区转往医院的转诊（上转）人次。转诊阻力会使部分转诊在途中流失。",
+    explain_en: "Completed up-referrals (上转) per year, from CHCs to hospitals and from member hospitals to the lead (origin=member), of chronic patients and other residents (population=other): the two-way referral system's count. By route: through the referral platform or other routes. Some referrals are lost before they are completed.",
+    explain_zh: "每年完成的上转人次（由社区转往医院，以及由成员医院转往牵头医院，origin=member），含慢病患者和其他居民（population=other）：双向转诊制度的统计口径。按途径分列：转诊平台或其他途径。部分转诊在完成前流失。",
+};
+
+/// `chc_booked_hospital_appointments_per_year`
+pub const CHC_BOOKED_HOSPITAL_APPOINTMENTS_PER_YEAR: Metric = Metric {
+    id: "chc_booked_hospital_appointments_per_year",
+    unit: Unit::PerYear,
+    breakdowns: &[],
+    headline: Headline::No,
+    en: "hospital appointments booked from CHCs",
+    zh: "社区预约的医院号源",
+    explain_en: "Hospital appointments a CHC doctor booked for a referred patient through the referral platform, per year (the definition of Guangming's count of CHC-booked appointments). Without the platform patients book their own referral visits, and this is zero.",
+    explain_zh: "社区医生通过转诊平台为转诊患者预约的医院号源数（每年；光明区“社康预约医院号源”的口径）。没有平台时由患者自行预约转诊就诊，此数为 0。",
+};
+
+/// `referral_processing_days`
+pub const REFERRAL_PROCESSING_DAYS: Metric = Metric {
+    id: "referral_processing_days",
+    unit: Unit::Days,
+    breakdowns: &[],
+    headline: Headline::No,
+    en: "referral processing time",
+    zh: "转诊办理时间",
+    explain_en: "Days from an up-referral to the first day the hospital visit could take place (the paperwork), mean over booked referrals; the wait for a slot comes after it.",
+    explain_zh: "从上转到医院就诊最早可安排日的天数（办理手续），按已预约的转诊求平均；之后才是等待号源的时间。",
+};
+
+/// `referral_slot_wait_days`
+pub const REFERRAL_SLOT_WAIT_DAYS: Metric = Metric {
+    id: "referral_slot_wait_days",
+    unit: Unit::Days,
+    breakdowns: &[],
+    headline: Headline::No,
+    en: "referred patients' wait for a slot",
+    zh: "转诊患者等待号源时间",
+    explain_en: "Days from the first day a referred visit could take place to the visit: the queue at the hospital, apart from the referral's processing time.",
+    explain_zh: "从转诊就诊最早可安排日到实际就诊的天数：医院排队时间，不含转诊办理时间。",
 };
 
 /// `referrals_down_per_year`
 pub const REFERRALS_DOWN_PER_YEAR: Metric = Metric {
     id: "referrals_down_per_year",
     unit: Unit::PerYear,
-    breakdowns: &[],
-    headline: Headline::All,
+    breakdowns: &["route"],
+    headline: Headline::Exactly(""),
     en: "down-referrals",
     zh: "下转人次",
-    explain_en: "Stable patients sent back from a hospital to their CHC (下转), per year.",
-    explain_zh: "每年病情稳定后由医院转回社区的人次（下转）。",
+    explain_en: "Stable patients sent back from a hospital to their CHC (下转), per year; the hospital books the CHC follow-up. By route: through the referral platform or other routes.",
+    explain_zh: "每年病情稳定后由医院转回社区的人次（下转），由医院预约社区随访。按途径分列：转诊平台或其他途径。",
 };
 
 /// `referrals_lost_per_year`
@@ -335,6 +441,30 @@ pub const AGENT_VISITS_PER_DAY: Metric = Metric {
     zh: "慢病患者门诊人次",
     explain_en: "Outpatient visits of the chronic patients per day, by tier.",
     explain_zh: "慢病患者每日门诊人次，按层级分列。",
+};
+
+/// `resident_visits_per_day`
+pub const RESIDENT_VISITS_PER_DAY: Metric = Metric {
+    id: "resident_visits_per_day",
+    unit: Unit::PerDay,
+    breakdowns: &["tier"],
+    headline: Headline::No,
+    en: "other residents' visits",
+    zh: "其他居民门急诊人次",
+    explain_en: "Outpatient and emergency visits a day of residents without a chronic condition, by tier: each chose its facility like a chronic patient does.",
+    explain_zh: "无慢性病居民每日门急诊人次，按层级分列：每次就诊都像慢病患者一样自行选择机构。",
+};
+
+/// `nonresident_visits_per_day`
+pub const NONRESIDENT_VISITS_PER_DAY: Metric = Metric {
+    id: "nonresident_visits_per_day",
+    unit: Unit::PerDay,
+    breakdowns: &["tier"],
+    headline: Headline::No,
+    en: "non-residents' visits",
+    zh: "非本地居民门急诊人次",
+    explain_en: "Outpatient and emergency visits a day by people who do not live in the catchment, by tier: demand from outside that no lever reaches.",
+    explain_zh: "非本片区居民每日门急诊人次，按层级分列：来自区外、任何政策都不影响的需求。",
 };
 
 /// `outpatient_requests_unserved_per_year`
@@ -693,10 +823,12 @@ pub mod series {
     pub const ALL: &[Metric] = &[
         VISITS,
         PRIMARY_CARE_VISIT_SHARE,
+        PRIMARY_CARE_VISIT_SHARE_PROVIDER,
         OUTPATIENT_WAIT_DAYS,
         BED_OCCUPANCY_MIDNIGHT,
         REFERRALS_UP,
         REFERRALS_DOWN,
+        CHC_BOOKED_HOSPITAL_APPOINTMENTS,
         ACUTE_EVENTS,
         DEATHS,
         CHRONIC_PATIENTS,
@@ -714,8 +846,8 @@ pub mod series {
         headline: Headline::No,
         en: "visits",
         zh: "门急诊人次",
-        explain_en: "Outpatient and emergency visits on the day, by tier (chronic patients and background demand).",
-        explain_zh: "当日门急诊人次，按层级分列（含慢病患者和背景需求）。",
+        explain_en: "Outpatient and emergency visits on the day, by tier (chronic patients, other residents and non-residents).",
+        explain_zh: "当日门急诊人次，按层级分列（含慢病患者、其他居民和非本地居民）。",
     };
 
     pub const PRIMARY_CARE_VISIT_SHARE: Metric = Metric {
@@ -729,6 +861,28 @@ pub mod series {
         explain_zh: "当日社区诊疗人次 ÷ 范围内全部门急诊人次。",
     };
 
+    pub const PRIMARY_CARE_VISIT_SHARE_PROVIDER: Metric = Metric {
+        id: "primary_care_visit_share_provider",
+        unit: Unit::Share,
+        breakdowns: &[],
+        headline: Headline::No,
+        en: "primary-care visit share, by provider",
+        zh: "基层诊疗占比（按提供者）",
+        explain_en: "Visits given by CHC staff ÷ all visits in scope on the day (expert sessions at CHCs count as the lead's).",
+        explain_zh: "当日由社区医务人员提供的就诊人次 ÷ 范围内全部门急诊人次（社区专家门诊计入牵头医院）。",
+    };
+
+    pub const CHC_BOOKED_HOSPITAL_APPOINTMENTS: Metric = Metric {
+        id: "chc_booked_hospital_appointments",
+        unit: Unit::Count,
+        breakdowns: &[],
+        headline: Headline::No,
+        en: "hospital appointments booked from CHCs",
+        zh: "社区预约的医院号源",
+        explain_en: "Hospital appointments booked by CHC doctors through the referral platform on the day.",
+        explain_zh: "当日社区医生通过转诊平台预约的医院号源数。",
+    };
+
     pub const OUTPATIENT_WAIT_DAYS: Metric = Metric {
         id: "outpatient_wait_days",
         unit: Unit::Days,
@@ -736,7 +890,7 @@ pub mod series {
         headline: Headline::No,
         en: "outpatient wait",
         zh: "门诊等待时间",
-        explain_en: "Mean booking wait of the day's requests at each tier (chronic patients).",
+        explain_en: "Mean booking wait of the day's requests at each tier (chronic patients, channel=agents).",
         explain_zh: "当日各层级慢病患者预约请求的平均等待天数。",
     };
 
@@ -754,23 +908,23 @@ pub mod series {
     pub const REFERRALS_UP: Metric = Metric {
         id: "referrals_up",
         unit: Unit::Count,
-        breakdowns: &[],
+        breakdowns: &["route"],
         headline: Headline::No,
         en: "up-referrals",
         zh: "上转人次",
-        explain_en: "Up-referrals completed on the day.",
-        explain_zh: "当日完成的上转人次。",
+        explain_en: "Up-referrals booked on the day (CHC → hospital and member → lead; chronic patients and other residents), by route: the referral platform or other routes. Sum the days of any window for its count.",
+        explain_zh: "当日预约成功的上转人次（社区→医院及成员医院→牵头医院；含慢病患者和其他居民），按途径分列：转诊平台或其他途径。任意时段的人次为其各日之和。",
     };
 
     pub const REFERRALS_DOWN: Metric = Metric {
         id: "referrals_down",
         unit: Unit::Count,
-        breakdowns: &[],
+        breakdowns: &["route"],
         headline: Headline::No,
         en: "down-referrals",
         zh: "下转人次",
-        explain_en: "Down-referrals on the day.",
-        explain_zh: "当日的下转人次。",
+        explain_en: "Down-referrals on the day, by route.",
+        explain_zh: "当日的下转人次，按途径分列。",
     };
 
     pub const ACUTE_EVENTS: Metric = Metric {

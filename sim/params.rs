@@ -43,6 +43,11 @@ pub enum ClinicKind {
 }
 
 impl ClinicKind {
+    pub const ALL: [ClinicKind; 3] =
+        [ClinicKind::GeneralPractice, ClinicKind::Specialist, ClinicKind::ExpertSession];
+    pub fn index(self) -> usize {
+        self as usize
+    }
     pub fn name(self) -> &'static str {
         match self {
             ClinicKind::GeneralPractice => "general_practice",
@@ -118,6 +123,7 @@ pub struct Params {
     pub seed: u64,
     pub run: RunParams,
     pub population: PopulationParams,
+    pub residents: ResidentsParams,
     pub conditions: Vec<ConditionParams>,
     pub care: CareParams,
     pub choice: ChoiceParams,
@@ -149,6 +155,40 @@ pub struct PopulationParams {
     pub signing_rate: f64,
     pub frailty_variance: f64,
     pub age_bands: Vec<AgeBand>,
+}
+
+/// Residents without a chronic condition (empty `visits_per_day_by_band`: they make no visits).
+#[derive(Debug, Clone, PartialEq)]
+pub struct ResidentsParams {
+    /// Outpatient visits per resident-day with no wait, by age band.
+    pub visits_per_day_by_band: Vec<f64>,
+    /// Emergency visits per resident-day, by age band.
+    pub emergency_per_day_by_band: Vec<f64>,
+    pub complex_share: f64,
+    pub signing_rate: f64,
+    pub trust: f64,
+    /// Probability that a visit resolves the problem, by tier index.
+    pub capability: [f64; 3],
+    pub access_elasticity: f64,
+}
+
+impl ResidentsParams {
+    pub fn none() -> ResidentsParams {
+        ResidentsParams {
+            visits_per_day_by_band: Vec::new(),
+            emergency_per_day_by_band: Vec::new(),
+            complex_share: 0.0,
+            signing_rate: 0.0,
+            trust: 0.0,
+            capability: [0.0; 3],
+            access_elasticity: 0.0,
+        }
+    }
+
+    /// Whether the scenario has residents' demand.
+    pub fn present(&self) -> bool {
+        !self.visits_per_day_by_band.is_empty()
+    }
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -193,6 +233,8 @@ pub struct CareParams {
     pub emergency_lead_share: f64,
     pub complex_admission_share: f64,
     pub booking_horizon_days: u32,
+    /// Longest accepted wait by severity (routine, symptomatic, complex), in days.
+    pub wait_tolerance_days: [u32; 3],
 }
 
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -207,6 +249,7 @@ pub struct ChoiceParams {
     pub trust_weight: f64,
     pub trust_step: f64,
     pub published_wait_smoothing_days: f64,
+    pub price_quality_exponent: f64,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -215,7 +258,9 @@ pub struct ReferralParams {
     pub complex_up_referral_share: f64,
     pub referral_completion: f64,
     pub down_referral_propensity: f64,
-    pub friction_days: u32,
+    pub processing_days_mean: f64,
+    pub processing_days_cv: f64,
+    pub member_up_referral_propensity: f64,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -236,7 +281,7 @@ pub struct FacilityParams {
     pub visit_price_yuan: f64,
     pub bed_day_price_yuan: f64,
     pub emergency_department: bool,
-    pub background_emergency_visits_per_day: f64,
+    pub nonresident_emergency_visits_per_day: f64,
     /// Primary only: share of residents living in the catchment (sums to 1 over primaries).
     pub catchment_share: f64,
     /// Primary only: index of the member hospital serving the catchment.
@@ -249,7 +294,7 @@ pub struct FacilityParams {
 pub struct ClinicParams {
     pub kind: ClinicKind,
     pub slots_per_weekday: [u32; 7],
-    pub background_visits_per_day: f64,
+    pub nonresident_visits_per_day: f64,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -302,6 +347,7 @@ impl CareParams {
             emergency_lead_share: 0.0,
             complex_admission_share: 0.0,
             booking_horizon_days: 1,
+            wait_tolerance_days: [0; 3],
         }
     }
 }
@@ -319,6 +365,7 @@ impl ChoiceParams {
             trust_weight: 0.0,
             trust_step: 0.0,
             published_wait_smoothing_days: 1.0,
+            price_quality_exponent: 0.0,
         }
     }
 }
@@ -330,7 +377,9 @@ impl ReferralParams {
             complex_up_referral_share: 0.0,
             referral_completion: 0.0,
             down_referral_propensity: 0.0,
-            friction_days: 0,
+            processing_days_mean: 0.0,
+            processing_days_cv: 0.0,
+            member_up_referral_propensity: 0.0,
         }
     }
 }

@@ -26,14 +26,18 @@ pub enum Purpose {
     Care = 3,
     /// New chronic patients entering the cohort (key: day).
     Onset = 4,
-    /// Background outpatient and emergency arrivals at a facility (key: facility index).
-    BackgroundVisits = 5,
+    /// Non-residents' outpatient and emergency arrivals at a facility (key: facility name and day).
+    NonresidentVisits = 5,
     /// A ward's background admissions and every length of stay drawn there (key: ward index).
     Ward = 6,
-    /// Interleaving of background and agent requests in the booking queue (key: facility index).
+    /// The order of a clinic's booking queue (agents, residents and non-residents), and what
+    /// follows a resident's visit (key: facility name and day).
     Booking = 7,
     /// Draws made when a policy lever switches on (key: ward, or patient id for signing).
     Policy = 8,
+    /// A stratum of residents without a chronic condition: its visits of a day, their severity
+    /// and choice, its emergency visits (key: the stratum's key and the day).
+    Residents = 9,
 }
 
 /// SplitMix64 finaliser (Steele, Lea and Flood 2014): a bijective 64-bit mixer.

@@ -21,6 +21,7 @@ pub enum Unit {
     PerDay,
     YuanPerYear,
     YuanPerPatientYear,
+    YuanPerVisit,
     Ratio,
     Patients,
     /// Visits per patient.
@@ -40,6 +41,7 @@ impl Unit {
             Unit::PerDay => "per day",
             Unit::YuanPerYear => "yuan per year",
             Unit::YuanPerPatientYear => "yuan per patient-year",
+            Unit::YuanPerVisit => "yuan per visit",
             Unit::Ratio => "ratio",
             Unit::Patients => "patients",
             Unit::PerPatient => "visits per patient",
@@ -62,6 +64,7 @@ impl Unit {
             Unit::PerDay => lang.pick("per day", "人次/日"),
             Unit::YuanPerYear => lang.pick("yuan per year", "元/年"),
             Unit::YuanPerPatientYear => lang.pick("yuan per patient-year", "元/人年"),
+            Unit::YuanPerVisit => lang.pick("yuan per visit", "元/人次"),
             Unit::Ratio => lang.pick("ratio", "比值"),
             Unit::Patients => lang.pick("patients", "人"),
             Unit::PerPatient => lang.pick("visits per patient", "人次/人"),
@@ -82,6 +85,8 @@ pub enum Headline {
     Unless(&'static str),
     /// Breakdowns that end with this text.
     EndingWith(&'static str),
+    /// The one breakdown equal to this text (`""`: the whole-system row).
+    Exactly(&'static str),
 }
 
 /// A metric (a summary number of a replication) or a daily series.
@@ -107,6 +112,7 @@ impl Metric {
             Headline::All => true,
             Headline::Unless(text) => !b.contains(text),
             Headline::EndingWith(text) => b.ends_with(text),
+            Headline::Exactly(text) => b == text,
         }
     }
 

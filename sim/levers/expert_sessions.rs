@@ -103,7 +103,7 @@ fn open_sessions(model: &Model, clinics: &mut Query<&mut Clinics>) {
     let empty = ClinicParams {
         kind: ClinicKind::ExpertSession,
         slots_per_weekday: [0; 7],
-        background_visits_per_day: 0.0,
+        nonresident_visits_per_day: 0.0,
     };
     for (f, fp) in model.params.facilities.iter().enumerate() {
         if fp.tier != Tier::Primary {
@@ -125,11 +125,9 @@ fn sink_slots(model: &Model, lead: usize, e: &ExpertSessions, clinics: &mut Quer
     let before = book.slots_per_weekday();
     let after = before.map(|s| (f64::from(s) * (1.0 - e.slot_share)).round() as u32);
     let moved: u32 = before.iter().sum::<u32>() - after.iter().sum::<u32>();
+    // The specialists' hours move; the patients do not: sessions are booked by those who choose
+    // them.
     book.set_capacity(after);
-    // The background patients of the moved slots follow them to the sessions.
-    let background = book.background_per_day;
-    let moved_background = background * e.slot_share;
-    book.set_background(background - moved_background);
     let chcs = model.params.chcs();
     let days: Vec<usize> = (0..7).filter(|&d| e.weekdays[d]).collect();
     let cells = (chcs.len() * days.len()) as u32;
@@ -146,7 +144,6 @@ fn sink_slots(model: &Model, lead: usize, e: &ExpertSessions, clinics: &mut Quer
             && let Some(book) = c.get_mut(ClinicKind::ExpertSession)
         {
             book.set_capacity(slots);
-            book.set_background(moved_background / chcs.len() as f64);
         }
     }
 }

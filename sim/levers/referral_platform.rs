@@ -1,7 +1,10 @@
-//! A one-click referral platform (一键转诊): fewer referrals lost on the way, less friction.
+//! A one-click referral platform (一键转诊): the CHC doctor books the hospital slot at the
+//! referral, so fewer referrals are lost and processing is faster.
 //!
-//! On its switch-on day it replaces the referral completion and friction in force
-//! ([`crate::model::policy::PolicyNow`]), which the outpatient and referral stages read.
+//! On its switch-on day it replaces the referral completion and processing time in force
+//! ([`crate::model::policy::PolicyNow`]) and routes referrals through the platform: the
+//! hospital appointment is booked from the CHC (counted in
+//! `chc_booked_hospital_appointments_per_year`).
 
 use super::common::{Context, Def, Lever, Systems, Text, on_day, start_day};
 use crate::model::Model;
@@ -10,7 +13,7 @@ use analysis::problem::Checker;
 use bevy_ecs::prelude::*;
 use serde::Deserialize;
 
-/// A one-click referral platform (一键转诊): fewer lost referrals, less friction.
+/// A one-click referral platform (一键转诊): fewer lost referrals, faster processing.
 #[derive(Debug, Clone, Deserialize)]
 pub struct ReferralPlatformFile {
     /// Share of up-referrals completed (replaces `referral.referral_completion`).
@@ -18,10 +21,13 @@ pub struct ReferralPlatformFile {
     /// source: assumption — sweepable, calibratable (Qingpu's district platform from December
     /// 2023 and Guangming's one-click referral report no completion rate, pilot_sites.md)
     pub referral_completion: f64,
-    /// Days of referral friction (replaces `referral.friction_days`).
-    /// unit: days (rounded to whole days) · range: [0, 365] · default: required · source:
-    /// assumption — sweepable, calibratable
-    pub friction_days: f64,
+    /// Mean referral processing time through the platform (replaces
+    /// `referral.processing_days_mean`; the coefficient of variation stays).
+    /// unit: days · range: [0, 365]; at most `referral.processing_days_mean` · default: required
+    /// · source: an internet referral platform cut the median referral time by 64 % (Li Q et al.
+    /// 2025, params.csv internet_referral_platform_time_effect): 0.36 × the base mean —
+    /// sweepable, calibratable
+    pub processing_days_mean: f64,
     /// Simulation day the lever switches on.
     /// unit: simulation day · range: integer 0..=(run.warmup_days + run.days − 1) · default: 0 (on
     /// from the first day) · source: policy setting
@@ -33,7 +39,7 @@ pub struct ReferralPlatformFile {
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct ReferralPlatform {
     pub referral_completion: f64,
-    pub friction_days: u32,
+    pub processing_days_mean: f64,
 }
 
 pub fn validate(c: &mut Checker, r: &ReferralPlatformFile, cx: &Context) -> Lever<ReferralPlatform> {
@@ -42,10 +48,24 @@ pub fn validate(c: &mut Checker, r: &ReferralPlatformFile, cx: &Context) -> Leve
         start_day: start_day(c, key, r.start_day, cx),
         settings: ReferralPlatform {
             referral_completion: c.share(&format!("{key}.referral_completion"), r.referral_completion),
-            friction_days: c.real(&format!("{key}.friction_days"), r.friction_days, 0.0, 365.0).round()
-                as u32,
+            processing_days_mean: c.real(
+                &format!("{key}.processing_days_mean"),
+                r.processing_days_mean,
+                0.0,
+                365.0,
+            ),
         },
     };
+    if r.processing_days_mean > cx.referral.processing_days_mean {
+        c.fail(
+            format!("{key}.processing_days_mean"),
+            format!(
+                "a referral platform should not process referrals more slowly than before: {} is above \
+                 referral.processing_days_mean = {}",
+                r.processing_days_mean, cx.referral.processing_days_mean
+            ),
+        );
+    }
     if r.referral_completion < cx.referral.referral_completion {
         c.fail(
             format!("{key}.referral_completion"),
@@ -65,7 +85,8 @@ fn systems(params: &Params) -> Option<Systems> {
     Some(
         (move |mut model: ResMut<Model>| {
             model.policy.referral_completion = s.referral_completion;
-            model.policy.friction_days = s.friction_days;
+            model.policy.processing_days_mean = s.processing_days_mean;
+            model.policy.platform = true;
         })
         .run_if(on_day(l.start_day))
         .into_configs(),
@@ -77,8 +98,8 @@ pub const DEF: Def = Def {
         key: "referral_platform",
         en: "One-click referral",
         zh: "一键转诊",
-        explain_en: "A shared platform on which the CHC doctor books the hospital appointment directly, with priority. It lowers referral friction, so fewer referrals are lost on the way.",
-        explain_zh: "社区医生通过共享平台直接为患者预约医院号源，并享有优先。它降低转诊阻力，途中流失的转诊更少。",
+        explain_en: "A shared platform on which the CHC doctor books the hospital appointment directly, with priority. Referrals are processed faster and fewer are lost on the way.",
+        explain_zh: "社区医生通过共享平台直接为患者预约医院号源，并享有优先。转诊办理更快，途中流失的转诊更少。",
     },
     source: include_str!("referral_platform.rs"),
     systems,

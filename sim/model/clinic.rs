@@ -17,10 +17,10 @@ pub struct SlotBook {
     today: u32,
     /// Earliest day (≥ today) that may still have a free slot.
     first_free: u32,
-    /// Mean background visits a day, before the weekday profile.
-    pub background_per_day: f64,
-    /// Background visits for each weekday: the daily mean spread in proportion to capacity.
-    background_by_weekday: [f64; 7],
+    /// Mean visits a day by non-residents, before the weekday profile.
+    pub nonresident_per_day: f64,
+    /// Non-residents' visits for each weekday: the daily mean spread in proportion to capacity.
+    nonresident_by_weekday: [f64; 7],
     /// The wait this clinic publishes (exponentially smoothed booking wait), in days.
     pub published_wait_days: f64,
     /// Sum and number of booking waits today (for the published wait).
@@ -39,10 +39,11 @@ impl SlotBook {
         let horizon = horizon_days.max(1);
         let free = (0..horizon).map(|d| p.slots_per_weekday[(d % 7) as usize]).collect();
         let total: u32 = p.slots_per_weekday.iter().sum();
-        let mut background_by_weekday = [p.background_visits_per_day; 7];
+        let mut nonresident_by_weekday = [p.nonresident_visits_per_day; 7];
         if total > 0 {
-            for (d, b) in background_by_weekday.iter_mut().enumerate() {
-                *b = p.background_visits_per_day * 7.0 * f64::from(p.slots_per_weekday[d]) / f64::from(total);
+            for (d, b) in nonresident_by_weekday.iter_mut().enumerate() {
+                *b =
+                    p.nonresident_visits_per_day * 7.0 * f64::from(p.slots_per_weekday[d]) / f64::from(total);
             }
         }
         SlotBook {
@@ -51,8 +52,8 @@ impl SlotBook {
             free,
             today: 0,
             first_free: 0,
-            background_per_day: p.background_visits_per_day,
-            background_by_weekday,
+            nonresident_per_day: p.nonresident_visits_per_day,
+            nonresident_by_weekday,
             published_wait_days: 0.0,
             wait_sum_today: 0.0,
             bookings_today: 0,
@@ -75,19 +76,6 @@ impl SlotBook {
         }
         self.slots_per_weekday = slots_per_weekday;
         self.first_free = self.today;
-    }
-
-    /// Sets the mean background visits a day, spread over the weekdays in proportion to capacity.
-    pub fn set_background(&mut self, per_day: f64) {
-        self.background_per_day = per_day;
-        let total: u32 = self.slots_per_weekday.iter().sum();
-        for (d, b) in self.background_by_weekday.iter_mut().enumerate() {
-            *b = if total > 0 {
-                per_day * 7.0 * f64::from(self.slots_per_weekday[d]) / f64::from(total)
-            } else {
-                per_day
-            };
-        }
     }
 
     /// Weekly capacity.
@@ -116,11 +104,11 @@ impl SlotBook {
         }
     }
 
-    /// Books one slot for a referred patient on the earliest day on or after `earliest` with a
-    /// held or a public slot free (held slots first).
-    pub fn book_referred_from(&mut self, earliest: Day) -> Option<Day> {
+    /// Books one slot for a referred patient on the earliest day from `earliest` to `latest` with
+    /// a held or a public slot free (held slots first).
+    pub fn book_referred_between(&mut self, earliest: Day, latest: Day) -> Option<Day> {
         let h = self.horizon();
-        for day in earliest.0.max(self.today)..self.today + h {
+        for day in earliest.0.max(self.today)..(self.today + h).min(latest.0.saturating_add(1)) {
             let i = (day % h) as usize;
             let pool = if self.reserved[i] > 0 {
                 &mut self.reserved[i]
@@ -141,9 +129,19 @@ impl SlotBook {
         self.free.len() as u32
     }
 
-    /// Mean background visits expected on `day`.
-    pub fn background_mean(&self, day: Day) -> f64 {
-        self.background_by_weekday[day.weekday()]
+    /// Mean visits by non-residents expected on `day`.
+    pub fn nonresident_mean(&self, day: Day) -> f64 {
+        self.nonresident_by_weekday[day.weekday()]
+    }
+
+    /// Share of the week's slots on `day`'s weekday, × 7 (1 for an even week; 1 without slots).
+    pub fn weekday_factor(&self, day: Day) -> f64 {
+        let total: u32 = self.slots_per_weekday.iter().sum();
+        if total == 0 {
+            1.0
+        } else {
+            7.0 * f64::from(self.slots_per_weekday[day.weekday()]) / f64::from(total)
+        }
     }
 
     /// Moves the book to `day`: days before it leave, new days enter at full capacity.
@@ -177,8 +175,14 @@ impl SlotBook {
     /// Books one slot on the earliest day with one free; returns the day, or `None` if the book
     /// is full for the whole horizon.
     pub fn book(&mut self) -> Option<Day> {
+        self.book_within(Day(u32::MAX))
+    }
+
+    /// Books one slot on the earliest day with one free, if that day is `latest` or earlier;
+    /// `None` (and nothing booked) otherwise.
+    pub fn book_within(&mut self, latest: Day) -> Option<Day> {
         let h = self.horizon();
-        while self.first_free < self.today + h {
+        while self.first_free < self.today + h && self.first_free <= latest.0 {
             let i = (self.first_free % h) as usize;
             if self.free[i] > 0 {
                 self.free[i] -= 1;
@@ -195,11 +199,16 @@ impl SlotBook {
     /// Books one slot on the earliest day on or after `earliest` with one free (the referral
     /// stage books from tomorrow: today's visits have already been seen).
     pub fn book_from(&mut self, earliest: Day) -> Option<Day> {
+        self.book_between(earliest, Day(u32::MAX))
+    }
+
+    /// Books one slot on the earliest day from `earliest` to `latest` with one free.
+    pub fn book_between(&mut self, earliest: Day, latest: Day) -> Option<Day> {
         if earliest.0 <= self.first_free {
-            return self.book();
+            return self.book_within(latest);
         }
         let h = self.horizon();
-        for day in earliest.0..self.today + h {
+        for day in earliest.0..(self.today + h).min(latest.0.saturating_add(1)) {
             let i = (day % h) as usize;
             if self.free[i] > 0 {
                 self.free[i] -= 1;
@@ -269,7 +278,7 @@ mod tests {
         let p = ClinicParams {
             kind: ClinicKind::Specialist,
             slots_per_weekday: [2, 2, 2, 2, 2, 0, 0],
-            background_visits_per_day: 0.0,
+            nonresident_visits_per_day: 0.0,
         };
         let mut b = SlotBook::new(&p, 10);
         assert_eq!(b.book(), Some(Day(0)));
@@ -282,6 +291,10 @@ mod tests {
         assert_eq!(b.book(), Some(Day(4)));
         assert_eq!(b.book(), Some(Day(7)));
         assert_eq!(b.capacity(Day(12)), 0);
+        // A patient who accepts no wait beyond day 4 finds day 4 full and books nothing.
+        assert_eq!(b.book_within(Day(4)), None);
+        assert_eq!(b.book_within(Day(7)), Some(Day(7)));
+        assert_eq!(b.book_between(Day(8), Day(8)), Some(Day(8)));
     }
 
     #[test]
@@ -289,7 +302,7 @@ mod tests {
         let p = ClinicParams {
             kind: ClinicKind::Specialist,
             slots_per_weekday: [10; 7],
-            background_visits_per_day: 0.0,
+            nonresident_visits_per_day: 0.0,
         };
         let mut b = SlotBook::new(&p, 7);
         // 4 of each day's 10 slots are held; held slots still free 1 day ahead are released, so
@@ -298,7 +311,7 @@ mod tests {
         assert_eq!(b.book_many(20), (20, 10.0));
         assert_eq!(b.book(), Some(Day(2)));
         // A referral takes a held slot of day 2.
-        assert_eq!(b.book_referred_from(Day(1)), Some(Day(2)));
+        assert_eq!(b.book_referred_between(Day(1), Day(9)), Some(Day(2)));
         // The public fills day 2's 5 remaining public slots, then moves on to day 3.
         assert_eq!(b.book_many(5), (5, 10.0));
         assert_eq!(b.book(), Some(Day(3)));
@@ -313,7 +326,7 @@ mod tests {
         let p = ClinicParams {
             kind: ClinicKind::Specialist,
             slots_per_weekday: [4; 7],
-            background_visits_per_day: 0.0,
+            nonresident_visits_per_day: 0.0,
         };
         let mut b = SlotBook::new(&p, 5);
         assert_eq!(b.book_many(6), (6, 2.0));

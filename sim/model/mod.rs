@@ -24,6 +24,7 @@ pub mod events;
 pub mod policy;
 pub mod population;
 pub mod record;
+pub mod residents;
 pub mod rules;
 pub mod schedule;
 pub mod systems;
@@ -175,21 +176,21 @@ pub enum Channel {
     SelfReferred = 0,
     /// A signed patient at the home CHC.
     Signed = 1,
-    /// Referred up by a CHC.
+    /// Referred up by a CHC (or by a member hospital to the lead).
     Referred = 2,
-    /// Residents without a chronic condition and non-residents.
-    Background = 3,
+    /// People who do not live in the scenario's catchment (exogenous demand).
+    Nonresident = 3,
 }
 
 impl Channel {
     pub const ALL: [Channel; 4] =
-        [Channel::SelfReferred, Channel::Signed, Channel::Referred, Channel::Background];
+        [Channel::SelfReferred, Channel::Signed, Channel::Referred, Channel::Nonresident];
     pub fn name(self) -> &'static str {
         match self {
             Channel::SelfReferred => "self",
             Channel::Signed => "signed",
             Channel::Referred => "referred",
-            Channel::Background => "background",
+            Channel::Nonresident => "nonresident",
         }
     }
 }
@@ -218,8 +219,9 @@ pub struct Visit {
     pub channel: Channel,
     pub need: Need,
     pub condition: u8,
-    /// At the CHC's expert session rather than its general practice.
-    pub expert: bool,
+    /// The facility's clinic: its general practice or specialist clinic, or (at a CHC) a lead
+    /// specialist's session.
+    pub clinic: ClinicKind,
 }
 
 impl Visit {
@@ -227,17 +229,21 @@ impl Visit {
         u32::from(self.facility)
             | (self.channel as u32) << 16
             | (self.need as u32) << 18
-            | u32::from(self.expert) << 19
-            | u32::from(self.condition) << 20
+            | (self.clinic as u32) << 19
+            | u32::from(self.condition) << 22
     }
     pub fn unpack(x: u32) -> Visit {
         Visit {
             facility: (x & 0xffff) as u16,
             channel: Channel::ALL[((x >> 16) & 3) as usize],
             need: if (x >> 18) & 1 == 1 { Need::Elective } else { Need::Care },
-            condition: ((x >> 20) & 0xf) as u8,
-            expert: (x >> 19) & 1 == 1,
+            clinic: ClinicKind::ALL[((x >> 19) & 7) as usize],
+            condition: ((x >> 22) & 0xf) as u8,
         }
+    }
+    /// Whether the visit is at a lead specialist's clinic held at a CHC.
+    pub fn expert(self) -> bool {
+        self.clinic == ClinicKind::ExpertSession
     }
 }
 
@@ -292,7 +298,7 @@ pub struct Discharged {
     pub release: ward::Release,
 }
 
-/// A charge to post (read by payment).
+/// A charge to post (read by payment): one visit or stay, or several alike.
 #[derive(Message, Debug, Clone, Copy)]
 pub struct Charge {
     pub tier: Tier,
@@ -300,6 +306,12 @@ pub struct Charge {
     pub amount_yuan: f64,
     /// A self-referred hospital visit (reimbursed less under gatekeeping).
     pub bypass: bool,
+    /// Charged to a chronic-patient agent (the rest: residents without a chronic condition).
+    pub chronic: bool,
+    /// The payer's catchment: index of the home CHC among the primary facilities.
+    pub catchment: u16,
+    /// Outpatient or emergency visits the charge is for (0 for bed-days).
+    pub visits: u64,
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -321,7 +333,19 @@ pub struct Model {
     pub next_patient_id: u32,
     /// The policy levers in force today.
     pub policy: policy::PolicyNow,
+    /// Hospitals outside the group with an outpatient clinic: options of every request that is
+    /// not referred.
+    pub outside_hospitals: Vec<u16>,
+    /// For each facility: its index among the primary facilities (its catchment), or
+    /// `NO_CATCHMENT` for a hospital.
+    pub catchment: Vec<u16>,
+    /// For each facility: how much its price weighs in a choice, (quality ÷ lead quality) ^
+    /// `choice.price_quality_exponent` (1 with exponent 0).
+    pub price_weight: Vec<f64>,
 }
+
+/// The catchment of a facility that is not a CHC.
+pub const NO_CATCHMENT: u16 = u16::MAX;
 
 impl Model {
     pub fn tier(&self, facility: u16) -> Tier {

@@ -1,7 +1,8 @@
 //! The effective values of the core parameters today, as the levers have changed them.
 //!
 //! [`PolicyNow`] (part of [`super::Model`]) holds the numbers the stages read that levers
-//! replace or multiply when they switch on (`crate::levers`): referral completion and friction,
+//! replace or multiply when they switch on (`crate::levers`): referral completion, processing
+//! time and route,
 //! the down-referral and complex-admission probabilities, the post-acute transfer multiplier, the
 //! reimbursement rates, and the screening and health-check rates. A lever's own state (e.g.
 //! gatekeeping's penalty) is a resource of its own, inserted when it switches on.
@@ -12,7 +13,11 @@ use crate::params::Params;
 #[derive(Debug, Clone)]
 pub struct PolicyNow {
     pub referral_completion: f64,
-    pub friction_days: u32,
+    /// Mean and coefficient of variation of the referral processing time, in days.
+    pub processing_days_mean: f64,
+    pub processing_days_cv: f64,
+    /// Whether referrals go through the one-click platform (the CHC books the hospital slot).
+    pub platform: bool,
     pub down_referral_propensity: f64,
     pub complex_admission_share: f64,
     pub post_acute_transfer_multiplier: f64,
@@ -30,7 +35,9 @@ impl PolicyNow {
     pub fn new(params: &Params) -> PolicyNow {
         PolicyNow {
             referral_completion: params.referral.referral_completion,
-            friction_days: params.referral.friction_days,
+            processing_days_mean: params.referral.processing_days_mean,
+            processing_days_cv: params.referral.processing_days_cv,
+            platform: false,
             down_referral_propensity: params.referral.down_referral_propensity,
             complex_admission_share: params.care.complex_admission_share,
             post_acute_transfer_multiplier: 1.0,

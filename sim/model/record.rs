@@ -12,7 +12,7 @@ use crate::levers::capitation::Capitation;
 use crate::levers::global_budget::GlobalBudget;
 use crate::metrics::{self as m, series};
 use crate::params::Lever;
-use crate::params::{Params, Priority, Tier, WardKind};
+use crate::params::{ClinicKind, Params, Priority, Tier, WardKind};
 use bevy_ecs::prelude::*;
 
 /// Counts of one day, or of the whole recorded window.
@@ -27,6 +27,34 @@ pub struct Counts {
     pub transfers_to_shared: u64,
     pub unserved_requests: u64,
     pub agent_visits: [u64; 3],
+    /// Outpatient and emergency visits booked by residents without a chronic condition, and by
+    /// non-residents, by tier.
+    pub resident_visits: [u64; 3],
+    pub nonresident_visits: [u64; 3],
+    /// Up-referrals of residents without a chronic condition (in `referrals_up` too).
+    pub referrals_up_other: u64,
+    /// Up- and down-referrals by route: through the referral platform, or other routes.
+    pub referrals_up_by_route: [u64; 2],
+    pub referrals_down_by_route: [u64; 2],
+    /// Up-referrals from a member hospital to the lead (in `referrals_up` too).
+    pub referrals_up_from_member: u64,
+    /// Hospital appointments booked from a CHC (CHC referrals through the platform).
+    pub chc_booked_appointments: u64,
+    /// Referral processing time (referral → first bookable day) and the wait for a slot after
+    /// it, of booked referrals: (sum of days, count).
+    pub referral_processing: (f64, u64),
+    pub referral_slot_wait: (f64, u64),
+    /// Visits forgone (no slot within the wait tolerance at any option): by population
+    /// (chronic patients, other residents), by catchment, by scheme.
+    pub forgone_by_population: [u64; 2],
+    pub forgone_by_catchment: Vec<u64>,
+    pub forgone_by_scheme: [u64; 2],
+    /// Residents' booking waits by catchment and by scheme: (sum of days, count).
+    pub wait_by_catchment: Vec<(f64, u64)>,
+    pub wait_by_scheme: [(f64, u64); 2],
+    /// Residents' out-of-pocket payments for visits, by catchment and by scheme: (yuan, visits).
+    pub oop_by_catchment: Vec<(f64, u64)>,
+    pub oop_by_scheme: [(f64, u64); 2],
     pub agent_discharges: u64,
     pub elective_procedures: u64,
     /// Emergency-department visits, by facility.
@@ -35,13 +63,18 @@ pub struct Counts {
     pub no_shows: Vec<u64>,
     /// Outpatient visits delivered (slots used − no-shows + emergency visits), by facility.
     pub visits: Vec<u64>,
+    /// Of the in-scope visits, those at a CHC given by the lead's specialists (expert
+    /// sessions): place-based primary care, provided by the lead's staff.
+    pub session_visits_in_scope: u64,
     /// Booking waits by tier and channel: sum of days, count, and (agents only) a histogram of
     /// whole days.
     pub wait_sum: [[f64; 4]; 3],
     pub wait_n: [[u64; 4]; 3],
     pub wait_hist: Vec<u64>,
-    /// Spending by tier: total, insurer, out of pocket (yuan).
+    /// Spending by tier: total, insurer, out of pocket (yuan), of every resident; and of the
+    /// chronic-patient agents alone.
     pub spending: [[f64; 3]; 3],
+    pub spending_chronic: [[f64; 3]; 3],
     pub patient_days: u64,
     pub uncontrolled_patient_days: u64,
     /// Agent visits at CHC expert sessions.
@@ -60,8 +93,11 @@ pub struct Counts {
 }
 
 impl Counts {
-    fn new(facilities: usize, horizon: usize, campaigns: usize) -> Counts {
+    fn new(facilities: usize, horizon: usize, campaigns: usize, catchments: usize) -> Counts {
         Counts {
+            forgone_by_catchment: vec![0; catchments],
+            wait_by_catchment: vec![(0.0, 0); catchments],
+            oop_by_catchment: vec![(0.0, 0); catchments],
             campaign_found: vec![0; campaigns],
             campaign_days: vec![0; campaigns],
             emergency_visits: vec![0; facilities],
@@ -94,6 +130,37 @@ impl Counts {
         self.emergency_visits[facility] += n;
     }
 
+    /// A resident's booking wait, for the equity breakdowns (catchment `NO_CATCHMENT`: none).
+    pub fn equity_wait(&mut self, catchment: u16, scheme: crate::params::Scheme, wait_days: f64) {
+        if let Some(w) = self.wait_by_catchment.get_mut(catchment as usize) {
+            w.0 += wait_days;
+            w.1 += 1;
+        }
+        let w = &mut self.wait_by_scheme[scheme as usize];
+        w.0 += wait_days;
+        w.1 += 1;
+    }
+
+    /// A forgone visit of a chronic patient (`chronic`) or another resident.
+    pub fn forgone(&mut self, chronic: bool, catchment: u16, scheme: crate::params::Scheme) {
+        self.forgone_by_population[usize::from(!chronic)] += 1;
+        if let Some(n) = self.forgone_by_catchment.get_mut(catchment as usize) {
+            *n += 1;
+        }
+        self.forgone_by_scheme[scheme as usize] += 1;
+    }
+
+    /// Out-of-pocket payment for `visits` visits by residents of `catchment` in `scheme`.
+    pub fn equity_oop(&mut self, catchment: u16, scheme: crate::params::Scheme, yuan: f64, visits: u64) {
+        if let Some(o) = self.oop_by_catchment.get_mut(catchment as usize) {
+            o.0 += yuan;
+            o.1 += visits;
+        }
+        let o = &mut self.oop_by_scheme[scheme as usize];
+        o.0 += yuan;
+        o.1 += visits;
+    }
+
     fn add(&mut self, o: &Counts) {
         self.deaths += o.deaths;
         self.acute_events += o.acute_events;
@@ -108,6 +175,7 @@ impl Counts {
         self.patient_days += o.patient_days;
         self.uncontrolled_patient_days += o.uncontrolled_patient_days;
         self.expert_visits += o.expert_visits;
+        self.session_visits_in_scope += o.session_visits_in_scope;
         self.capitation_yuan += o.capitation_yuan;
         self.budget_yuan += o.budget_yuan;
         self.budget_spent_yuan += o.budget_spent_yuan;
@@ -115,14 +183,39 @@ impl Counts {
         self.check_found += o.check_found;
         add_vec(&mut self.campaign_found, &o.campaign_found);
         add_vec(&mut self.campaign_days, &o.campaign_days);
+        self.referrals_up_other += o.referrals_up_other;
+        self.referrals_up_from_member += o.referrals_up_from_member;
+        self.chc_booked_appointments += o.chc_booked_appointments;
+        add_pair(&mut self.referral_processing, o.referral_processing);
+        add_pair(&mut self.referral_slot_wait, o.referral_slot_wait);
+        for i in 0..2 {
+            self.referrals_up_by_route[i] += o.referrals_up_by_route[i];
+            self.referrals_down_by_route[i] += o.referrals_down_by_route[i];
+        }
+        add_vec(&mut self.forgone_by_catchment, &o.forgone_by_catchment);
+        for i in 0..2 {
+            self.forgone_by_population[i] += o.forgone_by_population[i];
+            self.forgone_by_scheme[i] += o.forgone_by_scheme[i];
+            add_pair(&mut self.wait_by_scheme[i], o.wait_by_scheme[i]);
+            add_pair(&mut self.oop_by_scheme[i], o.oop_by_scheme[i]);
+        }
+        for (a, b) in self.wait_by_catchment.iter_mut().zip(&o.wait_by_catchment) {
+            add_pair(a, *b);
+        }
+        for (a, b) in self.oop_by_catchment.iter_mut().zip(&o.oop_by_catchment) {
+            add_pair(a, *b);
+        }
         for t in 0..3 {
             self.agent_visits[t] += o.agent_visits[t];
+            self.resident_visits[t] += o.resident_visits[t];
+            self.nonresident_visits[t] += o.nonresident_visits[t];
             for c in 0..4 {
                 self.wait_sum[t][c] += o.wait_sum[t][c];
                 self.wait_n[t][c] += o.wait_n[t][c];
             }
             for p in 0..3 {
                 self.spending[t][p] += o.spending[t][p];
+                self.spending_chronic[t][p] += o.spending_chronic[t][p];
             }
         }
         add_vec(&mut self.emergency_visits, &o.emergency_visits);
@@ -132,8 +225,13 @@ impl Counts {
     }
 
     fn clear(&mut self) {
-        let (f, h, k) = (self.visits.len(), self.hist_len() - 1, self.campaign_found.len());
-        *self = Counts::new(f, h, k);
+        let (f, h, k, c) = (
+            self.visits.len(),
+            self.hist_len() - 1,
+            self.campaign_found.len(),
+            self.forgone_by_catchment.len(),
+        );
+        *self = Counts::new(f, h, k, c);
     }
 }
 
@@ -141,6 +239,11 @@ fn add_vec(a: &mut [u64], b: &[u64]) {
     for (x, y) in a.iter_mut().zip(b) {
         *x += y;
     }
+}
+
+fn add_pair(a: &mut (f64, u64), b: (f64, u64)) {
+    a.0 += b.0;
+    a.1 += b.1;
 }
 
 /// Recorded totals of one ward.
@@ -195,6 +298,9 @@ pub struct YearStats {
     pub checked: u64,
 }
 
+/// Referral routes, in the order of the counters: the referral platform, other routes.
+pub const ROUTES: [&str; 2] = ["platform", "other"];
+
 /// Follow-ups a year that make chronic-disease management "standardised" (national basic public
 /// health service: at least four a year).
 pub const STANDARD_FOLLOWUPS: u8 = 4;
@@ -209,9 +315,10 @@ impl Recorder {
             .enumerate()
             .flat_map(|(f, fp)| (0..fp.wards.len()).map(move |w| (f, w)))
             .collect();
+        let catchments = params.chcs().len();
         Recorder {
-            today: Counts::new(nf, horizon, params.screening.campaigns.len()),
-            total: Counts::new(nf, horizon, params.screening.campaigns.len()),
+            today: Counts::new(nf, horizon, params.screening.campaigns.len(), catchments),
+            total: Counts::new(nf, horizon, params.screening.campaigns.len(), catchments),
             wards: vec![WardTotals::default(); ward_ids.len()],
             ward_ids,
             daily: DailyTable::default(),
@@ -326,7 +433,11 @@ pub fn record(
     for (f, &entity) in model.facilities.iter().enumerate() {
         if let Ok(mut c) = clinics.get_mut(entity) {
             for book in c.0.iter_mut() {
-                rec.today.visits[f] += u64::from(book.used_today());
+                let used = u64::from(book.used_today());
+                rec.today.visits[f] += used;
+                if book.kind == ClinicKind::ExpertSession && params.facilities[f].in_scope {
+                    rec.today.session_visits_in_scope += used;
+                }
                 book.publish(params.choice.published_wait_smoothing_days);
             }
         }
@@ -364,6 +475,8 @@ pub fn record(
         row.put(&series::VISITS, || format!("tier={}", t.name()), tier_visits[t.index()] as f64);
     }
     row.put(&series::PRIMARY_CARE_VISIT_SHARE, String::new, ratio(primary as f64, scope as f64));
+    let provided = primary.saturating_sub(rec.today.session_visits_in_scope);
+    row.put(&series::PRIMARY_CARE_VISIT_SHARE_PROVIDER, String::new, ratio(provided as f64, scope as f64));
     for t in Tier::ALL {
         let (s, n) = (0..3).fold((0.0, 0u64), |(s, n), c| {
             (s + rec.today.wait_sum[t.index()][c], n + rec.today.wait_n[t.index()][c])
@@ -398,8 +511,13 @@ pub fn record(
         }
     }
     let t = &rec.today;
-    row.put(&series::REFERRALS_UP, String::new, t.referrals_up as f64);
-    row.put(&series::REFERRALS_DOWN, String::new, t.referrals_down as f64);
+    for (i, route) in ROUTES.iter().enumerate() {
+        row.put(&series::REFERRALS_UP, || format!("route={route}"), t.referrals_up_by_route[i] as f64);
+    }
+    for (i, route) in ROUTES.iter().enumerate() {
+        row.put(&series::REFERRALS_DOWN, || format!("route={route}"), t.referrals_down_by_route[i] as f64);
+    }
+    row.put(&series::CHC_BOOKED_HOSPITAL_APPOINTMENTS, String::new, t.chc_booked_appointments as f64);
     row.put(&series::ACUTE_EVENTS, String::new, t.acute_events as f64);
     row.put(&series::DEATHS, String::new, t.deaths as f64);
     row.put(&series::CHRONIC_PATIENTS, String::new, census.alive as f64);
@@ -521,11 +639,18 @@ impl Recorder {
             }
         }
         put(&m::PRIMARY_CARE_VISIT_SHARE, String::new(), ratio(primary as f64, scope as f64));
+        put(
+            &m::PRIMARY_CARE_VISIT_SHARE_PROVIDER,
+            String::new(),
+            ratio(primary.saturating_sub(t.session_visits_in_scope) as f64, scope as f64),
+        );
         for tier in Tier::ALL {
             let b = format!("tier={}", tier.name());
             put(&m::VISITS_PER_DAY, b.clone(), tier_visits[tier.index()] as f64 / days);
             put(&m::EMERGENCY_VISITS_PER_DAY, b.clone(), tier_emergency[tier.index()] as f64 / days);
-            put(&m::AGENT_VISITS_PER_DAY, b, t.agent_visits[tier.index()] as f64 / days);
+            put(&m::AGENT_VISITS_PER_DAY, b.clone(), t.agent_visits[tier.index()] as f64 / days);
+            put(&m::RESIDENT_VISITS_PER_DAY, b.clone(), t.resident_visits[tier.index()] as f64 / days);
+            put(&m::NONRESIDENT_VISITS_PER_DAY, b, t.nonresident_visits[tier.index()] as f64 / days);
         }
         let len = t.hist_len();
         for tier in Tier::ALL {
@@ -533,11 +658,38 @@ impl Recorder {
                 let (s, n) = (t.wait_sum[tier.index()][ch as usize], t.wait_n[tier.index()][ch as usize]);
                 let b = format!("tier={};channel={}", tier.name(), ch.name());
                 put(&m::OUTPATIENT_WAIT_DAYS, b.clone(), ratio(s, n as f64));
-                if ch != Channel::Background && n > 0 {
+                if n > 0 {
                     let hist = &t.wait_hist[(tier.index() * 4 + ch as usize) * len..][..len];
+                    put(&m::OUTPATIENT_WAIT_DAYS_P50, b.clone(), hist_quantile(hist, 0.5));
                     put(&m::OUTPATIENT_WAIT_DAYS_P90, b, hist_quantile(hist, 0.9));
                 }
             }
+        }
+        // Equity: residents' waits, forgone visits and out-of-pocket payments by catchment and
+        // by insurance scheme.
+        let chcs = params.chcs();
+        for (k, &f) in chcs.iter().enumerate() {
+            let b = format!("catchment={}", params.facilities[f].name);
+            let (w, n) = t.wait_by_catchment[k];
+            put(&m::RESIDENT_WAIT_DAYS, b.clone(), ratio(w, n as f64));
+            put(&m::FORGONE_VISITS_PER_YEAR, b.clone(), t.forgone_by_catchment[k] as f64 * per_year);
+            let (y, v) = t.oop_by_catchment[k];
+            put(&m::OUT_OF_POCKET_YUAN_PER_VISIT, b, ratio(y, v as f64));
+        }
+        for (i, scheme) in ["employee", "resident"].iter().enumerate() {
+            let b = format!("scheme={scheme}");
+            let (w, n) = t.wait_by_scheme[i];
+            put(&m::RESIDENT_WAIT_DAYS, b.clone(), ratio(w, n as f64));
+            put(&m::FORGONE_VISITS_PER_YEAR, b.clone(), t.forgone_by_scheme[i] as f64 * per_year);
+            let (y, v) = t.oop_by_scheme[i];
+            put(&m::OUT_OF_POCKET_YUAN_PER_VISIT, b, ratio(y, v as f64));
+        }
+        for (i, population) in ["chronic", "other"].iter().enumerate() {
+            put(
+                &m::FORGONE_VISITS_PER_YEAR,
+                format!("population={population}"),
+                t.forgone_by_population[i] as f64 * per_year,
+            );
         }
         for (k, &(f, w)) in self.ward_ids.iter().enumerate() {
             let label = ward_label(params, f, w);
@@ -578,6 +730,22 @@ impl Recorder {
         }
         put(&m::REFERRALS_UP_PER_YEAR, String::new(), t.referrals_up as f64 * per_year);
         put(&m::REFERRALS_DOWN_PER_YEAR, String::new(), t.referrals_down as f64 * per_year);
+        for (i, route) in ROUTES.iter().enumerate() {
+            let b = format!("route={route}");
+            put(&m::REFERRALS_UP_PER_YEAR, b.clone(), t.referrals_up_by_route[i] as f64 * per_year);
+            put(&m::REFERRALS_DOWN_PER_YEAR, b, t.referrals_down_by_route[i] as f64 * per_year);
+        }
+        put(&m::REFERRALS_UP_PER_YEAR, "population=other".into(), t.referrals_up_other as f64 * per_year);
+        put(&m::REFERRALS_UP_PER_YEAR, "origin=member".into(), t.referrals_up_from_member as f64 * per_year);
+        put(
+            &m::CHC_BOOKED_HOSPITAL_APPOINTMENTS_PER_YEAR,
+            String::new(),
+            t.chc_booked_appointments as f64 * per_year,
+        );
+        let (s, n) = t.referral_processing;
+        put(&m::REFERRAL_PROCESSING_DAYS, String::new(), ratio(s, n as f64));
+        let (s, n) = t.referral_slot_wait;
+        put(&m::REFERRAL_SLOT_WAIT_DAYS, String::new(), ratio(s, n as f64));
         put(&m::REFERRALS_LOST_PER_YEAR, String::new(), t.referrals_lost as f64 * per_year);
         put(
             &m::REFERRAL_UP_TO_DOWN_RATIO,
@@ -612,7 +780,7 @@ impl Recorder {
         }
         let patient_years = t.patient_days as f64 / crate::time::DAYS_PER_YEAR;
         for (p, payer) in ["total", "insurer", "out_of_pocket"].iter().enumerate() {
-            let all: f64 = (0..3).map(|tier| t.spending[tier][p]).sum();
+            let all: f64 = (0..3).map(|tier| t.spending_chronic[tier][p]).sum();
             put(&m::SPENDING_YUAN_PER_PATIENT_YEAR, format!("payer={payer}"), ratio(all, patient_years));
         }
         if params.policy.get::<Lever<Capitation>>().is_some() {

@@ -55,7 +55,7 @@ pub fn schedule(params: &Params) -> Schedule {
         (message_update_system, start::start_day).chain().in_set(StartStep::Books),
         disease::disease.in_set(Phase::Disease),
         demand::demand.in_set(Phase::Demand),
-        choice::choice.in_set(Phase::Choice),
+        (choice::choice, choice::residents_choose).chain().in_set(Phase::Choice),
         outpatient::outpatient.in_set(Phase::Outpatient),
         referral::referral.in_set(Phase::Referral),
         admission::admission.in_set(Phase::Admission),

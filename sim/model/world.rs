@@ -8,6 +8,14 @@ use super::record::Recorder;
 use super::*;
 use crate::rng::{Purpose, name_key};
 
+/// How much a price weighs in a choice at an option of `quality`: (quality ÷ the lead hospital's
+/// quality) ^ `choice.price_quality_exponent`, at most 1 (1 with exponent 0).
+pub fn price_weight(params: &Params, quality: f64) -> f64 {
+    let k = params.choice.price_quality_exponent;
+    let lead = params.lead().map_or(1.0, |l| params.facilities[l].quality);
+    if k > 0.0 && lead > 0.0 { (quality / lead).min(1.0).powf(k) } else { 1.0 }
+}
+
 /// Builds the world of `replication`, ready to run day 0.
 pub fn build_world(params: Arc<Params>, replication: u32) -> World {
     let streams = Streams::new(params.seed, replication);
@@ -47,6 +55,29 @@ pub fn build_world(params: Arc<Params>, replication: u32) -> World {
         onset_per_day: 0.0,
         next_patient_id: 0,
         policy: crate::model::policy::PolicyNow::new(&params),
+        outside_hospitals: params
+            .facilities
+            .iter()
+            .enumerate()
+            .filter(|(_, f)| !f.in_group && f.tier != Tier::Primary && !f.clinics.is_empty())
+            .map(|(i, _)| i as u16)
+            .collect(),
+        price_weight: params.facilities.iter().map(|f| price_weight(&params, f.quality)).collect(),
+        catchment: {
+            let mut k = 0u16;
+            params
+                .facilities
+                .iter()
+                .map(|f| {
+                    if f.tier == Tier::Primary {
+                        k += 1;
+                        k - 1
+                    } else {
+                        NO_CATCHMENT
+                    }
+                })
+                .collect()
+        },
     };
     let mut cal = Calendars {
         disease: DayCalendar::new(days),
@@ -60,6 +91,9 @@ pub fn build_world(params: Arc<Params>, replication: u32) -> World {
     let mut exits_per_day = 0.0;
     let residents = params.population.residents;
     let primaries = params.facilities.iter().any(|f| f.tier == Tier::Primary);
+    // Residents of each age band without a chronic condition: the strata of `Residents`.
+    let mut non_chronic: Vec<f64> =
+        params.population.age_bands.iter().map(|band| (f64::from(residents) * band.share).round()).collect();
     if !params.conditions.is_empty() && primaries {
         let mut patients = Vec::new();
         for (b, band) in params.population.age_bands.iter().enumerate() {
@@ -69,6 +103,7 @@ pub fn build_world(params: Arc<Params>, replication: u32) -> World {
                     model.next_patient_id += 1;
                     exits_per_day += expected_exits_per_day(&p, &params);
                     patients.push(p);
+                    non_chronic[b] -= 1.0;
                 }
             }
         }
@@ -81,6 +116,9 @@ pub fn build_world(params: Arc<Params>, replication: u32) -> World {
     }
     model.onset_per_day = exits_per_day;
     world.insert_resource(Recorder::new(&params));
+    if params.residents.present() && primaries {
+        world.insert_resource(super::residents::Residents::new(&params, &non_chronic));
+    }
     world.insert_resource(census);
     world.insert_resource(cal);
     world.insert_resource(model);

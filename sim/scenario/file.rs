@@ -69,9 +69,18 @@ pub struct ScenarioFile {
     /// `[[conditions]]` · source: see its keys
     #[serde(default)]
     pub population: Option<PopulationFile>,
+    /// Residents without a chronic condition: how often they need outpatient and emergency care.
+    /// Their visits are drawn each day by stratum (age band × home CHC × insurance scheme ×
+    /// family-doctor contract) and each one chooses a facility by the same logit as a patient
+    /// agent. Leaving the table out means these residents make no visits (only the patient
+    /// agents and non-residents do).
+    /// unit: optional table · range: see its section · default: none (no visits by residents
+    /// without a chronic condition) · source: see its keys
+    #[serde(default)]
+    pub residents: Option<ResidentsFile>,
     /// The chronic conditions whose patients are agents; one entry per condition.
     /// unit: array of tables · range: at most 16 entries; names unique · default: none (no agents:
-    /// background demand only) · source: see its keys
+    /// residents without a chronic condition and non-residents only) · source: see its keys
     #[serde(default)]
     pub conditions: Vec<ConditionFile>,
     /// Follow-up, delay and admission rules of chronic care. Required when the scenario has
@@ -156,6 +165,56 @@ pub struct PopulationFile {
     /// unit: array of tables · range: at least 1 entry; `min_age` strictly increasing; `share`s
     /// sum to 1 · default: required · source: see its keys
     pub age_bands: Vec<AgeBandFile>,
+}
+
+/// Residents without a chronic condition: their demand for outpatient and emergency care.
+#[derive(Debug, Clone, Deserialize)]
+pub struct ResidentsFile {
+    /// Outpatient visits a resident without a chronic condition needs a year, by age band (in the
+    /// order of `population.age_bands`), at the facilities of the scenario, when no visit waits
+    /// (waits and prices then move it through `access_elasticity`).
+    /// unit: visits per resident-year, by age band · range: one number per age band, each in
+    /// [0, 365] · default: required · source: assumption, scaled to 6.0 visits per resident a year
+    /// in all facilities (NHC bulletins 2018–2022, params.csv visits_per_resident_per_year) and
+    /// the age gradient of two-week visit rates (params.csv
+    /// two_week_outpatient_rate_urban_elderly_by_age), less the share of visits made by
+    /// chronic patients — calibratable
+    pub visits_per_year_by_age_band: Vec<f64>,
+    /// Emergency-department visits a resident without a chronic condition makes a year, by age
+    /// band.
+    /// unit: visits per resident-year, by age band · range: one number per age band, each in
+    /// [0, 365] · default: required · source: assumption — sweepable, calibratable
+    pub emergency_visits_per_year_by_age_band: Vec<f64>,
+    /// Share of these residents' outpatient visits that need a specialist (complex); the rest are
+    /// symptomatic visits a general practitioner can handle.
+    /// unit: share · range: [0, 1] · default: required · source: assumption — sweepable,
+    /// calibratable
+    pub complex_share: f64,
+    /// Share of these residents with a family-doctor contract.
+    /// unit: share · range: [0, 1] · default: required · source: Shanghai 2023, 44.36 % of all
+    /// residents signed and 84.85 % of key groups (params.csv shanghai_family_doctor_signing),
+    /// which leaves about 30 % of the others
+    pub signing_rate: f64,
+    /// Trust these residents have in their home CHC.
+    /// unit: trust (0–1) · range: [0, 1] · default: required · source: assumption (the mean of the
+    /// patient agents' initial trust, uniform on [0.25, 0.75])
+    pub trust: f64,
+    /// Probability that one visit at a tier resolves the problem without referral.
+    /// unit: probability per visit, by tier · range: each in [0, 1] · default: required · source:
+    /// assumption, ordered primary < member < lead — sweepable, calibratable
+    pub capability: TierShares,
+    /// How the number of visits responds to access: visits scale by exp(elasticity × ΔLS), where
+    /// ΔLS is the change in the expected maximum utility (log-sum) of the resident's choice set
+    /// from a day with no waits under the scenario's starting policy. Better access (shorter
+    /// waits, lower prices, a nearer option) induces visits; worse access deters them.
+    /// It is the log-sum coefficient of a nested logit of whether to seek care, which is
+    /// consistent with utility maximisation only up to 1.
+    /// unit: per unit of log-sum utility · range: [0, 1] · default: required · source:
+    /// assumption — sweepable, calibratable (the own-price elasticity of outpatient visits, −0.52
+    /// in rural China, params.csv price_elasticity_outpatient_rural_nhss, would need about 1.4
+    /// at the baseline's prices and cost weight, above the bound; the baseline's 0.3 implies
+    /// about −0.1, nearer urban estimates)
+    pub access_elasticity: f64,
 }
 
 /// One age band of the resident population.
@@ -322,6 +381,14 @@ pub struct CareFile {
     /// Days ahead that appointment books are open.
     /// unit: days · range: integer 1..=365 · default: required · source: assumption
     pub booking_horizon_days: i64,
+    /// The longest wait a patient accepts for a routine, a symptomatic and a complex request, in
+    /// that order: a patient whose chosen clinic has no slot within it chooses again among the
+    /// other options, and forgoes the visit if none has one (counted in `forgone_visits_per_year`).
+    /// unit: days, by severity · range: 3 integers, each 0..=365 · default: required · source:
+    /// assumption (part-worths of a wait fall from +0.46 at none to −0.46 at 12 days in a
+    /// national DCE, Yan N et al. 2022, params.csv dce_level_wait_reimbursement_utilities) —
+    /// sweepable, calibratable
+    pub wait_tolerance_days: [i64; 3],
 }
 
 /// Facility choice: the terms of the multinomial-logit utility (DESIGN.md section 3.3).
@@ -375,6 +442,15 @@ pub struct ChoiceFile {
     /// Time constant of the exponential smoothing behind the wait each clinic publishes.
     /// unit: days · range: (0, 3650] · default: required · source: assumption
     pub published_wait_smoothing_days: f64,
+    /// How much the price of an option weighs with its quality: the cost term of option j is
+    /// multiplied by (quality_j ÷ the lead hospital's quality) ^ exponent, so a price cut at a
+    /// facility of low quality moves few patients (0: price weighs the same everywhere).
+    /// unit: exponent · range: [0, 10] · default: required · source: derived from Ge L et al.,
+    /// BMC Health Serv Res 2022 (params.csv copayment_effect_on_primary_choice): 14.0 % of
+    /// Wenzhou residents said the tiered copayment affected their choice of primary care, 50.8 %
+    /// if the quality gap were closed; with CHC quality 0.35 of the lead's, 0.35^k = 14.0 ÷ 50.8
+    /// gives k ≈ 1.2 — sweepable, calibratable
+    pub price_quality_exponent: f64,
 }
 
 /// Referral up (CHC → hospital) and down (hospital → CHC) before any reform.
@@ -397,11 +473,25 @@ pub struct ReferralFile {
     /// doctors willing to refer down (Yu W et al., BMJ Open 2017; params.csv
     /// downward_referral_willingness_shanghai)
     pub down_referral_propensity: f64,
-    /// Days between a CHC's up-referral and the first day the hospital visit can be booked
-    /// (paperwork, phoning the hospital), on top of the one day every referral takes.
-    /// unit: days (rounded to whole days) · range: [0, 365] · default: required · source:
-    /// assumption — sweepable, calibratable
-    pub friction_days: f64,
+    /// Mean time from an up-referral to the first day the hospital visit can take place
+    /// (writing the referral, the patient taking it to the hospital or phoning for a slot): a
+    /// gamma-distributed processing time, rounded up to whole days and at least one day (the
+    /// referring visit has been seen today). The wait for a slot comes after it.
+    /// unit: days · range: [0, 365] · default: required · source: assumption — sweepable,
+    /// calibratable (no published mean for urban CHC referrals; an internet referral platform
+    /// cut the median referral time by 64 %, Li Q et al. 2025, params.csv
+    /// internet_referral_platform_time_effect)
+    pub processing_days_mean: f64,
+    /// Coefficient of variation of the processing time (0: always the mean).
+    /// unit: ratio · range: [0, 10] · default: required · source: assumption — sweepable,
+    /// calibratable
+    pub processing_days_cv: f64,
+    /// Probability that a member hospital refers a complex outpatient case it failed to resolve
+    /// to the lead hospital (inter-hospital up-referral).
+    /// unit: probability · range: [0, 1] · default: required · source: assumption — sweepable,
+    /// calibratable (Guangming counts inter-hospital up-referrals with CHC-booked appointments,
+    /// pilot_sites.md G1)
+    pub member_up_referral_propensity: f64,
 }
 
 /// Reimbursement rates before any reform: the share of a charge the insurer pays, by scheme and
@@ -421,7 +511,7 @@ pub struct PaymentFile {
 }
 
 /// A facility, or a batch of identical facilities: tier, prices, emergency department,
-/// background demand, catchment, clinics and wards.
+/// non-residents' demand, catchment, clinics and wards.
 #[derive(Debug, Clone, Deserialize)]
 pub struct FacilityFile {
     /// Name of the facility (used in outputs, in `member_hospitals` and to merge through
@@ -443,8 +533,9 @@ pub struct FacilityFile {
     /// (Qingpu target Q1 counts the district's public institutions, pilot_sites.md)
     pub in_scope: bool,
     /// Whether the facility belongs to the medical group (default true). A hospital outside the
-    /// group (e.g. another tertiary hospital in the district) serves background demand only:
-    /// agents do not choose it and no referral goes to it, but its visits count when `in_scope`.
+    /// group (e.g. another tertiary hospital in the district) is an option of every request
+    /// that is not referred, but no referral goes to it and no lever changes it; its visits count
+    /// when `in_scope`.
     /// unit: boolean · range: true or false; false only for a member or lead hospital · default:
     /// true · source: the group's structure (Qingdao Shinan: 7 tertiary hospitals in the district,
     /// pilot_sites.md)
@@ -473,12 +564,11 @@ pub struct FacilityFile {
     /// unit: boolean · range: true or false; the lead hospital of a scenario with patients needs
     /// one · default: required · source: the group's structure
     pub emergency_department: bool,
-    /// Mean emergency visits a day by residents without a chronic condition and non-residents
-    /// (Poisson).
+    /// Mean emergency visits a day by people who do not live in the scenario's catchment
+    /// (Poisson): exogenous demand, reported apart as `channel=nonresident`.
     /// unit: visits per day · range: [0, 1000000]; 0 when `emergency_department` = false ·
-    /// default: required · source: assumption, sized so that the group's visits are ≈ 6 per
-    /// resident a year (NHC bulletins 2018–2022, params.csv visits_per_resident_per_year)
-    pub background_emergency_visits_per_day: f64,
+    /// default: required · source: assumption — calibratable
+    pub nonresident_emergency_visits_per_day: f64,
     /// Primary only: relative size of the catchment (shares of residents are the weights ÷ their
     /// sum).
     /// unit: relative weight · range: [0, 1000000000]; required for a primary facility, not allowed
@@ -507,7 +597,7 @@ pub struct FacilityFile {
     pub wards: Vec<WardFile>,
 }
 
-/// An outpatient clinic: bookable slots by weekday and background visits.
+/// An outpatient clinic: bookable slots by weekday and visits by non-residents.
 #[derive(Debug, Clone, Deserialize)]
 pub struct ClinicFile {
     /// Kind of clinic ("expert_session" clinics are created by `policy.expert_sessions`, never
@@ -519,12 +609,12 @@ pub struct ClinicFile {
     /// unit: slots per day · range: 7 integers, each 0..=1000000 · default: required · source:
     /// assumption (the lead hospital runs near full)
     pub slots_per_weekday: Vec<i64>,
-    /// Mean visits a day by residents without a chronic condition and by non-residents.
-    /// unit: visits per day · range: [0, 1000000] · default: required · source: assumption, sized
-    /// so that the group's visits are ≈ 6 per resident a year (NHC bulletins 2018–2022, params.csv
-    /// visits_per_resident_per_year); CHCs ≈ 55,000 visits a year nationally in 2012 (params.csv
-    /// chc_workload_2012)
-    pub background_visits_per_day: f64,
+    /// Mean visits a day by people who do not live in the scenario's catchment (Poisson, spread
+    /// over the weekdays in proportion to the slots): exogenous demand that books like everyone
+    /// else but does not choose, reported apart as `channel=nonresident`.
+    /// unit: visits per day · range: [0, 1000000] · default: required · source: assumption —
+    /// calibratable (tertiary hospitals draw patients from the whole city)
+    pub nonresident_visits_per_day: f64,
 }
 
 /// A ward: beds, length-of-stay law and background admissions.

@@ -39,6 +39,10 @@ pub fn validate(f: &ScenarioFile) -> Result<Params, Vec<Problem>> {
         }
     };
     let bands = population.age_bands.len();
+    let residents = match &f.residents {
+        Some(r) => residents(&mut c, r, bands),
+        None => ResidentsParams::none(),
+    };
     let conditions: Vec<ConditionParams> =
         f.conditions.iter().enumerate().map(|(i, k)| condition(&mut c, i, k, bands)).collect();
     if conditions.len() > 16 {
@@ -122,6 +126,7 @@ pub fn validate(f: &ScenarioFile) -> Result<Params, Vec<Problem>> {
         seed,
         run,
         population,
+        residents,
         conditions,
         care,
         choice,
@@ -139,7 +144,10 @@ fn referral(c: &mut Checker, r: &ReferralFile) -> ReferralParams {
         complex_up_referral_share: c.share("referral.complex_up_referral_share", r.complex_up_referral_share),
         referral_completion: c.share("referral.referral_completion", r.referral_completion),
         down_referral_propensity: c.share("referral.down_referral_propensity", r.down_referral_propensity),
-        friction_days: c.real("referral.friction_days", r.friction_days, 0.0, 365.0).round() as u32,
+        processing_days_mean: c.real("referral.processing_days_mean", r.processing_days_mean, 0.0, 365.0),
+        processing_days_cv: c.real("referral.processing_days_cv", r.processing_days_cv, 0.0, 10.0),
+        member_up_referral_propensity: c
+            .share("referral.member_up_referral_propensity", r.member_up_referral_propensity),
     }
 }
 
@@ -271,6 +279,35 @@ fn care(c: &mut Checker, k: &CareFile) -> CareParams {
         emergency_lead_share: c.share("care.emergency_lead_share", k.emergency_lead_share),
         complex_admission_share: c.share("care.complex_admission_share", k.complex_admission_share),
         booking_horizon_days: c.int("care.booking_horizon_days", k.booking_horizon_days, 1, 365),
+        wait_tolerance_days: [0, 1, 2]
+            .map(|s| c.int(&format!("care.wait_tolerance_days[{s}]"), k.wait_tolerance_days[s], 0, 365)),
+    }
+}
+
+fn residents(c: &mut Checker, r: &ResidentsFile, bands: usize) -> ResidentsParams {
+    let mut by_band = |field: &str, v: &[f64]| -> Vec<f64> {
+        if v.len() != bands {
+            c.fail(
+                format!("residents.{field}"),
+                format!("needs one rate per age band ({bands}), got {}", v.len()),
+            );
+        }
+        v.iter()
+            .enumerate()
+            .map(|(j, &x)| c.real(&format!("residents.{field}[{j}]"), x, 0.0, 365.0) / DAYS_PER_YEAR)
+            .collect()
+    };
+    let visits = by_band("visits_per_year_by_age_band", &r.visits_per_year_by_age_band);
+    let emergency =
+        by_band("emergency_visits_per_year_by_age_band", &r.emergency_visits_per_year_by_age_band);
+    ResidentsParams {
+        visits_per_day_by_band: if bands == 0 { Vec::new() } else { visits },
+        emergency_per_day_by_band: emergency,
+        complex_share: c.share("residents.complex_share", r.complex_share),
+        signing_rate: c.share("residents.signing_rate", r.signing_rate),
+        trust: c.share("residents.trust", r.trust),
+        capability: tier_shares(c, "residents.capability", r.capability),
+        access_elasticity: c.real("residents.access_elasticity", r.access_elasticity, 0.0, 1.0),
     }
 }
 
@@ -294,6 +331,7 @@ fn choice(c: &mut Checker, k: &ChoiceFile) -> ChoiceParams {
             k.published_wait_smoothing_days,
             3650.0,
         ),
+        price_quality_exponent: c.real("choice.price_quality_exponent", k.price_quality_exponent, 0.0, 10.0),
     }
 }
 
@@ -384,9 +422,9 @@ fn facilities(
                 visit_price_yuan: c.real(&key("visit_price_yuan"), f.visit_price_yuan, 0.0, 1e6),
                 bed_day_price_yuan: c.real(&key("bed_day_price_yuan"), f.bed_day_price_yuan, 0.0, 1e6),
                 emergency_department: f.emergency_department,
-                background_emergency_visits_per_day: c.real(
-                    &key("background_emergency_visits_per_day"),
-                    f.background_emergency_visits_per_day,
+                nonresident_emergency_visits_per_day: c.real(
+                    &key("nonresident_emergency_visits_per_day"),
+                    f.nonresident_emergency_visits_per_day,
                     0.0,
                     1e6,
                 ),
@@ -406,12 +444,24 @@ fn facilities(
                 format!("facility name \"{}\" appears twice after expanding `count`", f.name),
             );
         }
-        if f.background_emergency_visits_per_day > 0.0 && !f.emergency_department {
+        if f.nonresident_emergency_visits_per_day > 0.0 && !f.emergency_department {
             c.fail(
-                format!("facilities[{}].background_emergency_visits_per_day", file_of[j]),
+                format!("facilities[{}].nonresident_emergency_visits_per_day", file_of[j]),
                 "must be 0 when emergency_department = false",
             );
         }
+    }
+    let outside =
+        out.iter().filter(|f| !f.in_group && f.tier != Tier::Primary && !f.clinics.is_empty()).count();
+    let most = crate::model::rules::choice::MAX_OUTSIDE_HOSPITALS;
+    if outside > most {
+        c.fail(
+            "facilities",
+            format!(
+                "at most {most} hospitals outside the group with outpatient clinics (each is an option of every \
+                 request), got {outside}"
+            ),
+        );
     }
     let total: f64 = weights.iter().map(|(_, w)| w).sum();
     // A weight refused above already counts as 0: do not report the sum as well.
@@ -515,9 +565,9 @@ fn clinic(c: &mut Checker, key: &str, k: &ClinicFile) -> Option<ClinicParams> {
     for (d, &s) in k.slots_per_weekday.iter().take(7).enumerate() {
         slots[d] = c.int(&format!("{key}.slots_per_weekday[{d}]"), s, 0, 1_000_000);
     }
-    let background =
-        c.real(&format!("{key}.background_visits_per_day"), k.background_visits_per_day, 0.0, 1e6);
-    Some(ClinicParams { kind: kind?, slots_per_weekday: slots, background_visits_per_day: background })
+    let nonresident =
+        c.real(&format!("{key}.nonresident_visits_per_day"), k.nonresident_visits_per_day, 0.0, 1e6);
+    Some(ClinicParams { kind: kind?, slots_per_weekday: slots, nonresident_visits_per_day: nonresident })
 }
 
 fn ward(c: &mut Checker, key: &str, w: &WardFile) -> Option<WardParams> {

@@ -206,8 +206,9 @@ fn bad_targets_are_refused_before_any_simulation() {
 
 #[test]
 fn morris_ranks_a_parameter_that_matters_above_one_that_does_not() {
-    // The up-referral propensity drives referrals; referral friction only delays the hospital
-    // visit after a referral is counted, so it cannot move referrals_up_per_year.
+    // The up-referral propensity drives referrals; the referral's processing time only delays
+    // the hospital visit, so it moves referrals_up_per_year little (only when the delay leaves no
+    // slot within the patient's tolerance).
     let dir = tempfile::tempdir().unwrap();
     let scenario = town(dir.path());
     let out = dir.path().join("morris");
@@ -218,7 +219,7 @@ fn morris_ranks_a_parameter_that_matters_above_one_that_does_not() {
             "--param",
             "referral.up_referral_propensity=uniform:0.1:0.9",
             "--param",
-            "referral.friction_days=uniform:0:10",
+            "referral.processing_days_mean=uniform:0:10",
             "--method",
             "morris",
             "--trajectories",
@@ -245,5 +246,5 @@ fn morris_ranks_a_parameter_that_matters_above_one_that_does_not() {
         line.split(',').nth(1).unwrap().parse().unwrap()
     };
     assert_eq!(rank("referral.up_referral_propensity"), 1);
-    assert_eq!(rank("referral.friction_days"), 2);
+    assert_eq!(rank("referral.processing_days_mean"), 2);
 }

@@ -43,9 +43,9 @@ pub fn load_path(path: &Path) -> Loaded {
 pub fn scaled(mut p: Params, scale: f64) -> Params {
     p.population.residents = (f64::from(p.population.residents) * scale).round() as u32;
     for f in &mut p.facilities {
-        f.background_emergency_visits_per_day *= scale;
+        f.nonresident_emergency_visits_per_day *= scale;
         for c in &mut f.clinics {
-            c.background_visits_per_day *= scale;
+            c.nonresident_visits_per_day *= scale;
             for s in &mut c.slots_per_weekday {
                 *s = ((f64::from(*s) * scale).round() as u32).max(1);
             }

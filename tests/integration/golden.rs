@@ -72,10 +72,10 @@ fn scaled_document(mut t: Table, by: f64) -> Table {
         scale_key(p, "residents", by, true);
     }
     for f in tables(&mut t, "facilities") {
-        scale_key(f, "background_emergency_visits_per_day", by, false);
+        scale_key(f, "nonresident_emergency_visits_per_day", by, false);
         for c in tables(f, "clinics") {
             scale_key(c, "slots_per_weekday", by, true);
-            scale_key(c, "background_visits_per_day", by, false);
+            scale_key(c, "nonresident_visits_per_day", by, false);
         }
         for w in tables(f, "wards") {
             scale_key(w, "beds", by, true);

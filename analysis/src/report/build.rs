@@ -6,6 +6,7 @@ use super::text::{Lang, breakdown, metric_label, ward};
 use crate::catalogue::Catalogue;
 use crate::charts::{BarChart, BarSeries, Chart, IntervalChart, IntervalRow, Line, LineChart, Marker, Panel};
 use crate::stats::Summary;
+use std::collections::BTreeMap;
 
 /// A chart with its caption (how to read it).
 pub struct Figure {
@@ -171,7 +172,7 @@ fn day_axis(lang: Lang) -> String {
     lang.pick("day since the start of the simulation (days)", "自模拟开始的天数（天）").to_string()
 }
 
-/// Order of outpatient rows: CHC, member, lead; within a tier self, signed, referred, background.
+/// Order of outpatient rows: CHC, member, lead; within a tier self, signed, referred, non-residents.
 fn tier_order(b: &str) -> (usize, usize) {
     let rank = |key: &str, order: &[&str]| {
         b.split(';')
@@ -181,7 +182,7 @@ fn tier_order(b: &str) -> (usize, usize) {
     };
     (
         rank("tier=", &["primary", "member", "lead"]),
-        rank("channel=", &["self", "signed", "referred", "background"]),
+        rank("channel=", &["self", "signed", "referred", "nonresident"]),
     )
 }
 
@@ -238,7 +239,7 @@ fn figures_waits(runs: &[(&str, &RunData)], lang: Lang) -> Vec<Figure> {
                 r,
                 "outpatient_wait_days",
                 Some("outpatient_wait_days_p90"),
-                |b| !b.contains("background") || !multi,
+                |b| !b.contains("nonresident") || !multi,
                 lang,
                 &prefix(name),
             )
@@ -254,8 +255,8 @@ fn figures_waits(runs: &[(&str, &RunData)], lang: Lang) -> Vec<Figure> {
                 lang,
             ),
             caption: lang.pick(
-                "Each row is one tier and channel. The dot is the mean wait over the recorded days, the bar its 95 % confidence interval across replications, the diamond the 90th percentile of individual waits (whole days), and the grey dots the mean of each replication. Intervals are cut at zero: a wait cannot be negative. Background demand (residents without a chronic condition) books the same slots.",
-                "每一行是一个机构层级与就诊渠道。圆点为记录期内的平均等待，横线为各次重复之间的 95% 置信区间，菱形为个人等待时间的第 90 百分位（按整天计），灰色小点为每次重复的均值。区间在 0 处截断，因为等待时间不可能为负。背景需求（无慢病的居民）与慢病患者共用同一批号源。",
+                "Each row is one tier and channel. The dot is the mean wait over the recorded days, the bar its 95 % confidence interval across replications, the diamond the 90th percentile of individual waits (whole days), and the grey dots the mean of each replication. Intervals are cut at zero: a wait cannot be negative. Every visit counts: chronic patients', other residents' and non-residents'; a referred patient's wait runs from the end of the referral's processing.",
+                "每一行是一个机构层级与就诊渠道。圆点为记录期内的平均等待，横线为各次重复之间的 95% 置信区间，菱形为个人等待时间的第 90 百分位（按整天计），灰色小点为每次重复的均值。区间在 0 处截断，因为等待时间不可能为负。所有就诊都计入：慢病患者、其他居民和非本地居民；转诊患者的等待从转诊办理完成时算起。",
             )
             .into(),
         });
@@ -398,8 +399,23 @@ fn figure_primary_share(runs: &[(&str, &RunData)], lang: Lang) -> Option<Figure>
 }
 
 fn monthly(daily: &Daily, series: &str, from_day: usize) -> Vec<Vec<f64>> {
-    // Per month, the per-replication totals over complete 30-day months from `from_day`.
-    let Some(reps) = daily.get(series, "") else { return vec![] };
+    // Per month, the per-replication totals over complete 30-day months from `from_day`, summed
+    // over the series' breakdowns (e.g. referral routes).
+    let mut sum: BTreeMap<u32, Vec<f64>> = BTreeMap::new();
+    for b in daily.breakdowns(series) {
+        for (rep, values) in daily.get(series, &b).into_iter().flatten() {
+            let total = sum.entry(*rep).or_insert_with(|| vec![0.0; values.len()]);
+            for (t, v) in total.iter_mut().zip(values) {
+                if v.is_finite() {
+                    *t += v;
+                }
+            }
+        }
+    }
+    if sum.is_empty() {
+        return vec![];
+    }
+    let reps = &sum;
     let days = reps.values().map(Vec::len).min().unwrap_or(0);
     let months = days.saturating_sub(from_day) / 30;
     (0..months)

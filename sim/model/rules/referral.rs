@@ -7,6 +7,7 @@ use crate::model::{Need, Severity};
 use crate::params::{ReferralParams, WardKind};
 use crate::rng::Rng;
 use rand::RngExt;
+use rand_distr::{Distribution, Gamma};
 
 /// Whether a CHC refers the patient up after a visit: a complex request with
 /// `complex_up_referral_share`; otherwise a condition the visit failed to control, with
@@ -31,6 +32,21 @@ pub fn chc_refers_up(
 /// Whether a referral is completed (the rest are lost to friction): one draw.
 pub fn completed(completion: f64, rng: &mut Rng) -> bool {
     rng.random::<f64>() < completion
+}
+
+/// The processing time of an up-referral in whole days: gamma-distributed with `mean` and
+/// coefficient of variation `cv` (always the mean when `cv` is 0), rounded up, at least one day.
+/// One draw from the gamma sampler when `mean` and `cv` are positive, none otherwise.
+pub fn processing_days(mean: f64, cv: f64, rng: &mut Rng) -> u32 {
+    let t = if mean <= 0.0 {
+        0.0
+    } else if cv <= 0.0 {
+        mean
+    } else {
+        let shape = 1.0 / (cv * cv);
+        Gamma::new(shape, mean / shape).expect("positive shape and scale").sample(rng)
+    };
+    (t.ceil() as u32).max(1)
 }
 
 /// What follows an outpatient visit at a hospital.
@@ -85,7 +101,9 @@ mod tests {
             complex_up_referral_share: complex,
             referral_completion: 1.0,
             down_referral_propensity: 0.0,
-            friction_days: 0,
+            processing_days_mean: 0.0,
+            processing_days_cv: 0.0,
+            member_up_referral_propensity: 0.0,
         }
     }
 
@@ -102,6 +120,20 @@ mod tests {
         let (mut a, mut b) = (Rng::seed_from_u64(2), Rng::seed_from_u64(2));
         assert!(!chc_refers_up(Severity::Routine, 0, false, &referral(1.0, 1.0), &mut a));
         assert_eq!(a.random::<u64>(), b.random::<u64>());
+    }
+
+    #[test]
+    fn processing_times_are_whole_days_with_the_mean_asked_for() {
+        let mut rng = Rng::seed_from_u64(3);
+        assert_eq!(processing_days(0.0, 1.0, &mut rng), 1, "a referral takes at least a day");
+        assert_eq!(processing_days(2.2, 0.0, &mut rng), 3, "the mean, rounded up");
+        // Gamma(mean 3, CV 0.8) rounded up has mean 3 + E[ceil(T) − T] ≈ 3.5; 20,000 draws give
+        // an SE of 0.8 × 3 / √20000 ≈ 0.017; tolerance 4 SE around the continuous mean plus the
+        // rounding, which lies in (0, 1).
+        let n = 20_000;
+        let mean: f64 =
+            (0..n).map(|_| f64::from(processing_days(3.0, 0.8, &mut rng))).sum::<f64>() / f64::from(n);
+        assert!(mean > 3.0 - 4.0 * 0.017 && mean < 4.0 + 4.0 * 0.017, "{mean}");
     }
 
     #[test]

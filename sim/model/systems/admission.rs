@@ -90,7 +90,15 @@ pub fn admission(
                     Some(schedule) => schedule.charge(rel.stay_days),
                     None => fp.bed_day_price_yuan * rel.stay_days,
                 };
-                charges.write(Charge { tier: fp.tier, scheme: p.scheme(), amount_yuan, bypass: false });
+                charges.write(Charge {
+                    tier: fp.tier,
+                    scheme: p.scheme(),
+                    amount_yuan,
+                    bypass: false,
+                    chronic: true,
+                    catchment: model.catchment[p.home as usize],
+                    visits: 0,
+                });
                 rec.count(|k| {
                     k.agent_discharges += 1;
                     if rel.reason == Reason::Elective {

@@ -4,9 +4,15 @@
 //! writes `Referral` (up-referrals, to referral), `AdmissionRequest` (to admission) and `Charge`
 //! (to payment); changes `Patient` and `Clinics`.
 //!
-//! Booking: today's background requests at each clinic (Poisson, mean by weekday) are interleaved
-//! at random with the agents' requests, and every request books the earliest day with a free
-//! slot. Visits: a visit treats every uncontrolled diagnosed condition, each brought under control
+//! Booking: each clinic's queue of the day holds the agents' requests, the visits residents
+//! without a chronic condition chose there ([`crate::model::residents`]) and non-residents'
+//! visits (Poisson, mean by weekday), in a uniformly random order (green-channel patients first
+//! at the lead hospital). Every request books the earliest day with a free slot within its wait
+//! tolerance (`care.wait_tolerance_days`); one that finds none chooses again among its other
+//! options, and one that finds none there either is forgone (counted; a chronic patient's need
+//! comes back later). A resident's visit at a CHC may be referred up (complex, or not resolved:
+//! `residents.capability`), and a complex one at a member hospital may be referred to the lead;
+//! that is drawn at booking and taken by the referral stage on the visit day. Visits: a visit treats every uncontrolled diagnosed condition, each brought under control
 //! with the tier's capability for that condition. At a CHC a failure is referred up with
 //! `referral.up_referral_propensity`, a complex request with `referral.complex_up_referral_share`;
 //! a referral is completed with `referral.referral_completion` (the rest are lost). At a hospital
@@ -31,14 +37,17 @@ use crate::model::events::{
     schedule_routine, schedule_symptomatic,
 };
 use crate::model::record::Recorder;
+use crate::model::residents::{
+    COMPLEX, Request, ResidentReferral, Residents, SYMPTOMATIC, clinic_slot, refers_up,
+};
 use crate::model::rules::admission::{emergency_department, priority_for, route};
-use crate::model::rules::choice::{clinic_kind, visit_clinic};
+use crate::model::rules::choice::{Chooser, Opt, options, pick, published_wait};
 use crate::model::rules::referral::{AfterHospitalVisit, after_hospital_visit, chc_refers_up, completed};
 use crate::model::rules::treatment::{capability, enrols_at_chc, treat, trust_after};
 use crate::model::ward::{Arrival, Reason};
 use crate::model::*;
-use crate::params::{Priority, WardKind};
-use crate::rng::{Purpose, hash_words, name_key};
+use crate::params::{ClinicKind, Priority, WardKind};
+use crate::rng::{Purpose, Rng, hash_words, name_key};
 use rand::RngExt;
 use rand_distr::{Binomial, Distribution, Poisson};
 
@@ -47,42 +56,100 @@ pub fn poisson(rng: &mut crate::rng::Rng, mean: f64) -> u64 {
     if mean > 0.0 { Poisson::new(mean).expect("positive mean").sample(rng) as u64 } else { 0 }
 }
 
-/// Books `visit` for the patient today, on `earliest` or later; returns the visit day, or
-/// `None` if the clinic is full for the whole horizon. Referred and green-channel patients may
-/// use slots held for referrals. Records the wait.
+/// The last day a request of severity `sev` made for `earliest` is willing to wait for.
+pub fn latest_day(model: &Model, sev: Severity, earliest: Day) -> Day {
+    Day(earliest.0.saturating_add(model.params.care.wait_tolerance_days[sev as usize]))
+}
+
+/// Books `visit` for the patient today, between `earliest` and `latest`; returns the visit
+/// day, or `None` if the clinic has no slot in that window. Referred and green-channel patients
+/// may use slots held for referrals. Records the wait.
 #[allow(clippy::too_many_arguments)] // the patient, the visit, and the state a booking touches
 pub fn book_visit(
     p: &mut Patient,
     entity: Entity,
     visit: Visit,
     earliest: Day,
+    latest: Day,
     model: &Model,
     now: &Now,
     clinics: &mut Query<&mut Clinics>,
     cal: &mut Calendars,
     rec: &mut Recorder,
 ) -> Option<Day> {
-    let tier = model.tier(visit.facility);
     let mut c = clinics.get_mut(model.facilities[visit.facility as usize]).ok()?;
-    let book = c.get_mut(visit_clinic(tier, visit.expert))?;
+    let book = c.get_mut(visit.clinic)?;
+    book_in(p, entity, visit, earliest, latest, model, now, book, cal, rec)
+}
+
+/// Books `r`'s visit in `book` (the clinic it chose) between `earliest` and `latest`; see
+/// [`book_visit`].
+#[allow(clippy::too_many_arguments)] // the request, the book, and the state a booking touches
+fn book_agent(
+    p: &mut Patient,
+    r: BookingRequest,
+    earliest: Day,
+    latest: Day,
+    model: &Model,
+    now: &Now,
+    book: &mut crate::model::clinic::SlotBook,
+    cal: &mut Calendars,
+    rec: &mut Recorder,
+) -> Option<Day> {
+    book_in(p, r.patient, r.visit, earliest, latest, model, now, book, cal, rec)
+}
+
+#[allow(clippy::too_many_arguments)] // the patient, the visit, and the state a booking touches
+fn book_in(
+    p: &mut Patient,
+    entity: Entity,
+    visit: Visit,
+    earliest: Day,
+    latest: Day,
+    model: &Model,
+    now: &Now,
+    book: &mut crate::model::clinic::SlotBook,
+    cal: &mut Calendars,
+    rec: &mut Recorder,
+) -> Option<Day> {
+    let tier = model.tier(visit.facility);
     let earliest = earliest.max(cal.visits.first_open_day());
     let held = visit.channel == Channel::Referred || (tier == Tier::Lead && green_outpatient(p, visit, now));
-    let booked = if held { book.book_referred_from(earliest) } else { book.book_from(earliest) };
-    match booked {
-        Some(day) => {
-            let wait = f64::from(day.0 - model.day.0);
-            rec.count(|k| k.outpatient_wait(tier, visit.channel, wait, 1));
-            p.place = Place::Booked;
-            cal.visits.push(
-                day,
-                calendar::Entry { patient: entity, data: visit.pack(), epoch: p.care_epoch, kind: 0 },
-            );
-            Some(day)
-        }
-        None => {
-            rec.count(|k| k.unserved_requests += 1);
-            None
-        }
+    let booked =
+        if held { book.book_referred_between(earliest, latest) } else { book.book_between(earliest, latest) };
+    let day = booked?;
+    // The wait runs from the first day the visit could take place: today for a request, the end
+    // of the processing time for a referral (reported apart).
+    let wait = f64::from(day.0 - earliest.0.max(model.day.0));
+    let catchment = model.catchment[p.home as usize];
+    rec.count(|k| {
+        k.outpatient_wait(tier, visit.channel, wait, 1);
+        k.equity_wait(catchment, p.scheme(), wait);
+    });
+    p.place = Place::Booked;
+    cal.visits
+        .push(day, calendar::Entry { patient: entity, data: visit.pack(), epoch: p.care_epoch, kind: 0 });
+    Some(day)
+}
+
+/// A patient who found no slot within the wait tolerance at any option forgoes the visit
+/// (counted); the need comes back: a routine follow-up one interval later, symptoms after the
+/// usual delay.
+fn forgo(
+    p: &mut Patient,
+    entity: Entity,
+    sev: Severity,
+    model: &Model,
+    cal: &mut Calendars,
+    rec: &mut Recorder,
+) {
+    let catchment = model.catchment[p.home as usize];
+    let scheme = p.scheme();
+    rec.count(|k| k.forgone(true, catchment, scheme));
+    if sev == Severity::Routine {
+        schedule_routine(p, entity, model.day, model, cal);
+    } else {
+        schedule_symptomatic(p, entity, model.day.start(), model, cal);
     }
 }
 
@@ -91,17 +158,107 @@ fn green_outpatient(p: &Patient, visit: Visit, now: &Now) -> bool {
     outpatient_priority(now.green_channel, visit.channel == Channel::Referred, p.has(SIGNED))
 }
 
-/// Books `n` background visits at `book`, earliest days first, and records their waits (and
-/// any turned away).
-fn book_background(book: &mut SlotBook, tier: Tier, n: u64, rec: &mut Recorder) {
-    if n == 0 {
-        return;
+/// One place in a clinic's booking queue that is not an agent: a resident's visit or a
+/// non-resident's.
+#[derive(Debug, Clone, Copy)]
+enum Anonymous {
+    Resident(Request),
+    Nonresident,
+}
+
+/// Charges of residents' visits of the day, summed by tier, scheme, referral and catchment
+/// (one `Charge` message each).
+struct ResidentCharges {
+    catchments: usize,
+    sums: Vec<(f64, u64)>,
+}
+
+impl ResidentCharges {
+    fn new(catchments: usize) -> ResidentCharges {
+        ResidentCharges { catchments, sums: vec![(0.0, 0); 3 * 2 * 2 * catchments.max(1)] }
     }
-    let (booked, wait_sum) = book.book_many(n as u32);
+
+    fn add(&mut self, tier: Tier, scheme: crate::params::Scheme, bypass: bool, catchment: u16, price: f64) {
+        let i = ((tier.index() * 2 + scheme as usize) * 2 + usize::from(bypass)) * self.catchments
+            + catchment as usize;
+        let c = &mut self.sums[i];
+        c.0 += price;
+        c.1 += 1;
+    }
+
+    fn charges(&self) -> impl Iterator<Item = Charge> + '_ {
+        self.sums.iter().enumerate().filter(|(_, c)| c.1 > 0).map(|(i, &(amount_yuan, visits))| {
+            let catchment = (i % self.catchments) as u16;
+            let rest = i / self.catchments;
+            let bypass = rest % 2 == 1;
+            let scheme = if (rest / 2).is_multiple_of(2) {
+                crate::params::Scheme::Employee
+            } else {
+                crate::params::Scheme::Resident
+            };
+            Charge {
+                tier: Tier::ALL[rest / 4],
+                scheme,
+                amount_yuan,
+                bypass,
+                chronic: false,
+                catchment,
+                visits,
+            }
+        })
+    }
+}
+
+/// Books a resident's visit at `o` between its earliest day and its tolerance; on success records
+/// the wait, the charge and (for a visit that is not itself referred) whether the visit will be
+/// referred up, drawn now and taken by the referral stage on the visit day. Returns whether a
+/// slot was found.
+#[allow(clippy::too_many_arguments)] // the request, where it books, and the state a booking touches
+fn book_resident(
+    req: &Request,
+    o: Opt,
+    book: &mut crate::model::clinic::SlotBook,
+    model: &Model,
+    now: &Now,
+    residents: &Residents,
+    referrals: &mut Vec<(u32, ResidentReferral)>,
+    charges: &mut ResidentCharges,
+    rng: &mut Rng,
+    rec: &mut Recorder,
+) -> bool {
+    let params = &model.params;
+    let sev = if req.complex { Severity::Complex } else { Severity::Symptomatic };
+    let earliest = Day(req.earliest.max(model.day.0));
+    let latest = latest_day(model, sev, earliest);
+    let referred = req.channel == Channel::Referred;
+    let booked = if referred {
+        book.book_referred_between(earliest, latest)
+    } else {
+        book.book_between(earliest, latest)
+    };
+    let Some(day) = booked else { return false };
+    let s = &residents.strata[req.stratum as usize];
+    let g = &residents.groups[s.group as usize];
+    let f = &params.facilities[o.facility as usize];
+    let wait = f64::from(day.0 - earliest.0);
     rec.count(|k| {
-        k.outpatient_wait_sum(tier, Channel::Background, wait_sum, u64::from(booked));
-        k.unserved_requests += n - u64::from(booked);
+        k.outpatient_wait(f.tier, req.channel, wait, 1);
+        k.equity_wait(g.catchment, g.chooser.scheme, wait);
+        k.resident_visits[f.tier.index()] += 1;
     });
+    let price = match (o.expert(), now.expert_sessions) {
+        (true, Some(e)) => e.visit_price_yuan,
+        _ => f.visit_price_yuan,
+    };
+    charges.add(f.tier, g.chooser.scheme, !referred, g.catchment, price);
+    if !referred && refers_up(f.tier, req.complex, o.expert(), params, rng.random()) {
+        if completed(model.policy.referral_completion, rng) {
+            referrals.push((day.0, ResidentReferral { stratum: req.stratum, from: o.facility }));
+        } else {
+            rec.count(|k| k.referrals_lost += 1);
+        }
+    }
+    true
 }
 
 #[allow(clippy::too_many_arguments)] // one parameter per resource and message stream this stage uses
@@ -111,6 +268,7 @@ pub fn outpatient(
     mut cal: ResMut<Calendars>,
     mut census: ResMut<Census>,
     mut rec: ResMut<Recorder>,
+    mut residents: Option<ResMut<Residents>>,
     mut patients: Query<&mut Patient>,
     mut clinics: Query<&mut Clinics>,
     mut bookings: MessageReader<BookingRequest>,
@@ -123,76 +281,224 @@ pub fn outpatient(
     let params = model.params.clone();
     let now = levers.now();
 
-    // 1. Bookings: agents' requests interleaved with background requests.
+    // 1. Bookings. Each clinic's queue of the day: agents' requests in their order, interleaved
+    // uniformly at random with residents' and non-residents' visits (a green-channel patient at
+    // the lead hospital goes first); every request books the earliest slot within its wait
+    // tolerance. Requests that find none choose again among their other options (second round,
+    // after every clinic's first); what still finds none is forgone.
     let requests: Vec<BookingRequest> = bookings.read().copied().collect();
     let nf = params.facilities.len();
-    let mut agents_left = vec![0u64; nf];
-    for r in &requests {
-        agents_left[r.visit.facility as usize] += 1;
+    let kinds = ClinicKind::ALL.len();
+    let mut agents_at: Vec<Vec<usize>> = vec![Vec::new(); nf * kinds];
+    for (i, r) in requests.iter().enumerate() {
+        agents_at[clinic_slot(r.visit.facility, r.visit.clinic)].push(i);
     }
-    let mut background_left = vec![0u64; nf];
-    let mut mix_rng = Vec::with_capacity(nf);
+    let mut resident_referrals: Vec<(u32, ResidentReferral)> = Vec::new();
+    let mut resident_charges = ResidentCharges::new(params.chcs().len());
+    // Second round: agents (request index, option tried) and residents (request with `tried`).
+    let mut agents_again: Vec<(usize, Opt)> = Vec::new();
+    let mut residents_again: Vec<Request> = Vec::new();
+    let mut rngs: Vec<Rng> = Vec::with_capacity(nf);
     for (f, fp) in params.facilities.iter().enumerate() {
         let key = name_key(&fp.name);
-        let mut rng = model.streams.stream(Purpose::BackgroundVisits, hash_words(&[key, u64::from(day.0)]));
-        if let Ok(mut c) = clinics.get_mut(model.facilities[f]) {
-            for book in c.0.iter_mut() {
-                let n = poisson(&mut rng, book.background_mean(day));
-                if book.kind == clinic_kind(fp.tier) {
-                    // Booked below, interleaved with the agents' requests.
-                    background_left[f] = n;
+        let mut arrivals =
+            model.streams.stream(Purpose::NonresidentVisits, hash_words(&[key, u64::from(day.0)]));
+        let mut rng = model.streams.stream(Purpose::Booking, hash_words(&[key, u64::from(day.0)]));
+        if fp.emergency_department {
+            let n = poisson(&mut arrivals, fp.nonresident_emergency_visits_per_day);
+            rec.count(|k| {
+                k.emergency_visit(f, n);
+                k.nonresident_visits[fp.tier.index()] += n;
+            });
+        }
+        let Ok(mut c) = clinics.get_mut(model.facilities[f]) else {
+            rngs.push(rng);
+            continue;
+        };
+        for book in c.0.iter_mut() {
+            let slot = clinic_slot(f as u16, book.kind);
+            let o = Opt { facility: f as u16, clinic: book.kind };
+            let mut queue: Vec<Anonymous> = residents
+                .as_mut()
+                .map(|r| std::mem::take(&mut r.today[slot]))
+                .unwrap_or_default()
+                .into_iter()
+                .map(Anonymous::Resident)
+                .collect();
+            let m = poisson(&mut arrivals, book.nonresident_mean(day));
+            queue.extend((0..m).map(|_| Anonymous::Nonresident));
+            // Fisher–Yates: the queue's order is uniform.
+            for i in (1..queue.len()).rev() {
+                let j = rng.random_range(0..=i);
+                queue.swap(i, j);
+            }
+            let mut agents: Vec<usize> = std::mem::take(&mut agents_at[slot]);
+            if fp.tier == Tier::Lead {
+                // Green-channel patients go first (stable: their order is kept).
+                agents.sort_by_key(|&i| {
+                    !patients
+                        .get(requests[i].patient)
+                        .is_ok_and(|p| green_outpatient(p, requests[i].visit, &now))
+                });
+            }
+            let green = agents
+                .iter()
+                .take_while(|&&i| {
+                    fp.tier == Tier::Lead
+                        && patients
+                            .get(requests[i].patient)
+                            .is_ok_and(|p| green_outpatient(p, requests[i].visit, &now))
+                })
+                .count();
+            let mut next = 0usize;
+            let mut book_anonymous = |k: usize,
+                                      next: &mut usize,
+                                      book: &mut crate::model::clinic::SlotBook,
+                                      rng: &mut Rng,
+                                      rec: &mut Recorder| {
+                for a in &queue[*next..*next + k] {
+                    match a {
+                        Anonymous::Nonresident => match book.book() {
+                            Some(d) => rec.count(|c| {
+                                c.outpatient_wait(fp.tier, Channel::Nonresident, f64::from(d.0 - day.0), 1);
+                                c.nonresident_visits[fp.tier.index()] += 1;
+                            }),
+                            None => rec.count(|c| c.unserved_requests += 1),
+                        },
+                        Anonymous::Resident(req) => {
+                            let r = residents.as_deref().expect("residents queued a visit");
+                            if !book_resident(
+                                req,
+                                o,
+                                book,
+                                &model,
+                                &now,
+                                r,
+                                &mut resident_referrals,
+                                &mut resident_charges,
+                                rng,
+                                rec,
+                            ) {
+                                residents_again.push(Request { tried: Some(o), ..*req });
+                            }
+                        }
+                    }
+                }
+                *next += k;
+            };
+            let mut agents_left = agents.len() as u64;
+            for (pos, &i) in agents.iter().enumerate() {
+                let left = (queue.len() - next) as u64;
+                // Uniform random interleaving: the number of other requests ahead of this agent
+                // is Binomial(left, 1 / (agents left + 1)).
+                let ahead = if left > 0 && pos >= green {
+                    Binomial::new(left, 1.0 / (agents_left as f64 + 1.0))
+                        .expect("valid binomial")
+                        .sample(&mut rng) as usize
                 } else {
-                    // Other clinics of the facility (e.g. a hospital's GP clinic) serve
-                    // background demand only.
-                    book_background(book, fp.tier, n, &mut rec);
+                    0
+                };
+                agents_left -= 1;
+                book_anonymous(ahead, &mut next, book, &mut rng, &mut rec);
+                let r = requests[i];
+                let Ok(mut p) = patients.get_mut(r.patient) else { continue };
+                if p.place != Place::Home {
+                    continue;
+                }
+                let sev = if r.visit.need == Need::Elective { Severity::Complex } else { p.severity(day) };
+                if book_agent(
+                    &mut p,
+                    r,
+                    day,
+                    latest_day(&model, sev, day),
+                    &model,
+                    &now,
+                    book,
+                    &mut cal,
+                    &mut rec,
+                )
+                .is_none()
+                {
+                    agents_again.push((i, o));
                 }
             }
+            let rest = queue.len() - next;
+            book_anonymous(rest, &mut next, book, &mut rng, &mut rec);
         }
-        if fp.emergency_department {
-            let n = poisson(&mut rng, fp.background_emergency_visits_per_day);
-            rec.count(|k| k.emergency_visit(f, n));
-        }
-        mix_rng.push(model.streams.stream(Purpose::Booking, hash_words(&[key, u64::from(day.0)])));
+        rngs.push(rng);
     }
-    let book_main = |f: usize, n: u64, clinics: &mut Query<&mut Clinics>, rec: &mut Recorder| {
-        if n == 0 {
-            return;
-        }
-        let tier = params.facilities[f].tier;
-        let mut c = clinics.get_mut(model.facilities[f]).expect("facility entity");
-        if let Some(book) = c.get_mut(clinic_kind(tier)) {
-            book_background(book, tier, n, rec);
-        }
-    };
-    for r in &requests {
-        let f = r.visit.facility as usize;
-        // Uniform random interleaving: the number of background requests ahead of this agent
-        // is Binomial(background left, 1 / (agents left + 1)). A green-channel patient at the
-        // lead hospital goes first.
-        let green = params.facilities[f].tier == Tier::Lead
-            && patients.get(r.patient).is_ok_and(|p| green_outpatient(p, r.visit, &now));
-        let ahead = if background_left[f] > 0 && !green {
-            Binomial::new(background_left[f], 1.0 / (agents_left[f] as f64 + 1.0))
-                .expect("valid binomial")
-                .sample(&mut mix_rng[f])
-        } else {
-            0
-        };
-        background_left[f] -= ahead;
-        agents_left[f] -= 1;
-        book_main(f, ahead, &mut clinics, &mut rec);
+
+    // Second round: a second choice, leaving out the option found full.
+    for (i, tried) in agents_again {
+        let r = requests[i];
         let Ok(mut p) = patients.get_mut(r.patient) else { continue };
         if p.place != Place::Home {
             continue;
         }
-        if book_visit(&mut p, r.patient, r.visit, day, &model, &now, &mut clinics, &mut cal, &mut rec)
-            .is_none()
-        {
-            schedule_symptomatic(&mut p, r.patient, day.start(), &model, &mut cal);
+        let sev = if r.visit.need == Need::Elective { Severity::Complex } else { p.severity(day) };
+        let chooser = Chooser::of(&p);
+        let opts = options(&chooser, sev, &model, &now, false);
+        let u: f64 = care_rng(&mut p, &model).random();
+        let second = {
+            let wait = |o: Opt| published_wait(o, clinics.get(model.facilities[o.facility as usize]).ok());
+            pick(&chooser, opts.as_slice(), Some(tried), sev, false, u, &model, &now, &wait)
+        };
+        let booked = second.and_then(|o| {
+            let channel =
+                if o.facility == p.home && p.has(SIGNED) { Channel::Signed } else { Channel::SelfReferred };
+            let visit = Visit { facility: o.facility, clinic: o.clinic, channel, ..r.visit };
+            book_visit(
+                &mut p,
+                r.patient,
+                visit,
+                day,
+                latest_day(&model, sev, day),
+                &model,
+                &now,
+                &mut clinics,
+                &mut cal,
+                &mut rec,
+            )
+        });
+        if booked.is_none() {
+            forgo(&mut p, r.patient, sev, &model, &mut cal, &mut rec);
         }
     }
-    for (f, &n) in background_left.iter().enumerate() {
-        book_main(f, n, &mut clinics, &mut rec);
+    if let Some(res) = residents.as_deref_mut() {
+        for req in residents_again {
+            let s = &res.strata[req.stratum as usize];
+            let g = &res.groups[s.group as usize];
+            let table = &g.tables[if req.complex { COMPLEX } else { SYMPTOMATIC }];
+            let rng = &mut rngs[req.tried.map_or(0, |o| usize::from(o.facility))];
+            let booked = table.draw(rng.random(), req.tried).is_some_and(|o| {
+                let Ok(mut c) = clinics.get_mut(model.facilities[o.facility as usize]) else { return false };
+                let Some(book) = c.get_mut(o.clinic) else { return false };
+                let req = Request { channel: crate::model::residents::channel(&g.chooser, o), ..req };
+                book_resident(
+                    &req,
+                    o,
+                    book,
+                    &model,
+                    &now,
+                    res,
+                    &mut resident_referrals,
+                    &mut resident_charges,
+                    rng,
+                    &mut rec,
+                )
+            });
+            if !booked {
+                let (catchment, scheme) = (g.catchment, g.chooser.scheme);
+                rec.count(|k| k.forgone(false, catchment, scheme));
+            }
+        }
+        let h = res.referrals.len() as u32;
+        for (d, r) in resident_referrals {
+            res.referrals[(d % h) as usize].push(r);
+        }
+    }
+    for c in resident_charges.charges() {
+        charges.write(c);
     }
 
     // 2. Emergency departments.
@@ -207,6 +513,9 @@ pub fn outpatient(
             scheme: p.scheme(),
             amount_yuan: params.facilities[ed as usize].visit_price_yuan,
             bypass: false,
+            chronic: true,
+            catchment: model.catchment[p.home as usize],
+            visits: 1,
         });
         let k = &params.conditions[a.condition as usize];
         p.complex_until = (day.0 + params.care.post_acute_complex_days).min(u32::from(u16::MAX)) as u16;
@@ -256,14 +565,22 @@ pub fn outpatient(
         let tier = f.tier;
         let sev = if visit.need == Need::Elective { Severity::Complex } else { p.severity(day) };
         let mut rng = care_rng(&mut p, &model);
-        let expert = visit.expert && now.expert_sessions.is_some();
+        let expert = visit.expert() && now.expert_sessions.is_some();
         rec.count(|k| {
             k.agent_visits[tier.index()] += 1;
             k.expert_visits += u64::from(expert);
         });
         let price = now.expert_sessions.filter(|_| expert).map_or(f.visit_price_yuan, |e| e.visit_price_yuan);
         let bypass = visit.channel != Channel::Referred;
-        charges.write(Charge { tier, scheme: p.scheme(), amount_yuan: price, bypass });
+        charges.write(Charge {
+            tier,
+            scheme: p.scheme(),
+            amount_yuan: price,
+            bypass,
+            chronic: true,
+            catchment: model.catchment[p.home as usize],
+            visits: 1,
+        });
         p.last_facility = visit.facility;
 
         // Treat every uncontrolled diagnosed condition (an expert treats like the lead hospital).
@@ -276,6 +593,7 @@ pub fn outpatient(
         set_uncontrolled(&mut p, mask, &mut census);
 
         let mut refer = false;
+        let mut down = false;
         let mut admit: Option<(WardKind, Reason)> = None;
         let mut state_changed = still_open != open;
         if tier == Tier::Primary {
@@ -303,11 +621,22 @@ pub fn outpatient(
                 AfterHospitalVisit::Admit(kind, reason) => admit = Some((kind, reason)),
                 AfterHospitalVisit::DownRefer => {
                     // The hospital sends the stable patient back to the home CHC, which becomes
-                    // the facility of continuity.
+                    // the facility of continuity, and books the follow-up there.
                     p.last_facility = p.home;
-                    rec.count(|k| k.referrals_down += 1);
+                    down = true;
+                    let platform = model.policy.platform;
+                    rec.count(|k| {
+                        k.referrals_down += 1;
+                        k.referrals_down_by_route[usize::from(!platform)] += 1;
+                    });
                 }
-                AfterHospitalVisit::Home => {}
+                AfterHospitalVisit::Home => {
+                    // A member hospital refers a complex case it could not resolve to the lead.
+                    refer = tier == Tier::Member
+                        && sev == Severity::Complex
+                        && still_open != 0
+                        && rng.random::<f64>() < params.referral.member_up_referral_propensity;
+                }
             }
         }
 
@@ -357,6 +686,38 @@ pub fn outpatient(
                         stay_scale: to.stay_scale,
                     },
                 });
+                continue;
+            }
+        }
+        if down {
+            // The down-referral books the CHC follow-up: the first slot from the usual
+            // post-visit follow-up day, within the routine tolerance.
+            let follow = params.care.post_discharge_followup_days.round().max(1.0) as u32;
+            let channel = if p.has(SIGNED) { Channel::Signed } else { Channel::SelfReferred };
+            let visit = Visit {
+                facility: p.home,
+                channel,
+                need: Need::Care,
+                condition: main_condition,
+                clinic: ClinicKind::GeneralPractice,
+            };
+            let earliest = day.plus(follow);
+            let latest = latest_day(&model, Severity::Routine, earliest);
+            cancel_pending_care(&mut p);
+            if book_visit(
+                &mut p,
+                e.patient,
+                visit,
+                earliest,
+                latest,
+                &model,
+                &now,
+                &mut clinics,
+                &mut cal,
+                &mut rec,
+            )
+            .is_some()
+            {
                 continue;
             }
         }

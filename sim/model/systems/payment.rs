@@ -1,6 +1,7 @@
 //! Payment: every charge is split into the insurer's and the patient's part.
 //!
-//! Reads `Charge`; changes the `Recorder`'s ledger. The insurer pays the reimbursement rate in
+//! Reads `Charge`; changes the `Recorder`'s ledger (every resident's, the chronic-patient agents'
+//! apart, and out-of-pocket payments per visit by catchment and scheme). The insurer pays the reimbursement rate in
 //! force for the patient's scheme at the facility's tier (less the gatekeeping penalty for a
 //! self-referred hospital visit); the patient pays the rest out of pocket. Under family-doctor
 //! capitation the insurer also pays the CHCs a daily amount per signed patient. Under a global
@@ -23,21 +24,38 @@ pub fn payment(
     let mut insurer = 0.0;
     for c in charges.read() {
         let rate = reimbursed_share(&model.policy, now.gatekeeping, c.scheme, c.tier, c.bypass);
-        insurer += c.amount_yuan * rate;
+        if c.chronic {
+            // The global budget is set against the chronic-patient agents' care, which is what
+            // the budget scenarios are sized to (the hospital side is rebuilt separately).
+            insurer += c.amount_yuan * rate;
+        }
         rec.count(|k| {
-            let l = &mut k.spending[c.tier.index()];
-            l[0] += c.amount_yuan;
-            l[1] += c.amount_yuan * rate;
-            l[2] += c.amount_yuan * (1.0 - rate);
+            let oop = c.amount_yuan * (1.0 - rate);
+            for l in [
+                Some(&mut k.spending[c.tier.index()]),
+                c.chronic.then_some(&mut k.spending_chronic[c.tier.index()]),
+            ]
+            .into_iter()
+            .flatten()
+            {
+                l[0] += c.amount_yuan;
+                l[1] += c.amount_yuan * rate;
+                l[2] += oop;
+            }
+            if c.visits > 0 {
+                k.equity_oop(c.catchment, c.scheme, oop, c.visits);
+            }
         });
     }
     if let Some(cap) = now.capitation {
         let amount = cap.yuan_per_signed_patient_per_day * census.signed as f64;
         insurer += amount;
         rec.count(|k| {
-            let l = &mut k.spending[Tier::Primary.index()];
-            l[0] += amount;
-            l[1] += amount;
+            for l in [&mut k.spending[Tier::Primary.index()], &mut k.spending_chronic[Tier::Primary.index()]]
+            {
+                l[0] += amount;
+                l[1] += amount;
+            }
             k.capitation_yuan += amount;
         });
     }
