@@ -43,6 +43,7 @@ pub const METRICS: &[Metric] = &[
     OUT_OF_POCKET_YUAN_PER_VISIT,
     ADMISSION_WAIT_DAYS,
     ELECTIVE_SURGERY_WAIT_DAYS,
+    ADMISSION_WAITS_CENSORED,
     BED_OCCUPANCY,
     BED_OCCUPANCY_P95,
     BED_OCCUPANCY_DAYS_AT_OR_ABOVE_95,
@@ -199,8 +200,20 @@ pub const ADMISSION_WAIT_DAYS: Metric = Metric {
     headline: Headline::EndingWith("priority=all"),
     en: "admission wait",
     zh: "入院等待时间",
-    explain_en: "Days from the decision to admit to getting a bed, by ward and priority (emergency before referred before elective). A ward that is nearly always full makes elective patients wait longest.",
-    explain_zh: "从决定住院到获得床位的天数，按病区和优先级（急诊 > 转诊 > 择期）分列。病区长期满员时，择期患者等得最久。",
+    explain_en: "Days from the decision to admit to getting a bed, by ward and priority (emergency before referred before elective), over the patients admitted in the recorded window and those still waiting at its end (counted as far as they have waited; see admission_waits_censored). A ward that is nearly always full makes elective patients wait longest.",
+    explain_zh: "从决定住院到获得床位的天数，按病区和优先级（急诊优先于转诊，转诊优先于择期）分列，包括记录期内入院的患者和期末仍在等待的患者（按已等待的天数计入，见 admission_waits_censored）。几乎总是满床的病区会让择期患者等得最久。",
+};
+
+/// `admission_waits_censored`
+pub const ADMISSION_WAITS_CENSORED: Metric = Metric {
+    id: "admission_waits_censored",
+    unit: Unit::Patients,
+    breakdowns: &["ward"],
+    headline: Headline::No,
+    en: "admission waits still running at the end",
+    zh: "截至结束仍在等待入院的人数",
+    explain_en: "Patients still waiting for a bed when the run ends. Their waits are counted in admission_wait_days as far as they have gone (right-censored at the end of the window), so a queue that is still growing does not look like a short wait.",
+    explain_zh: "运行结束时仍在等待床位的人数。其等待时间按截至窗口结束时已等待的天数计入 admission_wait_days（在窗口末右删失），这样仍在增长的队列不会被误读为等待短暂。",
 };
 
 /// `elective_surgery_wait_days`

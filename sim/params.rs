@@ -295,6 +295,24 @@ pub struct ClinicParams {
     pub kind: ClinicKind,
     pub slots_per_weekday: [u32; 7],
     pub nonresident_visits_per_day: f64,
+    /// Signed patients book first (family-doctor teams that give them priority).
+    pub signed_priority: bool,
+    /// The family doctors behind a general practice's slots, if the scenario gives them.
+    pub family_doctors: Option<FamilyDoctors>,
+}
+
+/// A CHC's family doctors: how many, and the panel each can hold.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct FamilyDoctors {
+    pub doctors: f64,
+    pub panel_size: u32,
+}
+
+impl FamilyDoctors {
+    /// Signed residents the clinic's doctors can hold.
+    pub fn capacity(&self) -> f64 {
+        self.doctors * f64::from(self.panel_size)
+    }
 }
 
 #[derive(Debug, Clone, PartialEq)]

@@ -37,6 +37,8 @@ pub struct Context<'a> {
     pub run: &'a RunParams,
     pub care: &'a CareParams,
     pub population: &'a PopulationParams,
+    /// `residents.signing_rate` (0 without residents' demand).
+    pub residents_signing_rate: f64,
     pub referral: &'a ReferralParams,
     pub facilities: &'a [FacilityParams],
     pub has_screening: bool,

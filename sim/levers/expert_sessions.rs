@@ -104,6 +104,8 @@ fn open_sessions(model: &Model, clinics: &mut Query<&mut Clinics>) {
         kind: ClinicKind::ExpertSession,
         slots_per_weekday: [0; 7],
         nonresident_visits_per_day: 0.0,
+        signed_priority: false,
+        family_doctors: None,
     };
     for (f, fp) in model.params.facilities.iter().enumerate() {
         if fp.tier != Tier::Primary {

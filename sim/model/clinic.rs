@@ -32,6 +32,8 @@ pub struct SlotBook {
     reserved: Vec<u32>,
     /// A held slot still free this many days before its day is released to everyone.
     release_days: u32,
+    /// Signed patients book first.
+    pub signed_priority: bool,
 }
 
 impl SlotBook {
@@ -60,6 +62,7 @@ impl SlotBook {
             reserved_per_weekday: [0; 7],
             reserved: vec![0; horizon as usize],
             release_days: 0,
+            signed_priority: p.signed_priority,
         }
     }
 
@@ -279,6 +282,8 @@ mod tests {
             kind: ClinicKind::Specialist,
             slots_per_weekday: [2, 2, 2, 2, 2, 0, 0],
             nonresident_visits_per_day: 0.0,
+            signed_priority: false,
+            family_doctors: None,
         };
         let mut b = SlotBook::new(&p, 10);
         assert_eq!(b.book(), Some(Day(0)));
@@ -303,6 +308,8 @@ mod tests {
             kind: ClinicKind::Specialist,
             slots_per_weekday: [10; 7],
             nonresident_visits_per_day: 0.0,
+            signed_priority: false,
+            family_doctors: None,
         };
         let mut b = SlotBook::new(&p, 7);
         // 4 of each day's 10 slots are held; held slots still free 1 day ahead are released, so
@@ -327,6 +334,8 @@ mod tests {
             kind: ClinicKind::Specialist,
             slots_per_weekday: [4; 7],
             nonresident_visits_per_day: 0.0,
+            signed_priority: false,
+            family_doctors: None,
         };
         let mut b = SlotBook::new(&p, 5);
         assert_eq!(b.book_many(6), (6, 2.0));

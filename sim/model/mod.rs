@@ -21,6 +21,7 @@ pub mod calendar;
 pub mod census;
 pub mod clinic;
 pub mod events;
+pub mod options;
 pub mod policy;
 pub mod population;
 pub mod record;
@@ -99,6 +100,9 @@ pub const EMPLOYEE: u8 = 4;
 pub const ENROLLED: u8 = 8;
 /// Had a CHC health check in the current management year.
 pub const CHECKED: u8 = 16;
+/// Missed care: a follow-up was forgone for want of a slot, so the patient's conditions lose
+/// control as if outside management until the next visit.
+pub const LAPSED: u8 = 32;
 
 impl Patient {
     pub fn has(&self, flag: u8) -> bool {

@@ -252,6 +252,9 @@ pub struct WardTotals {
     pub counters: super::ward::WardCounters,
     /// Midnight census ÷ beds, one per recorded day.
     pub midnight_occupancy: Vec<f64>,
+    /// Patients still waiting for a bed when the run ends, by priority class (their waits so far
+    /// are in the wait sums: right-censored).
+    pub censored: [u64; 3],
 }
 
 /// A replication's counters and series.
@@ -508,6 +511,15 @@ pub fn record(
                 c.wait_count[p] += counters.wait_count[p];
             }
             tot.midnight_occupancy.push(occ);
+            if day.0 + 1 == params.run.total_days() {
+                // The run ends: waits still running count as far as they have gone (a lower bound
+                // of each), so that a growing queue is not read as a short wait.
+                for (p, (n, s)) in ward.waiting_so_far(f64::from(day.0 + 1)).into_iter().enumerate() {
+                    tot.censored[p] += n;
+                    tot.counters.wait_days_sum[p] += s;
+                    tot.counters.wait_count[p] += n;
+                }
+            }
         }
     }
     let t = &rec.today;
@@ -715,6 +727,7 @@ impl Recorder {
             );
             let (s, n) = (c.wait_days_sum.iter().sum::<f64>(), c.wait_count.iter().sum::<u64>());
             put(&m::ADMISSION_WAIT_DAYS, format!("{b};priority=all"), ratio(s, n as f64));
+            put(&m::ADMISSION_WAITS_CENSORED, b.clone(), self.wards[k].censored.iter().sum::<u64>() as f64);
             for p in Priority::ALL {
                 let i = p as usize;
                 put(

@@ -6,7 +6,7 @@
 //! carry is the same for everyone who shares an age band, a home CHC, an insurance scheme and a
 //! family-doctor contract. A stratum is such a group, with its size. Each day a stratum's visits
 //! are drawn (Poisson, by age band and weekday), and each visit chooses a facility by the same
-//! utility as a patient agent ([`crate::model::rules::choice`]), integrated over the stratum's
+//! utility as a patient agent (`rules::choice`), integrated over the stratum's
 //! spread of bypass propensities (a mixed logit); the shares are refreshed every day, as
 //! published waits and the levers in force change. Only trust and continuity differ from an
 //! agent's: a stratum's trust in its CHC is `residents.trust` (moved by CHC learning, not by
@@ -19,9 +19,8 @@
 //! tolerance of its severity; a visit that finds no slot within it chooses again among the other
 //! options, and is forgone if none has one.
 
-use super::rules::choice::{Chooser, Opt, Table, options, published_wait};
-use super::{Clinics, Model, NO_FACILITY, Severity};
-use crate::levers::Now;
+use super::NO_FACILITY;
+use super::options::{Chooser, Opt, Table};
 use crate::params::{ClinicKind, Params, Scheme, Tier};
 use crate::rng::{hash_words, name_key};
 use bevy_ecs::prelude::*;
@@ -125,11 +124,10 @@ impl Residents {
                             logsum0: [0.0; 2],
                             catchment: k as u16,
                         });
+                        // Every stratum exists, empty ones too, so that a signing drive can fill
+                        // a signed stratum the scenario started without.
                         for (b, &n) in non_chronic.iter().enumerate() {
-                            let residents = n * f.catchment_share * s_share * g_share;
-                            if residents <= 0.0 {
-                                continue;
-                            }
+                            let residents = (n * f.catchment_share * s_share * g_share).max(0.0);
                             let key =
                                 hash_words(&[name_key(&f.name), b as u64, scheme as u64, u64::from(signed)]);
                             strata.push(Stratum { band: b as u8, group, residents, key });
@@ -149,28 +147,31 @@ impl Residents {
         }
     }
 
-    /// Refreshes every group's choice shares from today's published waits and levers; on day 0
-    /// the log-sums with no waits become the reference of induced demand.
-    pub fn refresh<'c>(&mut self, model: &Model, now: &Now, clinics: &impl Fn(u16) -> Option<&'c Clinics>) {
-        let wait = |o: Opt| published_wait(o, clinics(o.facility));
-        let first = model.day.0 == 0;
-        for g in &mut self.groups {
-            let c = g.chooser;
-            for (t, sev, referred) in [
-                (SYMPTOMATIC, Severity::Symptomatic, false),
-                (COMPLEX, Severity::Complex, false),
-                (REFERRED, Severity::Complex, true),
-            ] {
-                let opts = options(&c, sev, model, now, referred);
-                g.tables[t] = Table::mixed(&c, opts, sev, referred, model, now, &wait);
+    /// A signing drive: of each unsigned stratum, the share `share(catchment)` moves to the signed
+    /// stratum of the same age band, home CHC and scheme (created if the scenario had none).
+    pub fn sign(&mut self, share: impl Fn(u16) -> f64) {
+        for i in 0..self.strata.len() {
+            let s = self.strata[i].clone();
+            let g = self.groups[s.group as usize].clone();
+            if g.chooser.signed {
+                continue;
             }
-            if first {
-                let no_wait = |_: Opt| 0.0;
-                for (t, sev) in [(SYMPTOMATIC, Severity::Symptomatic), (COMPLEX, Severity::Complex)] {
-                    let opts = options(&c, sev, model, now, false);
-                    g.logsum0[t] = Table::mixed(&c, opts, sev, false, model, now, &no_wait).logsum;
-                }
+            let moved = s.residents * share(g.catchment).clamp(0.0, 1.0);
+            if moved <= 0.0 {
+                continue;
             }
+            self.strata[i].residents -= moved;
+            let signed_group =
+                self.groups
+                    .iter()
+                    .position(|h| h.chooser == Chooser { signed: true, ..g.chooser })
+                    .expect("every catchment and scheme has a signed group") as u16;
+            let t = self
+                .strata
+                .iter_mut()
+                .find(|t| t.group == signed_group && t.band == s.band)
+                .expect("every stratum exists, empty or not");
+            t.residents += moved;
         }
     }
 

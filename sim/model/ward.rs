@@ -194,6 +194,19 @@ impl Ward {
         self.queues.iter().map(VecDeque::len).sum()
     }
 
+    /// Patients still waiting at time `now`, by priority class: how many and the sum of their
+    /// waits so far, in days (right-censored waits: each is at least that long).
+    pub fn waiting_so_far(&self, now: f64) -> [(u64, f64); 3] {
+        let mut out = [(0u64, 0.0f64); 3];
+        for (o, q) in out.iter_mut().zip(&self.queues) {
+            for w in q {
+                o.0 += 1;
+                o.1 += (now - w.arrival).max(0.0);
+            }
+        }
+        out
+    }
+
     /// Agents waiting for a bed or in one (for conservation checks).
     pub fn agents(&self) -> (usize, usize) {
         let waiting = self.queues.iter().flatten().filter(|w| w.occupant.patient.is_some()).count();

@@ -605,16 +605,57 @@ pub struct ClinicFile {
     /// unit: text · range: one of "general_practice", "specialist" · default: required · source:
     /// the group's structure
     pub kind: String,
-    /// Bookable visits Monday … Sunday.
-    /// unit: slots per day · range: 7 integers, each 0..=1000000 · default: required · source:
-    /// assumption (the lead hospital runs near full)
-    pub slots_per_weekday: Vec<i64>,
+    /// Bookable visits Monday … Sunday. Exactly one of `slots_per_weekday` and `family_doctors`.
+    /// unit: slots per day · range: 7 integers, each 0..=1000000 · default: none: required unless
+    /// `family_doctors` gives the slots · source: assumption (hospital clinics sized to their
+    /// demand)
+    #[serde(default)]
+    pub slots_per_weekday: Option<Vec<i64>>,
+    /// General practice only: the family-doctor teams whose working days make the slots
+    /// (doctors × visits per doctor-day × the day's opening), the panel a doctor can hold, and
+    /// whether signed patients book first.
+    /// unit: optional table · range: see its keys; not with `slots_per_weekday` · default: none
+    /// (slots as written) · source: see its keys
+    #[serde(default)]
+    pub family_doctors: Option<FamilyDoctorsFile>,
     /// Mean visits a day by people who do not live in the scenario's catchment (Poisson, spread
     /// over the weekdays in proportion to the slots): exogenous demand that books like everyone
     /// else but does not choose, reported apart as `channel=nonresident`.
     /// unit: visits per day · range: [0, 1000000] · default: required · source: assumption —
     /// calibratable (tertiary hospitals draw patients from the whole city)
     pub nonresident_visits_per_day: f64,
+}
+
+/// A CHC's family-doctor teams (家庭医生团队): what makes its general-practice slots.
+#[derive(Debug, Clone, Deserialize)]
+pub struct FamilyDoctorsFile {
+    /// Family doctors of the clinic, in full-time equivalents (all teams together).
+    /// unit: doctors (full-time equivalents) · range: (0, 100000] · default: required · source:
+    /// Pudong 2016, 2.1 family doctors per 10,000 residents (params.csv
+    /// family_doctor_density_and_contract_rate_pudong): 21 for a catchment of 100,000, plus the
+    /// CHC's other general practitioners (assumption) — calibratable
+    pub doctors: f64,
+    /// Visits a family doctor gives in a full working day.
+    /// unit: visits per doctor-day · range: (0, 1000] · default: required · source: Pudong 2016,
+    /// 6,582 contracted residents' visits per family doctor a year (params.csv
+    /// contract_resident_visits_per_family_doctor_pudong), ≈ 26 a working day; nationally 12.5
+    /// patients per physician-day (Wong WCW et al. 2017, params.csv chc_physician_patients_per_day)
+    pub visits_per_doctor_day: f64,
+    /// Share of a full working day the clinic opens, Monday … Sunday.
+    /// unit: share of a working day · range: 7 numbers, each in [0, 1] · default: required ·
+    /// source: assumption (weekend clinics)
+    pub opening_by_weekday: Vec<f64>,
+    /// Signed residents one family doctor can hold: a signing drive stops at doctors × panel in
+    /// a catchment.
+    /// unit: residents per doctor · range: integer 1..=100000 · default: required · source:
+    /// Shanghai's norm of 2,000–5,000 residents per family doctor, 2,000–2,500 internationally
+    /// (params.csv family_doctor_panel_size_norm_shanghai)
+    pub panel_size: i64,
+    /// Whether signed patients book the clinic's slots ahead of the day's other requests.
+    /// unit: boolean · range: true or false · default: required · source: priority booking for
+    /// signed residents (Shanghai, params.csv priority_hospital_slots_for_fd_referrals;
+    /// "three priorities", pilot_sites.md)
+    pub signed_priority: bool,
 }
 
 /// A ward: beds, length-of-stay law and background admissions.

@@ -102,6 +102,7 @@ pub fn validate(f: &ScenarioFile) -> Result<Params, Vec<Problem>> {
             run: &run,
             care: &care,
             population: &population,
+            residents_signing_rate: residents.signing_rate,
             referral: &referral,
             facilities: &facilities,
             has_screening: f.screening.is_some(),
@@ -115,6 +116,7 @@ pub fn validate(f: &ScenarioFile) -> Result<Params, Vec<Problem>> {
             run: &run,
             care: &care,
             population: &population,
+            residents_signing_rate: residents.signing_rate,
             referral: &referral,
             facilities: &facilities,
             has_screening: true,
@@ -556,18 +558,59 @@ fn clinic(c: &mut Checker, key: &str, k: &ClinicFile) -> Option<ClinicParams> {
         &[("general_practice", ClinicKind::GeneralPractice), ("specialist", ClinicKind::Specialist)],
     );
     let mut slots = [0u32; 7];
-    if k.slots_per_weekday.len() != 7 {
-        c.fail(
+    let mut family_doctors = None;
+    let mut signed_priority = false;
+    match (&k.slots_per_weekday, &k.family_doctors) {
+        (Some(_), Some(_)) => c.fail(
+            format!("{key}.family_doctors"),
+            "gives the slots of the clinic: leave out slots_per_weekday (or the family_doctors table)",
+        ),
+        (None, None) => c.fail(
             format!("{key}.slots_per_weekday"),
-            format!("needs 7 numbers (Monday … Sunday), got {}", k.slots_per_weekday.len()),
-        );
-    }
-    for (d, &s) in k.slots_per_weekday.iter().take(7).enumerate() {
-        slots[d] = c.int(&format!("{key}.slots_per_weekday[{d}]"), s, 0, 1_000_000);
+            "is required unless family_doctors gives the slots (7 numbers, Monday … Sunday)",
+        ),
+        (Some(days), None) => {
+            if days.len() != 7 {
+                c.fail(
+                    format!("{key}.slots_per_weekday"),
+                    format!("needs 7 numbers (Monday … Sunday), got {}", days.len()),
+                );
+            }
+            for (d, &s) in days.iter().take(7).enumerate() {
+                slots[d] = c.int(&format!("{key}.slots_per_weekday[{d}]"), s, 0, 1_000_000);
+            }
+        }
+        (None, Some(t)) => {
+            let k2 = format!("{key}.family_doctors");
+            if kind.is_some() && kind != Some(ClinicKind::GeneralPractice) {
+                c.fail(k2.clone(), "applies only to a general_practice clinic");
+            }
+            let doctors = c.positive(&format!("{k2}.doctors"), t.doctors, 100_000.0);
+            let visits = c.positive(&format!("{k2}.visits_per_doctor_day"), t.visits_per_doctor_day, 1000.0);
+            if t.opening_by_weekday.len() != 7 {
+                c.fail(
+                    format!("{k2}.opening_by_weekday"),
+                    format!("needs 7 shares (Monday … Sunday), got {}", t.opening_by_weekday.len()),
+                );
+            }
+            for (d, &o) in t.opening_by_weekday.iter().take(7).enumerate() {
+                let o = c.share(&format!("{k2}.opening_by_weekday[{d}]"), o);
+                slots[d] = (doctors * visits * o).round().min(1e6) as u32;
+            }
+            let panel_size = c.int(&format!("{k2}.panel_size"), t.panel_size, 1, 100_000);
+            family_doctors = Some(FamilyDoctors { doctors, panel_size });
+            signed_priority = t.signed_priority;
+        }
     }
     let nonresident =
         c.real(&format!("{key}.nonresident_visits_per_day"), k.nonresident_visits_per_day, 0.0, 1e6);
-    Some(ClinicParams { kind: kind?, slots_per_weekday: slots, nonresident_visits_per_day: nonresident })
+    Some(ClinicParams {
+        kind: kind?,
+        slots_per_weekday: slots,
+        nonresident_visits_per_day: nonresident,
+        signed_priority,
+        family_doctors,
+    })
 }
 
 fn ward(c: &mut Checker, key: &str, w: &WardFile) -> Option<WardParams> {

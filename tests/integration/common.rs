@@ -46,6 +46,9 @@ pub fn scaled(mut p: Params, scale: f64) -> Params {
         f.nonresident_emergency_visits_per_day *= scale;
         for c in &mut f.clinics {
             c.nonresident_visits_per_day *= scale;
+            if let Some(fd) = &mut c.family_doctors {
+                fd.doctors *= scale;
+            }
             for s in &mut c.slots_per_weekday {
                 *s = ((f64::from(*s) * scale).round() as u32).max(1);
             }

@@ -147,9 +147,11 @@ fn set_values_go_through_validation() {
     let l = set("facilities[lead].wards[medical].beds", "31").unwrap();
     let lead = l.params.facilities.iter().find(|f| f.name == "lead").unwrap();
     assert_eq!(lead.wards.iter().find(|w| w.name == "medical").unwrap().beds, 31);
-    let l =
-        set("facilities[chc].clinics[kind=general_practice].slots_per_weekday", "[30, 30, 30, 30, 30, 0, 0]")
-            .unwrap();
+    let l = set(
+        "facilities[chc].clinics[kind=general_practice].family_doctors.opening_by_weekday",
+        "[1, 1, 1, 1, 1, 0, 0]",
+    )
+    .unwrap();
     assert!(
         l.params
             .facilities

@@ -75,6 +75,9 @@ fn scaled_document(mut t: Table, by: f64) -> Table {
         scale_key(f, "nonresident_emergency_visits_per_day", by, false);
         for c in tables(f, "clinics") {
             scale_key(c, "slots_per_weekday", by, true);
+            if let Some(fd) = c.get_mut("family_doctors").and_then(Value::as_table_mut) {
+                scale_key(fd, "doctors", by, false);
+            }
             scale_key(c, "nonresident_visits_per_day", by, false);
         }
         for w in tables(f, "wards") {

@@ -24,96 +24,25 @@
 //! A patient agent chooses with its own bypass propensity, trust and last facility. A stratum of
 //! residents without a chronic condition ([`crate::model::residents`]) has a bypass propensity
 //! spread normally across its members: its choice shares are the logit shares integrated over
-//! that spread (a mixed logit, by Gauss–Hermite quadrature), [`Table::mixed`].
+//! that spread (a mixed logit, by Gauss–Hermite quadrature), [`mixed_table`].
 
 use crate::levers::Now;
 use crate::levers::capability_learning::trust as learning_trust;
 use crate::levers::capitation::signed_bonus;
 use crate::levers::gatekeeping::{lead_open_to_self_referral, reimbursed_share};
-use crate::model::{Clinics, Model, Patient, SIGNED, Severity};
-use crate::params::{ChoiceParams, ClinicKind, Scheme, Tier};
+pub use crate::model::options::{Chooser, MAX_OPTIONS, MAX_OUTSIDE_HOSPITALS, Opt, Options, Table};
+use crate::model::residents::{COMPLEX, REFERRED, Residents, SYMPTOMATIC};
+use crate::model::{Clinics, Model, Severity};
+use crate::params::{ChoiceParams, ClinicKind, Tier};
+
+/// The general-practice or specialist clinic of a facility.
+pub fn main_opt(model: &Model, facility: u16) -> Opt {
+    Opt { facility, clinic: clinic_kind(model.tier(facility)) }
+}
 
 /// The clinic a tier's outpatient visit uses.
 pub fn clinic_kind(tier: Tier) -> ClinicKind {
     if tier == Tier::Primary { ClinicKind::GeneralPractice } else { ClinicKind::Specialist }
-}
-
-/// Most options a request can have: the home CHC and its session, the member and lead
-/// hospitals, and the hospitals outside the group (validation allows at most
-/// [`MAX_OUTSIDE_HOSPITALS`]).
-pub const MAX_OPTIONS: usize = 12;
-/// Most hospitals outside the group a scenario may have (each is an option of every request).
-pub const MAX_OUTSIDE_HOSPITALS: usize = MAX_OPTIONS - 4;
-
-/// One option of a choice: a clinic of a facility.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Opt {
-    pub facility: u16,
-    pub clinic: ClinicKind,
-}
-
-impl Default for Opt {
-    fn default() -> Opt {
-        Opt { facility: 0, clinic: ClinicKind::GeneralPractice }
-    }
-}
-
-impl Opt {
-    /// The general-practice or specialist clinic of a facility.
-    pub fn main(model: &Model, facility: u16) -> Opt {
-        Opt { facility, clinic: clinic_kind(model.tier(facility)) }
-    }
-    /// Whether the option is a lead specialist's clinic held at a CHC.
-    pub fn expert(self) -> bool {
-        self.clinic == ClinicKind::ExpertSession
-    }
-}
-
-/// Who is choosing: what the utility reads of a patient agent, or of a stratum of residents
-/// (whose bypass propensity is integrated over, and who have no facility of a last visit).
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct Chooser {
-    pub home: u16,
-    pub scheme: Scheme,
-    pub signed: bool,
-    /// Trust in the home CHC, 0–1.
-    pub trust: f64,
-    /// Propensity to bypass the home CHC, in utility units.
-    pub bypass: f64,
-    /// Facility of the last outpatient visit (`NO_FACILITY` if none).
-    pub last_facility: u16,
-}
-
-impl Chooser {
-    pub fn of(p: &Patient) -> Chooser {
-        Chooser {
-            home: p.home,
-            scheme: p.scheme(),
-            signed: p.has(SIGNED),
-            trust: f64::from(p.trust),
-            bypass: f64::from(p.bypass),
-            last_facility: p.last_facility,
-        }
-    }
-}
-
-/// The options of a request, in a fixed order.
-#[derive(Debug, Clone, Copy, Default)]
-pub struct Options {
-    pub opts: [Opt; MAX_OPTIONS],
-    pub n: usize,
-}
-
-impl Options {
-    pub fn as_slice(&self) -> &[Opt] {
-        &self.opts[..self.n]
-    }
-    fn add(&mut self, o: Opt) {
-        if self.n < MAX_OPTIONS && !self.opts[..self.n].contains(&o) {
-            self.opts[self.n] = o;
-            self.n += 1;
-        }
-    }
 }
 
 /// Utility of option `o` for chooser `p` with a request of severity `sev`; `referred` is a
@@ -222,13 +151,13 @@ pub fn options(p: &Chooser, sev: Severity, model: &Model, now: &Now, referred: b
             out.add(Opt { facility: p.home, clinic: ClinicKind::ExpertSession });
         }
     }
-    out.add(Opt::main(model, model.member_of(p.home)));
+    out.add(main_opt(model, model.member_of(p.home)));
     if referred || lead_open_to_self_referral(now.gatekeeping) {
-        out.add(Opt::main(model, model.lead()));
+        out.add(main_opt(model, model.lead()));
     }
     if !referred {
         for &h in &model.outside_hospitals {
-            out.add(Opt::main(model, h));
+            out.add(main_opt(model, h));
         }
     }
     out
@@ -252,108 +181,101 @@ const HERMITE: [(f64, f64); 8] = [
     (2.930_637_420_257_244, 1.996_040_722_113_676e-4),
 ];
 
-/// Choice shares of a group of choosers over a set of options: what one of them chooses, drawn
-/// by a uniform number, and the group's expected maximum utility (log-sum).
-#[derive(Debug, Clone, Copy, Default)]
-pub struct Table {
-    pub options: Options,
-    /// Cumulative choice shares, in option order (the last is 1).
-    pub cum: [f64; MAX_OPTIONS],
-    /// E[log Σ_j exp U_j] over the group's bypass propensities.
-    pub logsum: f64,
+/// The mixed-logit choice shares (a [`Table`]) of `options` for choosers like `p` whose bypass propensity is
+/// normal with mean 0 and SD `choice.bypass_sd` (p's own `bypass` is ignored).
+#[allow(clippy::too_many_arguments)] // the group, its request and the world they are judged in
+pub fn mixed_table(
+    p: &Chooser,
+    options: Options,
+    sev: Severity,
+    referred: bool,
+    model: &Model,
+    now: &Now,
+    wait: &impl Fn(Opt) -> f64,
+) -> Table {
+    let n = options.n;
+    let mut table = Table { options, ..Table::default() };
+    if n == 0 {
+        return table;
+    }
+    let base = Chooser { bypass: 0.0, ..*p };
+    let mut u = [0.0f64; MAX_OPTIONS];
+    for (k, &o) in options.as_slice().iter().enumerate() {
+        u[k] = utility(&base, o, sev, referred, model, now, wait);
+    }
+    // Only the home CHC's general practice carries the bypass term.
+    let home = options.as_slice().iter().position(|o| o.facility == p.home && !o.expert());
+    let sd = model.params.choice.bypass_sd;
+    let nodes: &[(f64, f64)] =
+        if sd > 0.0 && home.is_some() { &HERMITE } else { &[(0.0, 1.772_453_850_905_516)] };
+    let mut shares = [0.0f64; MAX_OPTIONS];
+    let mut logsum = 0.0;
+    for &(x, w) in nodes {
+        let weight = w / std::f64::consts::PI.sqrt();
+        let b = sd * std::f64::consts::SQRT_2 * x;
+        let mut v = u;
+        if let Some(h) = home {
+            v[h] -= b;
+        }
+        let max = v[..n].iter().copied().fold(f64::NEG_INFINITY, f64::max);
+        let mut e = [0.0f64; MAX_OPTIONS];
+        let mut total = 0.0;
+        for k in 0..n {
+            e[k] = (v[k] - max).exp();
+            total += e[k];
+        }
+        for k in 0..n {
+            shares[k] += weight * e[k] / total;
+        }
+        logsum += weight * (max + total.ln());
+    }
+    let mut acc = 0.0;
+    for (c, s) in table.cum.iter_mut().zip(&shares).take(n) {
+        acc += s;
+        *c = acc;
+    }
+    table.cum[n - 1] = 1.0;
+    table.logsum = logsum;
+    table
 }
 
-impl Table {
-    /// The mixed-logit shares of `options` for choosers like `p` whose bypass propensity is
-    /// normal with mean 0 and SD `choice.bypass_sd` (p's own `bypass` is ignored).
-    #[allow(clippy::too_many_arguments)] // the group, its request and the world they are judged in
-    pub fn mixed(
-        p: &Chooser,
-        options: Options,
-        sev: Severity,
-        referred: bool,
-        model: &Model,
-        now: &Now,
-        wait: &impl Fn(Opt) -> f64,
-    ) -> Table {
-        let n = options.n;
-        let mut table = Table { options, ..Table::default() };
-        if n == 0 {
-            return table;
+/// Refreshes every group of `residents` from today's published waits and levers: its choice
+/// shares for a symptomatic, a complex and a referred complex visit; on day 0 the log-sums with
+/// no waits become the reference of induced demand.
+pub fn refresh_residents<'c>(
+    residents: &mut Residents,
+    model: &Model,
+    now: &Now,
+    clinics: &impl Fn(u16) -> Option<&'c Clinics>,
+) {
+    let wait = |o: Opt| published_wait(o, clinics(o.facility));
+    let first = model.day.0 == 0;
+    for g in &mut residents.groups {
+        let c = g.chooser;
+        for (t, sev, referred) in [
+            (SYMPTOMATIC, Severity::Symptomatic, false),
+            (COMPLEX, Severity::Complex, false),
+            (REFERRED, Severity::Complex, true),
+        ] {
+            let opts = options(&c, sev, model, now, referred);
+            g.tables[t] = mixed_table(&c, opts, sev, referred, model, now, &wait);
         }
-        let base = Chooser { bypass: 0.0, ..*p };
-        let mut u = [0.0f64; MAX_OPTIONS];
-        for (k, &o) in options.as_slice().iter().enumerate() {
-            u[k] = utility(&base, o, sev, referred, model, now, wait);
-        }
-        // Only the home CHC's general practice carries the bypass term.
-        let home = options.as_slice().iter().position(|o| o.facility == p.home && !o.expert());
-        let sd = model.params.choice.bypass_sd;
-        let nodes: &[(f64, f64)] =
-            if sd > 0.0 && home.is_some() { &HERMITE } else { &[(0.0, 1.772_453_850_905_516)] };
-        let mut shares = [0.0f64; MAX_OPTIONS];
-        let mut logsum = 0.0;
-        for &(x, w) in nodes {
-            let weight = w / std::f64::consts::PI.sqrt();
-            let b = sd * std::f64::consts::SQRT_2 * x;
-            let mut v = u;
-            if let Some(h) = home {
-                v[h] -= b;
-            }
-            let max = v[..n].iter().copied().fold(f64::NEG_INFINITY, f64::max);
-            let mut e = [0.0f64; MAX_OPTIONS];
-            let mut total = 0.0;
-            for k in 0..n {
-                e[k] = (v[k] - max).exp();
-                total += e[k];
-            }
-            for k in 0..n {
-                shares[k] += weight * e[k] / total;
-            }
-            logsum += weight * (max + total.ln());
-        }
-        let mut acc = 0.0;
-        for (c, s) in table.cum.iter_mut().zip(&shares).take(n) {
-            acc += s;
-            *c = acc;
-        }
-        table.cum[n - 1] = 1.0;
-        table.logsum = logsum;
-        table
-    }
-
-    /// The option a uniform `u` picks, leaving out `excluded` (the shares of the others
-    /// renormalised); `None` if no option is left.
-    pub fn draw(&self, u: f64, excluded: Option<Opt>) -> Option<Opt> {
-        let n = self.options.n;
-        let share = |k: usize| self.cum[k] - if k == 0 { 0.0 } else { self.cum[k - 1] };
-        let gone = excluded.and_then(|x| self.options.as_slice().iter().position(|&o| o == x));
-        let total = 1.0 - gone.map_or(0.0, share);
-        if n == 0 || total <= 0.0 {
-            return None;
-        }
-        let target = u * total;
-        let mut acc = 0.0;
-        let mut last = None;
-        for k in 0..n {
-            if Some(k) == gone {
-                continue;
-            }
-            acc += share(k);
-            last = Some(self.options.opts[k]);
-            if target < acc {
-                return last;
+        if first {
+            let no_wait = |_: Opt| 0.0;
+            for (t, sev) in [(SYMPTOMATIC, Severity::Symptomatic), (COMPLEX, Severity::Complex)] {
+                let opts = options(&c, sev, model, now, false);
+                g.logsum0[t] = mixed_table(&c, opts, sev, false, model, now, &no_wait).logsum;
             }
         }
-        last
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::NO_FACILITY;
     use crate::model::world::build_world;
+    use crate::model::{NO_FACILITY, Patient, SIGNED};
+    use crate::params::Scheme;
     use crate::testing::{patient, small};
     use std::sync::Arc;
 
@@ -416,7 +338,7 @@ mod tests {
         };
         let opts = options(&c, Severity::Symptomatic, model, &now, false);
         let no_wait = |_: Opt| 0.0;
-        let t = Table::mixed(&c, opts, Severity::Symptomatic, false, model, &now, &no_wait);
+        let t = mixed_table(&c, opts, Severity::Symptomatic, false, model, &now, &no_wait);
         assert_eq!(t.cum[opts.n - 1], 1.0);
         // The integral over bypass, checked against a fine sum over the normal density.
         let logit_home = |b: f64| {

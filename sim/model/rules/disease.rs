@@ -6,7 +6,7 @@
 //! ([`pick`]).
 
 use crate::model::policy::PolicyNow;
-use crate::model::{ENROLLED, Patient};
+use crate::model::{ENROLLED, LAPSED, Patient};
 use crate::params::Params;
 
 /// What a disease event turns out to be.
@@ -23,7 +23,8 @@ pub enum Transition {
 }
 
 fn hazards(p: &Patient, params: &Params, now: &PolicyNow, mut visit: impl FnMut(f64, Transition) -> bool) {
-    let managed = p.has(ENROLLED);
+    // A patient whose follow-up was forgone (no slot in time) is not managed until seen again.
+    let managed = p.has(ENROLLED) && !p.has(LAPSED);
     let band = p.age_band as usize;
     if band >= params.screening.check_min_band
         && now.check_rate_per_day > 0.0

@@ -22,7 +22,7 @@ use crate::levers::InForce;
 use crate::model::events::care_rng;
 use crate::model::record::Recorder;
 use crate::model::residents::{COMPLEX, Request, Residents, SYMPTOMATIC, channel, clinic_slot};
-use crate::model::rules::choice::{Chooser, Opt, options, pick, published_wait};
+use crate::model::rules::choice::{Chooser, Opt, options, pick, published_wait, refresh_residents};
 use crate::model::systems::outpatient::poisson;
 use crate::model::*;
 use crate::rng::{Purpose, hash_words};
@@ -87,7 +87,7 @@ pub fn residents_choose(
     let params = &model.params;
     let r = &params.residents;
     let of = |f: u16| clinics.get(model.facilities[f as usize]).ok();
-    residents.refresh(&model, &now, &of);
+    refresh_residents(&mut residents, &model, &now, &of);
     let lead = model.lead();
     let residents = &mut *residents;
     for (i, s) in residents.strata.iter().enumerate() {

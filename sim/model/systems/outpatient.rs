@@ -147,6 +147,12 @@ fn forgo(
     let scheme = p.scheme();
     rec.count(|k| k.forgone(true, catchment, scheme));
     if sev == Severity::Routine {
+        // The missed follow-up lapses management until the next visit: the disease clock runs
+        // faster from now (the unmanaged loss-of-control rate).
+        if p.has(ENROLLED) && !p.has(LAPSED) {
+            p.flags |= LAPSED;
+            schedule_disease(p, entity, model.day.start(), model, cal);
+        }
         schedule_routine(p, entity, model.day, model, cal);
     } else {
         schedule_symptomatic(p, entity, model.day.start(), model, cal);
@@ -332,25 +338,28 @@ pub fn outpatient(
                 let j = rng.random_range(0..=i);
                 queue.swap(i, j);
             }
-            let mut agents: Vec<usize> = std::mem::take(&mut agents_at[slot]);
-            if fp.tier == Tier::Lead {
-                // Green-channel patients go first (stable: their order is kept).
-                agents.sort_by_key(|&i| {
-                    !patients
-                        .get(requests[i].patient)
-                        .is_ok_and(|p| green_outpatient(p, requests[i].visit, &now))
-                });
-            }
-            let green = agents
-                .iter()
-                .take_while(|&&i| {
-                    fp.tier == Tier::Lead
-                        && patients
-                            .get(requests[i].patient)
-                            .is_ok_and(|p| green_outpatient(p, requests[i].visit, &now))
-                })
-                .count();
-            let mut next = 0usize;
+            // Priority classes book first: green-channel patients at the lead hospital, and signed
+            // patients at a CHC whose family doctors give them priority. Within a class the order
+            // is uniform; both partitions are stable.
+            let signed_first = book.signed_priority;
+            let (mut queue, rest): (Vec<Anonymous>, Vec<Anonymous>) = queue.into_iter().partition(|a| {
+                signed_first && matches!(a, Anonymous::Resident(r) if r.channel == Channel::Signed)
+            });
+            let queue_split = queue.len();
+            queue.extend(rest);
+            let agent_first = |i: usize| {
+                let r = &requests[i];
+                if fp.tier == Tier::Lead {
+                    patients.get(r.patient).is_ok_and(|p| green_outpatient(p, r.visit, &now))
+                } else {
+                    signed_first && r.visit.channel == Channel::Signed
+                }
+            };
+            let (mut agents, rest): (Vec<usize>, Vec<usize>) =
+                std::mem::take(&mut agents_at[slot]).into_iter().partition(|&i| agent_first(i));
+            let agent_split = agents.len();
+            agents.extend(rest);
+            let mut next;
             let mut book_anonymous = |k: usize,
                                       next: &mut usize,
                                       book: &mut crate::model::clinic::SlotBook,
@@ -386,44 +395,50 @@ pub fn outpatient(
                 }
                 *next += k;
             };
-            let mut agents_left = agents.len() as u64;
-            for (pos, &i) in agents.iter().enumerate() {
-                let left = (queue.len() - next) as u64;
-                // Uniform random interleaving: the number of other requests ahead of this agent
-                // is Binomial(left, 1 / (agents left + 1)).
-                let ahead = if left > 0 && pos >= green {
-                    Binomial::new(left, 1.0 / (agents_left as f64 + 1.0))
-                        .expect("valid binomial")
-                        .sample(&mut rng) as usize
-                } else {
-                    0
-                };
-                agents_left -= 1;
-                book_anonymous(ahead, &mut next, book, &mut rng, &mut rec);
-                let r = requests[i];
-                let Ok(mut p) = patients.get_mut(r.patient) else { continue };
-                if p.place != Place::Home {
-                    continue;
+            let classes =
+                [(0..agent_split, 0..queue_split), (agent_split..agents.len(), queue_split..queue.len())];
+            for (agent_range, queue_range) in classes {
+                next = queue_range.start;
+                let mut agents_left = agent_range.len() as u64;
+                for &i in &agents[agent_range] {
+                    let left = (queue_range.end - next) as u64;
+                    // Uniform random interleaving: the number of other requests of the class ahead
+                    // of this agent is Binomial(left, 1 / (agents left + 1)).
+                    let ahead = if left > 0 {
+                        Binomial::new(left, 1.0 / (agents_left as f64 + 1.0))
+                            .expect("valid binomial")
+                            .sample(&mut rng) as usize
+                    } else {
+                        0
+                    };
+                    agents_left -= 1;
+                    book_anonymous(ahead, &mut next, book, &mut rng, &mut rec);
+                    let r = requests[i];
+                    let Ok(mut p) = patients.get_mut(r.patient) else { continue };
+                    if p.place != Place::Home {
+                        continue;
+                    }
+                    let sev =
+                        if r.visit.need == Need::Elective { Severity::Complex } else { p.severity(day) };
+                    if book_agent(
+                        &mut p,
+                        r,
+                        day,
+                        latest_day(&model, sev, day),
+                        &model,
+                        &now,
+                        book,
+                        &mut cal,
+                        &mut rec,
+                    )
+                    .is_none()
+                    {
+                        agents_again.push((i, o));
+                    }
                 }
-                let sev = if r.visit.need == Need::Elective { Severity::Complex } else { p.severity(day) };
-                if book_agent(
-                    &mut p,
-                    r,
-                    day,
-                    latest_day(&model, sev, day),
-                    &model,
-                    &now,
-                    book,
-                    &mut cal,
-                    &mut rec,
-                )
-                .is_none()
-                {
-                    agents_again.push((i, o));
-                }
+                let rest = queue_range.end - next;
+                book_anonymous(rest, &mut next, book, &mut rng, &mut rec);
             }
-            let rest = queue.len() - next;
-            book_anonymous(rest, &mut next, book, &mut rng, &mut rec);
         }
         rngs.push(rng);
     }
@@ -565,6 +580,9 @@ pub fn outpatient(
         let tier = f.tier;
         let sev = if visit.need == Need::Elective { Severity::Complex } else { p.severity(day) };
         let mut rng = care_rng(&mut p, &model);
+        // Seen again: a lapse in management ends (the disease clock is re-filed below).
+        let lapse_ended = p.has(LAPSED);
+        p.flags &= !LAPSED;
         let expert = visit.expert() && now.expert_sessions.is_some();
         rec.count(|k| {
             k.agent_visits[tier.index()] += 1;
@@ -595,7 +613,7 @@ pub fn outpatient(
         let mut refer = false;
         let mut down = false;
         let mut admit: Option<(WardKind, Reason)> = None;
-        let mut state_changed = still_open != open;
+        let mut state_changed = still_open != open || lapse_ended;
         if tier == Tier::Primary {
             if enrols_at_chc(&p, &params.care, &mut rng) {
                 enrol(&mut p, &mut census);

@@ -27,7 +27,7 @@ use crate::levers::InForce;
 use crate::model::events::{cancel_disease_events, cancel_pending_care, care_rng, schedule_symptomatic};
 use crate::model::record::Recorder;
 use crate::model::residents::{REFERRED, Residents};
-use crate::model::rules::choice::{Chooser, Opt, options, pick, published_wait};
+use crate::model::rules::choice::{Chooser, Opt, main_opt, options, pick, published_wait};
 use crate::model::rules::referral::{post_acute_transfer_share, processing_days};
 use crate::model::ward::{Arrival, Reason};
 use crate::model::*;
@@ -96,7 +96,7 @@ pub fn referral(
         let chooser = Chooser::of(&p);
         let opts = options(&chooser, Severity::Complex, &model, &now, true);
         let first = if from_tier == Tier::Member {
-            Some(Opt::main(&model, lead))
+            Some(main_opt(&model, lead))
         } else {
             let u: f64 = rng.random();
             let wait = |o: Opt| published_wait(o, clinics.get(model.facilities[o.facility as usize]).ok());
@@ -156,7 +156,7 @@ pub fn referral(
             let latest = latest_day(&model, Severity::Complex, earliest);
             let table = &g.tables[REFERRED];
             let first = if from_tier == Tier::Member {
-                Some(Opt::main(&model, lead))
+                Some(main_opt(&model, lead))
             } else {
                 table.draw(rng.random(), None)
             };
