@@ -81,6 +81,7 @@ pub const METRICS: &[Metric] = &[
     EXPERT_SESSION_VISITS_PER_DAY,
     CHC_CAPABILITY_GAIN,
     SIGNED_PATIENTS,
+    SIGNED_RESIDENT_SHARE,
     MANAGED_PATIENTS,
     STANDARDISED_MANAGEMENT_RATE,
     FOLLOWUPS_PER_SERVED_PATIENT,
@@ -428,8 +429,8 @@ pub const VISITS_PER_DAY: Metric = Metric {
     headline: Headline::All,
     en: "visits",
     zh: "门急诊人次",
-    explain_en: "Outpatient and emergency visits per day, by tier, chronic patients and background demand together.",
-    explain_zh: "每日门急诊人次，按层级分列，含慢病患者和背景需求。",
+    explain_en: "Outpatient and emergency visits per day, by tier: chronic patients, other residents and non-residents together.",
+    explain_zh: "每日门急诊人次，按层级分列，含慢病患者、其他居民和非本地居民。",
 };
 
 /// `emergency_visits_per_day`
@@ -500,8 +501,8 @@ pub const SPENDING_YUAN_PER_YEAR: Metric = Metric {
     headline: Headline::No,
     en: "spending",
     zh: "医疗费用",
-    explain_en: "Charges for the chronic patients' visits and bed-days, by tier, split into what the insurer pays and what patients pay out of pocket.",
-    explain_zh: "慢病患者门诊和住院的费用，按层级分列，并分为医保基金支付与个人自付。",
+    explain_en: "Charges for residents' visits (chronic patients' and the other residents') and chronic patients' bed-days, by tier, split into what the insurer pays and what patients pay out of pocket. Non-residents' visits and the wards' other admissions are not charged.",
+    explain_zh: "居民（慢病患者及其他居民）门诊和慢病患者住院的费用，按层级分列，并分为医保基金支付与个人自付；非本地居民门诊和病房的其他入院不计费用。",
 };
 
 /// `ward_mean_census`
@@ -644,8 +645,8 @@ pub const EXPERT_SESSION_VISITS_PER_DAY: Metric = Metric {
     headline: Headline::No,
     en: "expert-session visits",
     zh: "社区专家门诊人次",
-    explain_en: "Chronic patients' visits a day at the expert sessions that lead-hospital specialists hold at CHCs (counted as primary care).",
-    explain_zh: "慢病患者每日在牵头医院专家到社区开设的专家门诊就诊的人次（计入基层诊疗）。",
+    explain_en: "Visits a day, by anyone, at the CHCs' expert clinics, where lead-hospital specialists see patients in expert sessions or studios (primary care by place, the lead's by provider).",
+    explain_zh: "每日在社区专家门诊（牵头医院专家下沉出诊或工作室坐诊）就诊的人次（按地点计入基层诊疗，按提供者计入牵头医院）。",
 };
 
 /// `chc_capability_gain`
@@ -670,6 +671,18 @@ pub const SIGNED_PATIENTS: Metric = Metric {
     zh: "签约患者人数",
     explain_en: "Chronic patients with a family-doctor contract at the end of the run.",
     explain_zh: "模拟结束时与家庭医生签约的慢病患者人数。",
+};
+
+/// `signed_resident_share`
+pub const SIGNED_RESIDENT_SHARE: Metric = Metric {
+    id: "signed_resident_share",
+    unit: Unit::Share,
+    breakdowns: &[],
+    headline: Headline::No,
+    en: "signed share of residents",
+    zh: "居民签约率",
+    explain_en: "Share of all residents, chronic patients and the others, with a family-doctor contract at the end of the run. A signing drive raises it up to the room left in each CHC's panels (family_doctors.panel_size).",
+    explain_zh: "模拟结束时与家庭医生签约的居民（慢病患者及其他居民）占全部居民的比例。签约推进受各社区家庭医生签约容量（panel_size）限制。",
 };
 
 /// `managed_patients`
@@ -1013,8 +1026,8 @@ pub mod series {
         headline: Headline::No,
         en: "expert-session visits",
         zh: "社区专家门诊人次",
-        explain_en: "Chronic patients' visits at CHC expert sessions on the day.",
-        explain_zh: "当日慢病患者在社区专家门诊就诊的人次。",
+        explain_en: "Visits at the CHCs' expert clinics (sessions and studios) on the day.",
+        explain_zh: "当日在社区专家门诊（下沉出诊和工作室）就诊的人次。",
     };
 
     pub const CHC_CAPABILITY_GAIN: Metric = Metric {

@@ -28,7 +28,7 @@ pub enum Purpose {
     Onset = 4,
     /// Non-residents' outpatient and emergency arrivals at a facility (key: facility name and day).
     NonresidentVisits = 5,
-    /// A ward's background admissions and every length of stay drawn there (key: ward index).
+    /// A ward's background admissions and every length of stay drawn there (key: a hash of "facility/ward").
     Ward = 6,
     /// The order of a clinic's booking queue (agents, residents and non-residents), and what
     /// follows a resident's visit (key: facility name and day).

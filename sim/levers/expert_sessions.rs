@@ -1,12 +1,14 @@
 //! Slot sinking (号源下沉) into expert sessions at CHCs: lead-hospital specialists hold clinics
 //! at the CHCs on a weekly schedule.
 //!
-//! On its switch-on day, `slot_share` of the lead's weekly specialist slots move to new
-//! expert-session books at the CHCs, spread evenly over the CHCs and the session weekdays, with
-//! the background demand of the moved slots; sessions are then in force (the resource
-//! [`ExpertSessions`]). Patients with a non-routine request may choose their CHC's session
-//! (the lead's quality, the CHC's travel time, the session price reimbursed at the primary
-//! rate); a session visit counts as primary care and treats with the lead hospital's capability.
+//! On its switch-on day, `slot_share` of the lead's weekly specialist slots move to expert-session
+//! books at the CHCs, spread evenly over the CHCs and the session weekdays: the specialists' hours
+//! move, the patients do not. Sessions are then in force (the resource [`ExpertSessions`]) and
+//! every CHC has an expert clinic ([`ExpertClinics`], shared with the expert studios' clinics).
+//! Patients with a non-routine request may choose their CHC's expert clinic (the lead's quality,
+//! the CHC's travel time, the expert price reimbursed at the primary rate); a visit there counts
+//! as primary care by place, as the lead's by provider, and treats with the lead hospital's
+//! capability.
 
 use super::common::{Context, Def, Lever, Systems, Text, on_day, start_day};
 use crate::model::clinic::SlotBook;
@@ -50,6 +52,25 @@ pub struct ExpertSessions {
     pub visit_price_yuan: f64,
 }
 
+/// Where lead-hospital specialists see patients at CHCs (expert sessions or studios' clinics),
+/// and the price of such a visit: a resource from the start when either lever is in the scenario,
+/// with no CHC open until a lever opens one.
+#[derive(Resource, Debug, Clone, PartialEq)]
+pub struct ExpertClinics {
+    /// Price of a visit, in yuan: the sessions' `visit_price_yuan`, or with studios alone the lead
+    /// hospital's visit price.
+    pub visit_price_yuan: f64,
+    /// By facility: its expert clinic is open.
+    pub open: Vec<bool>,
+}
+
+impl ExpertClinics {
+    /// The expert clinic's price at `facility`, if one is open there.
+    pub fn at(&self, facility: u16) -> Option<f64> {
+        self.open.get(usize::from(facility)).copied().unwrap_or(false).then_some(self.visit_price_yuan)
+    }
+}
+
 const WEEKDAYS: [&str; 7] = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"];
 
 pub fn validate(c: &mut Checker, e: &ExpertSessionsFile, cx: &Context) -> Lever<ExpertSessions> {
@@ -88,9 +109,14 @@ fn systems(params: &Params) -> Option<Systems> {
     let lead = params.lead()?;
     let e = l.settings;
     Some(
-        (move |mut commands: Commands, model: Res<Model>, mut clinics: Query<&mut Clinics>| {
+        (move |mut commands: Commands,
+               model: Res<Model>,
+               mut open: ResMut<ExpertClinics>,
+               mut clinics: Query<&mut Clinics>| {
             commands.insert_resource(e);
-            open_sessions(&model, &mut clinics);
+            for f in model.params.chcs() {
+                open_expert_clinic(&model, &mut open, &mut clinics, f);
+            }
             sink_slots(&model, lead, &e, &mut clinics);
         })
         .run_if(on_day(l.start_day))
@@ -98,8 +124,14 @@ fn systems(params: &Params) -> Option<Systems> {
     )
 }
 
-/// Gives every CHC an expert-session book, empty until slots are moved to it, at today's date.
-fn open_sessions(model: &Model, clinics: &mut Query<&mut Clinics>) {
+/// Opens an expert clinic at CHC `f` (once): an expert-session book, empty until slots are moved
+/// to it, at today's date.
+pub fn open_expert_clinic(
+    model: &Model,
+    open: &mut ExpertClinics,
+    clinics: &mut Query<&mut Clinics>,
+    f: usize,
+) {
     let empty = ClinicParams {
         kind: ClinicKind::ExpertSession,
         slots_per_weekday: [0; 7],
@@ -107,15 +139,39 @@ fn open_sessions(model: &Model, clinics: &mut Query<&mut Clinics>) {
         signed_priority: false,
         family_doctors: None,
     };
-    for (f, fp) in model.params.facilities.iter().enumerate() {
-        if fp.tier != Tier::Primary {
-            continue;
-        }
-        let Ok(mut c) = clinics.get_mut(model.facilities[f]) else { continue };
+    let Ok(mut c) = clinics.get_mut(model.facilities[f]) else { return };
+    if c.get(ClinicKind::ExpertSession).is_none() {
         let mut book = SlotBook::new(&empty, model.params.care.booking_horizon_days);
         book.advance_to(model.day);
         c.0.push(book);
     }
+    open.open[f] = true;
+}
+
+/// Moves up to `n` of the lead's specialist slots on weekday `d` to CHC `f`'s expert clinic
+/// (which must be open): the hours move, so the lead keeps fewer. Returns the slots moved.
+pub fn move_specialist_slots(
+    model: &Model,
+    lead: usize,
+    f: usize,
+    d: usize,
+    n: u32,
+    clinics: &mut Query<&mut Clinics>,
+) -> u32 {
+    let Ok(mut c) = clinics.get_mut(model.facilities[lead]) else { return 0 };
+    let Some(book) = c.get_mut(ClinicKind::Specialist) else { return 0 };
+    let mut slots = book.slots_per_weekday();
+    let moved = n.min(slots[d]);
+    slots[d] -= moved;
+    book.set_capacity(slots);
+    if let Ok(mut c) = clinics.get_mut(model.facilities[f])
+        && let Some(book) = c.get_mut(ClinicKind::ExpertSession)
+    {
+        let mut slots = book.slots_per_weekday();
+        slots[d] += moved;
+        book.set_capacity(slots);
+    }
+    moved
 }
 
 /// Moves `slot_share` of the lead's weekly specialist slots to expert sessions, spread evenly
@@ -145,7 +201,9 @@ fn sink_slots(model: &Model, lead: usize, e: &ExpertSessions, clinics: &mut Quer
         if let Ok(mut c) = clinics.get_mut(model.facilities[f])
             && let Some(book) = c.get_mut(ClinicKind::ExpertSession)
         {
-            book.set_capacity(slots);
+            // Added to what a studio's clinic there already holds.
+            let held = book.slots_per_weekday();
+            book.set_capacity(std::array::from_fn(|d| held[d] + slots[d]));
         }
     }
 }

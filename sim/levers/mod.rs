@@ -270,6 +270,7 @@ pub struct InForce<'w> {
     per_diem: Option<Res<'w, per_diem::PerDiem>>,
     capitation: Option<Res<'w, capitation::Capitation>>,
     expert_sessions: Option<Res<'w, expert_sessions::ExpertSessions>>,
+    expert_clinics: Option<Res<'w, expert_sessions::ExpertClinics>>,
     bed_sinking: Option<Res<'w, bed_sinking::BedSinking>>,
     learning: Option<Res<'w, capability_learning::Learning>>,
 }
@@ -284,6 +285,7 @@ impl InForce<'_> {
             per_diem: self.per_diem.as_deref(),
             capitation: self.capitation.as_deref(),
             expert_sessions: self.expert_sessions.as_deref(),
+            expert_clinics: self.expert_clinics.as_deref(),
             bed_sinking: self.bed_sinking.as_deref(),
             learning: self.learning.as_deref(),
         }
@@ -299,6 +301,8 @@ pub struct Now<'a> {
     pub per_diem: Option<&'a per_diem::PerDiem>,
     pub capitation: Option<&'a capitation::Capitation>,
     pub expert_sessions: Option<&'a expert_sessions::ExpertSessions>,
+    /// Where an expert clinic (a session or a studio's) is open at a CHC, and its price.
+    pub expert_clinics: Option<&'a expert_sessions::ExpertClinics>,
     pub bed_sinking: Option<&'a bed_sinking::BedSinking>,
     pub learning: Option<&'a capability_learning::Learning>,
 }

@@ -77,7 +77,7 @@ pub struct Counts {
     pub spending_chronic: [[f64; 3]; 3],
     pub patient_days: u64,
     pub uncontrolled_patient_days: u64,
-    /// Agent visits at CHC expert sessions.
+    /// Visits at CHC expert clinics (sessions and studios), everyone's.
     pub expert_visits: u64,
     /// Capitation paid to CHCs (yuan).
     pub capitation_yuan: f64,
@@ -271,6 +271,8 @@ pub struct Recorder {
     pub chc_capability_gain: f64,
     /// Signed patients at the last recorded day.
     pub signed_patients: u64,
+    /// Share of all residents (chronic patients and the others) signed, at the last recorded day.
+    pub signed_resident_share: f64,
     /// One entry per management year of the recorded window (365 days from the end of the
     /// warm-up; the last may be partial).
     pub years: Vec<YearStats>,
@@ -328,6 +330,7 @@ impl Recorder {
             days_recorded: 0,
             chc_capability_gain: 0.0,
             signed_patients: 0,
+            signed_resident_share: 0.0,
             years: Vec::new(),
         }
     }
@@ -423,7 +426,7 @@ pub struct ReplicationResult {
 pub fn record(
     model: Res<Model>,
     census: Res<Census>,
-    learning: Option<Res<Learning>>,
+    (learning, residents): (Option<Res<Learning>>, Option<Res<super::residents::Residents>>),
     mut rec: ResMut<Recorder>,
     mut clinics: Query<&mut Clinics>,
     mut wards: Query<&mut Wards>,
@@ -438,8 +441,11 @@ pub fn record(
             for book in c.0.iter_mut() {
                 let used = u64::from(book.used_today());
                 rec.today.visits[f] += used;
-                if book.kind == ClinicKind::ExpertSession && params.facilities[f].in_scope {
-                    rec.today.session_visits_in_scope += used;
+                if book.kind == ClinicKind::ExpertSession {
+                    rec.today.expert_visits += used;
+                    if params.facilities[f].in_scope {
+                        rec.today.session_visits_in_scope += used;
+                    }
                 }
                 book.publish(params.choice.published_wait_smoothing_days);
             }
@@ -546,6 +552,9 @@ pub fn record(
     if measuring {
         rec.chc_capability_gain = learning;
         rec.signed_patients = census.signed;
+        let (signed, all) =
+            residents.as_deref().map_or((0.0, 0.0), super::residents::Residents::signed_and_all);
+        rec.signed_resident_share = ratio(census.signed as f64 + signed, census.alive as f64 + all);
     }
     if measuring {
         for (i, k) in params.screening.campaigns.iter().enumerate() {
@@ -780,6 +789,7 @@ impl Recorder {
         put(&m::EXPERT_SESSION_VISITS_PER_DAY, String::new(), t.expert_visits as f64 / days);
         put(&m::CHC_CAPABILITY_GAIN, String::new(), self.chc_capability_gain);
         put(&m::SIGNED_PATIENTS, String::new(), self.signed_patients as f64);
+        put(&m::SIGNED_RESIDENT_SHARE, String::new(), self.signed_resident_share);
         put(&m::CHRONIC_PATIENTS, String::new(), census.alive as f64);
         put(&m::ENROLLED_PATIENTS, String::new(), census.enrolled as f64);
         for tier in Tier::ALL {

@@ -175,6 +175,17 @@ impl Residents {
         }
     }
 
+    /// Residents in signed strata, and all residents of the strata.
+    pub fn signed_and_all(&self) -> (f64, f64) {
+        let signed = self
+            .strata
+            .iter()
+            .filter(|s| self.groups[s.group as usize].chooser.signed)
+            .map(|s| s.residents)
+            .sum();
+        (signed, self.strata.iter().map(|s| s.residents).sum())
+    }
+
     /// Mean visits of stratum `s` today: its base rate, a weekday factor (`weekday`, 1 for needs
     /// that arise evenly over the week), and access (the log-sum's change, weighted by the
     /// complex share).

@@ -484,7 +484,7 @@ the levers, each with a comment giving its unit and source; start from it.
 - **Policy levers** live under `[policy]` (DESIGN.md section 3.4), one table per lever
   (`[policy.gatekeeping]`, `[policy.bed_sinking]`, …; `[[policy.expert_studios]]` is a list of
   batches). A lever whose table is absent is off. The values the levers replace (reimbursement,
-  referral completion and friction, down-referral) are set before reform in `[payment]` and
+  referral completion and processing time, down-referral) are set before reform in `[payment]` and
   `[referral]`.
 - **`start_day`.** A lever switches on at the start of its `start_day` and stays on. Days count
   from 0, the first warm-up day, so a lever meant to start on recorded day *d* has `start_day =

@@ -417,8 +417,11 @@ pub struct ChoiceFile {
     /// dce_ncd_primary_care_attribute_importance)
     pub travel_per_10_minutes: f64,
     /// Utility of the home CHC (and of its expert session) for a signed patient.
-    /// unit: utility · range: [-50, 50] · default: required · source: assumption — sweepable,
-    /// calibratable
+    /// unit: utility · range: [-50, 50] · default: required · source: baseline 0.41 =
+    /// ln(1.283 ÷ 0.848), the causal odds ratio of a CHC over a hospital visit after signing
+    /// (PSM-DID, Feng G & Sun L, Innovation in Aging 2025); cross-sectional odds ratios, which
+    /// include who signs, are higher (1.77, Li et al., Medicine 2017; 1/0.58, Feng D et al. 2017,
+    /// params.csv) — sweepable, calibratable
     pub signed_bonus: f64,
     /// Utility of the facility of the patient's last visit.
     /// unit: utility · range: [-50, 50] · default: required · source: assumption — sweepable,

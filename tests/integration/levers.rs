@@ -13,7 +13,7 @@ use medgroup::levers::capability_learning::CapabilityLearning;
 use medgroup::levers::capitation::Capitation;
 use medgroup::levers::down_referral::DownReferral;
 use medgroup::levers::expert_sessions::ExpertSessions;
-use medgroup::levers::expert_studios::ExpertStudios;
+use medgroup::levers::expert_studios::{Batch, ExpertStudios};
 use medgroup::levers::gatekeeping::{Gatekeeping, GatekeepingMode};
 use medgroup::levers::global_budget::GlobalBudget;
 use medgroup::levers::green_channel::GreenChannel;
@@ -357,12 +357,53 @@ fn expert_studios_teach_the_chcs() {
     );
     let chcs = base.facilities.iter().filter(|f| f.tier == Tier::Primary).count() as u32;
     let mut reform = base.clone();
-    reform
-        .policy
-        .set("expert_studios", ExpertStudios { batches: vec![Lever { start_day: 0, settings: chcs }] });
+    reform.policy.set(
+        "expert_studios",
+        ExpertStudios {
+            batches: vec![Lever { start_day: 0, settings: Batch { count: chcs, visits_per_week: 20 } }],
+        },
+    );
     let (a, b) = arms(&base, &reform, 4);
     assert!(values(&a, "chc_capability_gain", "").iter().all(|&g| g == 0.0), "no studio, no learning");
     expect("chc_capability_gain", &diffs(&a, &b, "chc_capability_gain", ""), 1.0);
+}
+
+#[test]
+fn expert_studios_hold_clinics_patients_book_with_hours_from_the_lead() {
+    // One studio per CHC from day 0, each seeing up to 20 patients a week at its CHC, the hours
+    // taken from the lead's specialist clinic. Expected: visits at the CHCs' expert clinics +
+    // (patients choose them; the base has none), the lead's visits − (fewer slots of its own),
+    // and by provider the CHCs' share moves less than by place (studio visits are the lead's
+    // staff's). Measured when written: +34.2 visits a day, SE 0 (12 studios × 20 ÷ 7 = 34.3: every
+    // slot booked in every replication), lead −20.0 ± 0.3 a day, share +0.050 by place and
+    // −0.029 by provider (n = 8).
+    let mut base = small_baseline(RESIDENTS, 180, 60);
+    base.policy.set(
+        "capability_learning",
+        CapabilityLearning { learning_rate_per_year: 0.0, capability_cap: 0.0, trust_gain: 0.0 },
+    );
+    let chcs = base.facilities.iter().filter(|f| f.tier == Tier::Primary).count() as u32;
+    let mut reform = base.clone();
+    reform.policy.set(
+        "expert_studios",
+        ExpertStudios {
+            batches: vec![Lever { start_day: 0, settings: Batch { count: chcs, visits_per_week: 20 } }],
+        },
+    );
+    let (a, b) = arms(&base, &reform, 8);
+    assert!(
+        values(&a, "expert_session_visits_per_day", "").iter().all(|&v| v == 0.0),
+        "no studio, no expert clinic"
+    );
+    let booked =
+        expect("expert_session_visits_per_day", &diffs(&a, &b, "expert_session_visits_per_day", ""), 1.0);
+    // At most the studios' capacity: 20 a week each.
+    assert!(booked.mean <= f64::from(chcs) * 20.0 / 7.0 + 1e-9, "studios saw more than their hours allow");
+    expect("visits_per_day at the lead", &diffs(&a, &b, "visits_per_day", "tier=lead"), -1.0);
+    let place = Summary::of(&diffs(&a, &b, "primary_care_visit_share", "")).expect("finite").mean;
+    let provider = Summary::of(&diffs(&a, &b, "primary_care_visit_share_provider", "")).expect("finite").mean;
+    println!("primary share: by place {place:+.4}, by provider {provider:+.4}");
+    assert!(provider < place, "studio visits count at the CHC by place, at the lead by provider");
 }
 
 #[test]

@@ -23,3 +23,4 @@ mod report;
 mod scenarios;
 mod shards;
 mod targets;
+mod validation;

@@ -84,8 +84,14 @@ fn pilots_load_with_their_documented_structure() {
     assert!(q.facilities.iter().all(|f| f.in_scope && f.in_group), "public institutions only, all in scope");
     // Day 0 = 2022-07-04, recording from 2023-01-01: studios 2023-10-30 and 2024-03-01, platform 2023-12-01.
     assert_eq!(q.run.warmup_days, 181);
-    let studios: Vec<(u32, u32)> =
-        q.policy.get::<ExpertStudios>().unwrap().batches.iter().map(|l| (l.start_day, l.settings)).collect();
+    let studios: Vec<(u32, u32)> = q
+        .policy
+        .get::<ExpertStudios>()
+        .unwrap()
+        .batches
+        .iter()
+        .map(|l| (l.start_day, l.settings.count))
+        .collect();
     assert_eq!(studios, vec![(483, 20), (606, 17)]);
     assert_eq!(q.policy.get::<Lever<ReferralPlatform>>().map(|l| l.start_day), Some(515));
     assert!(

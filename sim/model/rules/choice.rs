@@ -61,11 +61,10 @@ pub fn utility(
     let f = &params.facilities[o.facility as usize];
     let ch: &ChoiceParams = &params.choice;
     let signed_bonus = signed_bonus(ch.signed_bonus, now.capitation);
-    let (quality, price, price_weight) = match (o.expert(), now.expert_sessions) {
-        // A session has the lead's quality, so its price weighs fully.
-        (true, Some(e)) => {
-            (params.lead().map_or(1.0, |l| params.facilities[l].quality), e.visit_price_yuan, 1.0)
-        }
+    let expert_price = now.expert_clinics.and_then(|e| e.at(o.facility)).filter(|_| o.expert());
+    let (quality, price, price_weight) = match expert_price {
+        // An expert clinic has the lead's quality, so its price weighs fully.
+        Some(price) => (params.lead().map_or(1.0, |l| params.facilities[l].quality), price, 1.0),
         _ => (f.quality, f.visit_price_yuan, model.price_weight[o.facility as usize]),
     };
     let rate = reimbursed_share(&model.policy, now.gatekeeping, p.scheme, f.tier, !referred);
@@ -147,7 +146,7 @@ pub fn options(p: &Chooser, sev: Severity, model: &Model, now: &Now, referred: b
     let mut out = Options::default();
     if !referred {
         out.add(Opt { facility: p.home, clinic: ClinicKind::GeneralPractice });
-        if now.expert_sessions.is_some() && sev != Severity::Routine {
+        if now.expert_clinics.and_then(|e| e.at(p.home)).is_some() && sev != Severity::Routine {
             out.add(Opt { facility: p.home, clinic: ClinicKind::ExpertSession });
         }
     }

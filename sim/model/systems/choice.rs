@@ -1,7 +1,7 @@
 //! Choice: each request picks a facility by multinomial logit.
 //!
 //! Reads `CareRequest`; writes `BookingRequest` (to outpatient). The options are the patient's
-//! home CHC, its expert session (when `policy.expert_sessions` is on and the request is not
+//! home CHC, its expert clinic (where expert sessions or a studio opened one and the request is not
 //! routine), the member hospital serving that catchment, and the lead hospital (not under strict
 //! gatekeeping, unless referred). The utility of option j for patient i with a request of
 //! severity s is

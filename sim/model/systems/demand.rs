@@ -2,8 +2,9 @@
 //!
 //! Reads the care calendar; writes `CareRequest` (to choice). A routine follow-up is attended
 //! with probability `care.followup_adherence` (a missed one is re-filed one interval later);
-//! symptomatic visits and post-discharge follow-ups are always sought. Background demand is drawn
-//! where it is served (outpatient, admission).
+//! symptomatic visits and post-discharge follow-ups are always sought. The other residents' visits
+//! are drawn in `choice::residents_choose`; non-residents' visits and the wards' other admissions
+//! where they are served (outpatient, admission).
 
 use crate::model::events::{care_rng, is_pending_care, schedule_routine};
 use crate::model::*;

@@ -252,10 +252,11 @@ fn book_resident(
         k.equity_wait(g.catchment, g.chooser.scheme, wait);
         k.resident_visits[f.tier.index()] += 1;
     });
-    let price = match (o.expert(), now.expert_sessions) {
-        (true, Some(e)) => e.visit_price_yuan,
-        _ => f.visit_price_yuan,
-    };
+    let price = now
+        .expert_clinics
+        .and_then(|e| e.at(o.facility))
+        .filter(|_| o.expert())
+        .unwrap_or(f.visit_price_yuan);
     charges.add(f.tier, g.chooser.scheme, !referred, g.catchment, price);
     if !referred && refers_up(f.tier, req.complex, o.expert(), params, rng.random()) {
         if completed(model.policy.referral_completion, rng) {
@@ -583,12 +584,12 @@ pub fn outpatient(
         // Seen again: a lapse in management ends (the disease clock is re-filed below).
         let lapse_ended = p.has(LAPSED);
         p.flags &= !LAPSED;
-        let expert = visit.expert() && now.expert_sessions.is_some();
+        let expert_price = now.expert_clinics.and_then(|e| e.at(visit.facility)).filter(|_| visit.expert());
+        let expert = expert_price.is_some();
         rec.count(|k| {
             k.agent_visits[tier.index()] += 1;
-            k.expert_visits += u64::from(expert);
         });
-        let price = now.expert_sessions.filter(|_| expert).map_or(f.visit_price_yuan, |e| e.visit_price_yuan);
+        let price = expert_price.unwrap_or(f.visit_price_yuan);
         let bypass = visit.channel != Channel::Referred;
         charges.write(Charge {
             tier,
