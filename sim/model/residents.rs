@@ -215,8 +215,10 @@ pub fn refers_up(tier: Tier, complex: bool, expert: bool, params: &Params, u: f6
     let r = &params.referral;
     let capability = params.residents.capability[tier.index()];
     let p = match (tier, complex) {
-        (Tier::Primary, true) if expert => 0.0,
+        // As for chronic patients: a complex case is referred at the complex share wherever it is
+        // seen at a CHC; an expert treats the rest with the lead's capability.
         (Tier::Primary, true) => r.complex_up_referral_share,
+        (Tier::Primary, false) if expert => 0.0,
         (Tier::Primary, false) => (1.0 - capability) * r.up_referral_propensity,
         (Tier::Member, true) => (1.0 - capability) * r.member_up_referral_propensity,
         _ => 0.0,
@@ -247,14 +249,18 @@ mod tests {
     }
 
     #[test]
-    fn a_chc_refers_complex_visits_and_failures_and_an_expert_keeps_them() {
+    fn a_chc_refers_complex_visits_and_failures_and_an_expert_only_complex_ones() {
         let mut params = small();
         params.referral.complex_up_referral_share = 0.8;
         params.referral.up_referral_propensity = 0.5;
         params.referral.member_up_referral_propensity = 0.8;
         params.residents.capability = [0.6, 0.8, 0.9];
         assert!(refers_up(Tier::Primary, true, false, &params, 0.79));
-        assert!(!refers_up(Tier::Primary, true, true, &params, 0.0));
+        assert!(!refers_up(Tier::Primary, true, false, &params, 0.81));
+        // At an expert clinic, as for chronic patients: complex cases at the complex share, the
+        // rest kept (the expert treats with the lead's capability).
+        assert!(refers_up(Tier::Primary, true, true, &params, 0.79));
+        assert!(!refers_up(Tier::Primary, false, true, &params, 0.0));
         // Symptomatic: (1 − 0.6) × 0.5 = 0.2.
         assert!(refers_up(Tier::Primary, false, false, &params, 0.19));
         assert!(!refers_up(Tier::Primary, false, false, &params, 0.21));
