@@ -289,7 +289,6 @@ pub fn sweep(a: SweepArgs) -> anyhow::Result<()> {
 }
 
 pub fn merge(a: MergeArgs) -> anyhow::Result<()> {
-    let mut files = Vec::new();
     for input in &a.inputs {
         if !input.exists() {
             bail!(
@@ -297,18 +296,23 @@ pub fn merge(a: MergeArgs) -> anyhow::Result<()> {
                 input.display()
             );
         }
-        if input.is_dir() {
-            files.extend(merge::shard_files_in(input).map_err(|e| anyhow!(e))?);
-        } else {
-            files.push(input.clone());
-        }
     }
     let out = match (&a.out, a.inputs.as_slice()) {
         (Some(o), _) => o.clone(),
         (None, [one]) if one.is_dir() => one.clone(),
         _ => bail!("say where to write the merged results with --out"),
     };
+    // The folder's lock first: a run still writing its shards holds it, and merge must say so
+    // rather than find the shards missing or half written.
     let _lock = folder::lock_folder(&out, &Holder::this_process(&command_line()))?;
+    let mut files = Vec::new();
+    for input in &a.inputs {
+        if input.is_dir() {
+            files.extend(merge::shard_files_in(input).map_err(|e| anyhow!(e))?);
+        } else {
+            files.push(input.clone());
+        }
+    }
     let merged = merge::merge(&files, &out, a.force).map_err(|e| anyhow!(e))?;
     if !a.quiet {
         eprintln!("merged {} shard file(s)", files.len());
