@@ -121,7 +121,8 @@ impl SlotBook {
                 continue;
             };
             *pool -= 1;
-            self.wait_sum_today += f64::from(day - self.today);
+            // Published like any wait: from the first day the visit could take place.
+            self.wait_sum_today += f64::from(day - earliest.0.max(self.today));
             self.bookings_today += 1;
             return Some(Day(day));
         }
@@ -184,13 +185,19 @@ impl SlotBook {
     /// Books one slot on the earliest day with one free, if that day is `latest` or earlier;
     /// `None` (and nothing booked) otherwise.
     pub fn book_within(&mut self, latest: Day) -> Option<Day> {
+        self.book_first_free(self.today, latest)
+    }
+
+    /// [`Self::book_within`], for a request that could take place from day `origin` on: the
+    /// published wait counts from there, not from today.
+    fn book_first_free(&mut self, origin: u32, latest: Day) -> Option<Day> {
         let h = self.horizon();
         while self.first_free < self.today + h && self.first_free <= latest.0 {
             let i = (self.first_free % h) as usize;
             if self.free[i] > 0 {
                 self.free[i] -= 1;
                 let day = self.first_free;
-                self.wait_sum_today += f64::from(day - self.today);
+                self.wait_sum_today += f64::from(day - origin.clamp(self.today, day));
                 self.bookings_today += 1;
                 return Some(Day(day));
             }
@@ -208,14 +215,14 @@ impl SlotBook {
     /// Books one slot on the earliest day from `earliest` to `latest` with one free.
     pub fn book_between(&mut self, earliest: Day, latest: Day) -> Option<Day> {
         if earliest.0 <= self.first_free {
-            return self.book_within(latest);
+            return self.book_first_free(earliest.0, latest);
         }
         let h = self.horizon();
         for day in earliest.0..(self.today + h).min(latest.0.saturating_add(1)) {
             let i = (day % h) as usize;
             if self.free[i] > 0 {
                 self.free[i] -= 1;
-                self.wait_sum_today += f64::from(day - self.today);
+                self.wait_sum_today += f64::from(day - earliest.0.max(self.today));
                 self.bookings_today += 1;
                 return Some(Day(day));
             }
@@ -245,7 +252,8 @@ impl SlotBook {
         (booked, wait_sum)
     }
 
-    /// Folds today's booking waits into the published wait (exponential smoothing with time
+    /// Folds today's booking waits (each from the first day its visit could take place, as the
+    /// recorded waits are) into the published wait (exponential smoothing with time
     /// constant `smoothing_days`) and clears today's sums.
     pub fn publish(&mut self, smoothing_days: f64) {
         if self.bookings_today > 0 {
@@ -275,6 +283,28 @@ impl SlotBook {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_published_wait_runs_from_the_first_possible_day() {
+        let p = ClinicParams {
+            kind: ClinicKind::Specialist,
+            slots_per_weekday: [1; 7],
+            nonresident_visits_per_day: 0.0,
+            signed_priority: false,
+            family_doctors: None,
+        };
+        let mut b = SlotBook::new(&p, 30);
+        // A visit that cannot take place before day 5 (a referral being processed, a follow-up
+        // planned ahead) and gets day 5 waited 0 days; one booked from today for day 1, 1 day.
+        assert_eq!(b.book_between(Day(5), Day(29)), Some(Day(5)));
+        assert_eq!(b.book_referred_between(Day(7), Day(29)), Some(Day(7)));
+        b.book(); // day 0
+        assert_eq!(b.book(), Some(Day(1)));
+        // Four bookings: waits 0, 0, 0, 1; smoothing over one day gives α = 1 − e^−1.
+        b.publish(1.0);
+        let alpha = 1.0 - (-1.0f64).exp();
+        assert!((b.published_wait_days - alpha * 0.25).abs() < 1e-12, "{}", b.published_wait_days);
+    }
 
     #[test]
     fn books_earliest_free_day_and_rolls_forward() {

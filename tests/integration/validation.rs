@@ -102,7 +102,7 @@ fn diluted(b: f64, lo: f64, hi: f64) -> (f64, f64) {
 #[test]
 fn strict_gatekeeping_moves_the_share_and_hospital_visits_within_the_published_range() {
     // docs/validation.md §1.1: +5 to +17 pp, hospital visits −10 % to −24 %. At full scale (8
-    // paired replications, one recorded year): +7.7 pp, −16.7 % (SE < 0.1).
+    // paired replications, one recorded year): +7.9 pp, −16.9 % (SE < 0.1).
     let e = effects("scenarios/reforms/gatekeeping.toml");
     let (lo, hi) = diluted(e.b, 5.0, 17.0);
     within("strict gatekeeping, share (pp)", &e.share_pp, 1.0, lo, hi);
@@ -112,7 +112,7 @@ fn strict_gatekeeping_moves_the_share_and_hospital_visits_within_the_published_r
 
 #[test]
 fn soft_gatekeeping_moves_the_share_and_hospital_visits_within_the_published_range() {
-    // §1.2: +2.5 to +7 pp, −5 % to −12 %. Full scale: +3.0 pp, −6.7 %.
+    // §1.2: +2.5 to +7 pp, −5 % to −12 %. Full scale: +2.9 pp, −6.6 %.
     let e = effects("scenarios/validation/effects/gatekeeping_soft.toml");
     let (lo, hi) = diluted(e.b, 2.5, 7.0);
     within("soft gatekeeping, share (pp)", &e.share_pp, 1.0, lo, hi);
