@@ -344,17 +344,14 @@ fn post_acute_transfer_raises_transfers_to_shared_wards() {
     expect("transfers_to_shared_ward_per_year", &diffs(&a, &b, "transfers_to_shared_ward_per_year", ""), 1.0);
 }
 
-#[test]
-fn expert_studios_teach_the_chcs() {
-    // Learning is configured in both arms; only the reform opens studios (one per CHC, day 0).
-    // Expected: CHC capability gain + (the base gains nothing without sessions or studios).
-    // Measured when written: +0.140, the same in every replication (learning draws nothing), so
-    // the SE is 0 and the check is that the gain is positive.
+/// The small baseline with `learning` in both arms and, in the reform, one studio per CHC from
+/// day 0 seeing 20 patients a week; returns the number of CHCs and both arms' results.
+fn studio_arms(
+    learning: CapabilityLearning,
+    n: u32,
+) -> (u32, (Vec<ReplicationResult>, Vec<ReplicationResult>)) {
     let mut base = small_baseline(RESIDENTS, 180, 60);
-    base.policy.set(
-        "capability_learning",
-        CapabilityLearning { learning_rate_per_year: 0.5, capability_cap: 0.5, trust_gain: 0.5 },
-    );
+    base.policy.set("capability_learning", learning);
     let chcs = base.facilities.iter().filter(|f| f.tier == Tier::Primary).count() as u32;
     let mut reform = base.clone();
     reform.policy.set(
@@ -363,7 +360,19 @@ fn expert_studios_teach_the_chcs() {
             batches: vec![Lever { start_day: 0, settings: Batch { count: chcs, visits_per_week: 20 } }],
         },
     );
-    let (a, b) = arms(&base, &reform, 4);
+    (chcs, arms(&base, &reform, n))
+}
+
+#[test]
+fn expert_studios_teach_the_chcs() {
+    // Learning is configured in both arms; only the reform opens studios (one per CHC, day 0).
+    // Expected: CHC capability gain + (the base gains nothing without sessions or studios).
+    // Measured when written: +0.140, the same in every replication (learning draws nothing), so
+    // the SE is 0 and the check is that the gain is positive.
+    let (_, (a, b)) = studio_arms(
+        CapabilityLearning { learning_rate_per_year: 0.5, capability_cap: 0.5, trust_gain: 0.5 },
+        4,
+    );
     assert!(values(&a, "chc_capability_gain", "").iter().all(|&g| g == 0.0), "no studio, no learning");
     expect("chc_capability_gain", &diffs(&a, &b, "chc_capability_gain", ""), 1.0);
 }
@@ -377,20 +386,10 @@ fn expert_studios_hold_clinics_patients_book_with_hours_from_the_lead() {
     // staff's). Measured when written: +34.2 visits a day, SE 0 (12 studios × 20 ÷ 7 = 34.3: every
     // slot booked in every replication), lead −20.0 ± 0.3 a day, share +0.050 by place and
     // −0.029 by provider (n = 8).
-    let mut base = small_baseline(RESIDENTS, 180, 60);
-    base.policy.set(
-        "capability_learning",
+    let (chcs, (a, b)) = studio_arms(
         CapabilityLearning { learning_rate_per_year: 0.0, capability_cap: 0.0, trust_gain: 0.0 },
+        8,
     );
-    let chcs = base.facilities.iter().filter(|f| f.tier == Tier::Primary).count() as u32;
-    let mut reform = base.clone();
-    reform.policy.set(
-        "expert_studios",
-        ExpertStudios {
-            batches: vec![Lever { start_day: 0, settings: Batch { count: chcs, visits_per_week: 20 } }],
-        },
-    );
-    let (a, b) = arms(&base, &reform, 8);
     assert!(
         values(&a, "expert_session_visits_per_day", "").iter().all(|&v| v == 0.0),
         "no studio, no expert clinic"

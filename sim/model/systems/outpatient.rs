@@ -82,23 +82,8 @@ pub fn book_visit(
     book_in(p, entity, visit, earliest, latest, model, now, book, cal, rec)
 }
 
-/// Books `r`'s visit in `book` (the clinic it chose) between `earliest` and `latest`; see
+/// Books `visit` in `book` (the clinic it chose) between `earliest` and `latest`; see
 /// [`book_visit`].
-#[allow(clippy::too_many_arguments)] // the request, the book, and the state a booking touches
-fn book_agent(
-    p: &mut Patient,
-    r: BookingRequest,
-    earliest: Day,
-    latest: Day,
-    model: &Model,
-    now: &Now,
-    book: &mut crate::model::clinic::SlotBook,
-    cal: &mut Calendars,
-    rec: &mut Recorder,
-) -> Option<Day> {
-    book_in(p, r.patient, r.visit, earliest, latest, model, now, book, cal, rec)
-}
-
 #[allow(clippy::too_many_arguments)] // the patient, the visit, and the state a booking touches
 fn book_in(
     p: &mut Patient,
@@ -421,9 +406,10 @@ pub fn outpatient(
                     }
                     let sev =
                         if r.visit.need == Need::Elective { Severity::Complex } else { p.severity(day) };
-                    if book_agent(
+                    if book_in(
                         &mut p,
-                        r,
+                        r.patient,
+                        r.visit,
                         day,
                         latest_day(&model, sev, day),
                         &model,
