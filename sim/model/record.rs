@@ -688,22 +688,22 @@ impl Recorder {
         }
         // Equity: residents' waits, forgone visits and out-of-pocket payments by catchment and
         // by insurance scheme.
-        let chcs = params.chcs();
-        for (k, &f) in chcs.iter().enumerate() {
-            let b = format!("catchment={}", params.facilities[f].name);
-            let (w, n) = t.wait_by_catchment[k];
+        let mut equity = |b: String, (w, n): (f64, u64), forgone: u64, (y, v): (f64, u64)| {
             put(&m::RESIDENT_WAIT_DAYS, b.clone(), ratio(w, n as f64));
-            put(&m::FORGONE_VISITS_PER_YEAR, b.clone(), t.forgone_by_catchment[k] as f64 * per_year);
-            let (y, v) = t.oop_by_catchment[k];
+            put(&m::FORGONE_VISITS_PER_YEAR, b.clone(), forgone as f64 * per_year);
             put(&m::OUT_OF_POCKET_YUAN_PER_VISIT, b, ratio(y, v as f64));
+        };
+        for (k, &f) in params.chcs().iter().enumerate() {
+            let b = format!("catchment={}", params.facilities[f].name);
+            equity(b, t.wait_by_catchment[k], t.forgone_by_catchment[k], t.oop_by_catchment[k]);
         }
         for (i, scheme) in ["employee", "resident"].iter().enumerate() {
-            let b = format!("scheme={scheme}");
-            let (w, n) = t.wait_by_scheme[i];
-            put(&m::RESIDENT_WAIT_DAYS, b.clone(), ratio(w, n as f64));
-            put(&m::FORGONE_VISITS_PER_YEAR, b.clone(), t.forgone_by_scheme[i] as f64 * per_year);
-            let (y, v) = t.oop_by_scheme[i];
-            put(&m::OUT_OF_POCKET_YUAN_PER_VISIT, b, ratio(y, v as f64));
+            equity(
+                format!("scheme={scheme}"),
+                t.wait_by_scheme[i],
+                t.forgone_by_scheme[i],
+                t.oop_by_scheme[i],
+            );
         }
         for (i, population) in ["chronic", "other"].iter().enumerate() {
             put(
