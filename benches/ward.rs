@@ -29,6 +29,8 @@ fn ward_params() -> WardParams {
         stay: StayLaw::Exponential { mean_days: MEAN_STAY_DAYS },
         background_admissions_per_day: UTILISATION * f64::from(BEDS) / MEAN_STAY_DAYS,
         background_priority: Priority::Elective,
+        theatre: None,
+        transfer: None,
     }
 }
 

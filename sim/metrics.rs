@@ -43,6 +43,16 @@ pub const METRICS: &[Metric] = &[
     OUT_OF_POCKET_YUAN_PER_VISIT,
     ADMISSION_WAIT_DAYS,
     ELECTIVE_SURGERY_WAIT_DAYS,
+    ELECTIVE_LIST_WAIT_DAYS,
+    ELECTIVE_LIST_WAIT_DAYS_P50,
+    ELECTIVE_LIST_WAIT_DAYS_P90,
+    ELECTIVE_LIST_SIZE,
+    ELECTIVE_LIST_WAITS_CENSORED,
+    ELECTIVE_OPERATIONS_PER_DAY,
+    EMERGENCY_OPERATIONS_PER_DAY,
+    THEATRE_UTILISATION,
+    ELECTIVE_CANCELLATIONS_PER_YEAR,
+    ELECTIVE_BOOKINGS_TURNED_AWAY_PER_YEAR,
     ADMISSION_WAITS_CENSORED,
     BED_OCCUPANCY,
     BED_OCCUPANCY_P95,
@@ -227,6 +237,126 @@ pub const ELECTIVE_SURGERY_WAIT_DAYS: Metric = Metric {
     zh: "择期手术等待时间",
     explain_en: "Admission wait of elective patients on surgical wards.",
     explain_zh: "外科病区择期患者的入院等待天数。",
+};
+
+/// `elective_list_wait_days`
+pub const ELECTIVE_LIST_WAIT_DAYS: Metric = Metric {
+    id: "elective_list_wait_days",
+    unit: Unit::Days,
+    breakdowns: &["ward"],
+    headline: Headline::All,
+    en: "elective list wait",
+    zh: "择期手术排队等待时间",
+    explain_en: "Days from booking onto a ward's operating list to the operation, over the cases operated in the recorded window and those still on the list at its end (counted as far as they have waited). The list waits for the theatre's sessions: emergencies take their cases first, and a cancelled case loses its session's slot.",
+    explain_zh: "从登记进入病区手术排队名单到手术的天数，包括记录期内完成手术的病例和期末仍在名单上的病例（按已等待天数计入）。名单依手术室的台次推进：急诊手术优先占用台次，被取消的病例会浪费当台的名额。",
+};
+
+/// `elective_list_wait_days_p50`
+pub const ELECTIVE_LIST_WAIT_DAYS_P50: Metric = Metric {
+    id: "elective_list_wait_days_p50",
+    unit: Unit::Days,
+    breakdowns: &["ward"],
+    headline: Headline::No,
+    en: "elective list wait, median",
+    zh: "择期手术排队等待时间中位数",
+    explain_en: "Median days from booking to operation of the cases operated in the recorded window.",
+    explain_zh: "记录期内完成手术病例从登记到手术天数的中位数。",
+};
+
+/// `elective_list_wait_days_p90`
+pub const ELECTIVE_LIST_WAIT_DAYS_P90: Metric = Metric {
+    id: "elective_list_wait_days_p90",
+    unit: Unit::Days,
+    breakdowns: &["ward"],
+    headline: Headline::No,
+    en: "elective list wait, 90th percentile",
+    zh: "择期手术排队等待时间第90百分位",
+    explain_en: "Days from booking to operation that nine in ten of the cases operated in the recorded window did not exceed.",
+    explain_zh: "记录期内完成手术的病例中，九成病例从登记到手术不超过的天数。",
+};
+
+/// `elective_list_size`
+pub const ELECTIVE_LIST_SIZE: Metric = Metric {
+    id: "elective_list_size",
+    unit: Unit::Patients,
+    breakdowns: &["ward"],
+    headline: Headline::No,
+    en: "elective list size",
+    zh: "择期手术排队人数",
+    explain_en: "Cases on a ward's operating list at the end of a day, averaged over the recorded days (the daily series elective_list shows it over time).",
+    explain_zh: "每天结束时病区手术排队名单上的病例数，记录期内的日平均（日序列 elective_list 给出其随时间的变化）。",
+};
+
+/// `elective_list_waits_censored`
+pub const ELECTIVE_LIST_WAITS_CENSORED: Metric = Metric {
+    id: "elective_list_waits_censored",
+    unit: Unit::Patients,
+    breakdowns: &["ward"],
+    headline: Headline::No,
+    en: "cases still on the list at the end",
+    zh: "截至结束仍在排队的病例数",
+    explain_en: "Cases still on the operating list when the run ends; their waits so far are counted in elective_list_wait_days (right-censored), not in its percentiles.",
+    explain_zh: "运行结束时仍在手术排队名单上的病例数；其已等待天数计入 elective_list_wait_days（右删失），不计入其百分位数。",
+};
+
+/// `elective_operations_per_day`
+pub const ELECTIVE_OPERATIONS_PER_DAY: Metric = Metric {
+    id: "elective_operations_per_day",
+    unit: Unit::PerDay,
+    breakdowns: &["ward"],
+    headline: Headline::No,
+    en: "elective operations",
+    zh: "择期手术台次",
+    explain_en: "Elective cases called in from the operating list a day (agents' and others').",
+    explain_zh: "每天从手术排队名单中安排入院手术的择期病例数（含模型中的慢病患者与其他患者）。",
+};
+
+/// `emergency_operations_per_day`
+pub const EMERGENCY_OPERATIONS_PER_DAY: Metric = Metric {
+    id: "emergency_operations_per_day",
+    unit: Unit::PerDay,
+    breakdowns: &["ward"],
+    headline: Headline::No,
+    en: "emergency operations",
+    zh: "急诊手术台次",
+    explain_en: "Emergency operations a day in the ward's theatres; they take session capacity before the list does.",
+    explain_zh: "病区手术室每天的急诊手术台次；急诊手术先于排队名单占用台次。",
+};
+
+/// `theatre_utilisation`
+pub const THEATRE_UTILISATION: Metric = Metric {
+    id: "theatre_utilisation",
+    unit: Unit::Share,
+    breakdowns: &["ward"],
+    headline: Headline::No,
+    en: "theatre utilisation",
+    zh: "手术室台次利用率",
+    explain_en: "Cases operated (elective and emergency) ÷ cases the sessions could take. Slots lost to cancellations and sessions with nobody on the list count as unused.",
+    explain_zh: "实际手术台次（择期与急诊）÷ 手术室可开台次。因取消而浪费的名额和无人排队的台次计为未使用。",
+};
+
+/// `elective_cancellations_per_year`
+pub const ELECTIVE_CANCELLATIONS_PER_YEAR: Metric = Metric {
+    id: "elective_cancellations_per_year",
+    unit: Unit::PerYear,
+    breakdowns: &["ward"],
+    headline: Headline::No,
+    en: "cancelled operations",
+    zh: "取消的手术",
+    explain_en: "Cases called in and cancelled a year; each keeps its place at the head of the list and its session slot is lost.",
+    explain_zh: "每年被安排后又取消的手术例数；被取消的病例保留在名单首位，当台名额作废。",
+};
+
+/// `elective_bookings_turned_away_per_year`
+pub const ELECTIVE_BOOKINGS_TURNED_AWAY_PER_YEAR: Metric = Metric {
+    id: "elective_bookings_turned_away_per_year",
+    unit: Unit::PerYear,
+    breakdowns: &["ward"],
+    headline: Headline::No,
+    en: "bookings turned away by the list's wait",
+    zh: "因排队过长而放弃登记",
+    explain_en: "Bookings a year by patients who are not agents that did not join the operating list because its published wait was longer than they accept (theatre.wait_tolerance_days); they go elsewhere.",
+    explain_zh: "每年因手术排队名单公布的等待时间超过其可接受范围（theatre.wait_tolerance_days）而未登记、转往他处的非模型患者人数。",
 };
 
 /// `bed_occupancy`
@@ -852,6 +982,7 @@ pub mod series {
         PRIMARY_CARE_VISIT_SHARE_PROVIDER,
         OUTPATIENT_WAIT_DAYS,
         BED_OCCUPANCY_MIDNIGHT,
+        ELECTIVE_LIST,
         REFERRALS_UP,
         REFERRALS_DOWN,
         CHC_BOOKED_HOSPITAL_APPOINTMENTS,
@@ -929,6 +1060,17 @@ pub mod series {
         zh: "午夜床位使用率",
         explain_en: "Patients in a ward's beds at midnight ÷ its staffed beds.",
         explain_zh: "午夜在院人数 ÷ 病区在岗床位数。",
+    };
+
+    pub const ELECTIVE_LIST: Metric = Metric {
+        id: "elective_list",
+        unit: Unit::Patients,
+        breakdowns: &["ward"],
+        headline: Headline::No,
+        en: "elective list",
+        zh: "择期手术排队人数",
+        explain_en: "Cases on a ward's operating list at the end of the day.",
+        explain_zh: "当天结束时病区手术排队名单上的病例数。",
     };
 
     pub const REFERRALS_UP: Metric = Metric {

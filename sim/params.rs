@@ -64,6 +64,21 @@ pub enum WardKind {
     Surgical,
     /// Shared ward (共管病房): post-acute and rehabilitation care co-managed with the lead.
     Shared,
+    /// Rehabilitation (post-acute) ward of a hospital's own.
+    Rehabilitation,
+}
+
+impl WardKind {
+    pub const ALL: [WardKind; 4] =
+        [WardKind::Medical, WardKind::Surgical, WardKind::Shared, WardKind::Rehabilitation];
+    pub fn name(self) -> &'static str {
+        match self {
+            WardKind::Medical => "medical",
+            WardKind::Surgical => "surgical",
+            WardKind::Shared => "shared",
+            WardKind::Rehabilitation => "rehabilitation",
+        }
+    }
 }
 
 /// Admission priority class; lower value is served first.
@@ -323,6 +338,49 @@ pub struct WardParams {
     pub stay: StayLaw,
     pub background_admissions_per_day: f64,
     pub background_priority: Priority,
+    /// The ward's operating list, if its elective cases are booked on one.
+    pub theatre: Option<TheatreParams>,
+    /// Where the ward's other patients (not agents) go on discharge, if some go on at once.
+    pub transfer: Option<WardTransfer>,
+}
+
+/// An operating list: theatre sessions by weekday, the emergency cases that take theatre time
+/// first, cancellations, pre-operative days, and the bookings made by patients who are not
+/// agents.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TheatreParams {
+    pub sessions_per_weekday: [u32; 7],
+    pub cases_per_session: u32,
+    pub emergency_cases_per_day: f64,
+    pub cancellation_probability: f64,
+    pub preop_days: u32,
+    pub background_bookings_per_day: f64,
+    /// Mean of the exponential law of the longest published list wait a booker accepts; `None`:
+    /// every booker joins the list.
+    pub wait_tolerance_days: Option<f64>,
+}
+
+impl TheatreParams {
+    /// Cases the theatre can operate on a day of weekday `w` (0 = Monday).
+    pub fn capacity(&self, w: usize) -> u32 {
+        self.sessions_per_weekday[w] * self.cases_per_session
+    }
+
+    /// Mean cases a day left for the list once emergencies have taken theirs.
+    pub fn mean_elective_capacity(&self) -> f64 {
+        let week: u32 = (0..7).map(|w| self.capacity(w)).sum();
+        (f64::from(week) / 7.0 - self.emergency_cases_per_day).max(0.0)
+    }
+}
+
+/// A share of a ward's other patients that, on discharge, are admitted at once to a later ward of
+/// the same facility (e.g. from an acute ward to its rehabilitation ward).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct WardTransfer {
+    /// Index of the receiving ward in the facility's wards (after the sending ward).
+    pub to: u8,
+    pub share: f64,
+    pub priority: Priority,
 }
 
 impl Params {

@@ -38,6 +38,9 @@ pub enum Purpose {
     /// A stratum of residents without a chronic condition: its visits of a day, their severity
     /// and choice, its emergency visits (key: the stratum's key and the day).
     Residents = 9,
+    /// An operating list: its bookings by non-agents, emergencies, cancellations and turning
+    /// away (key: a hash of "facility/ward").
+    Theatre = 10,
 }
 
 /// SplitMix64 finaliser (Steele, Lea and Flood 2014): a bijective 64-bit mixer.

@@ -79,6 +79,133 @@ pub fn erlang_b(a: f64, c: u32) -> f64 {
     b
 }
 
+/// An elective waiting list in discrete time: `bookings_per_day` Poisson bookings a day join the
+/// list, then the theatre operates up to `capacity_per_day` cases, first come first served. The
+/// list at the end of day t follows Q(t+1) = max(Q(t) + A(t) − S, 0), a Markov chain (a discrete
+/// Lindley recursion; Bhat, *An Introduction to Queueing Theory*, 2nd ed., 2015, ch. 9 on
+/// discrete-time queues). Its stationary law is computed by iterating the law of Q from an empty
+/// list until it stops changing, on states 0 … N with N large enough that the top states hold
+/// no mass.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct DailyList {
+    /// Mean bookings a day λ (Poisson).
+    pub bookings_per_day: f64,
+    /// Cases operated a day S.
+    pub capacity_per_day: u32,
+}
+
+impl DailyList {
+    /// Utilisation λ / S; the list has a steady state only below 1.
+    pub fn utilisation(&self) -> f64 {
+        self.bookings_per_day / f64::from(self.capacity_per_day)
+    }
+
+    /// The stationary law of the end-of-day list, P(Q = k) for k = 0 … N; `None` when the list
+    /// is unstable (λ ≥ S) or its law does not settle.
+    pub fn stationary(&self) -> Option<Vec<f64>> {
+        let (lambda, s) = (self.bookings_per_day, self.capacity_per_day as usize);
+        if !(lambda > 0.0 && self.utilisation() < 1.0) {
+            return None;
+        }
+        // Poisson probabilities a(k) up to where the tail is below 1e-16 of the mass.
+        let mut a = vec![(-lambda).exp()];
+        let mut k = 0.0;
+        while (k < lambda || *a.last().expect("non-empty") > 1e-18) && a.len() < 100_000 {
+            k += 1.0;
+            let next = a.last().expect("non-empty") * lambda / k;
+            a.push(next);
+        }
+        // States: a list beyond ~60 standard deviations of a day's drift over its relaxation is
+        // unreachable in practice; grow N until the top tenth of states holds < 1e-14.
+        let mut n = (40.0 * (lambda.sqrt() + 1.0) / (1.0 - self.utilisation())).ceil() as usize + s;
+        loop {
+            let pi = Self::iterate(&a, s, n)?;
+            let top: f64 = pi[n - n / 10..].iter().sum();
+            if top < 1e-14 {
+                return Some(pi);
+            }
+            if n > 2_000_000 {
+                return None;
+            }
+            n *= 2;
+        }
+    }
+
+    /// Iterates the law of Q on states 0 … n − 1 (overflow held in the last state) from Q = 0
+    /// until the L1 change in a step is below 1e-15.
+    fn iterate(a: &[f64], s: usize, n: usize) -> Option<Vec<f64>> {
+        let mut pi = vec![0.0; n];
+        pi[0] = 1.0;
+        let mut next = vec![0.0; n];
+        for _ in 0..10_000_000 {
+            next.iter_mut().for_each(|x| *x = 0.0);
+            for (i, &p) in pi.iter().enumerate() {
+                if p < 1e-300 {
+                    continue;
+                }
+                for (k, &ak) in a.iter().enumerate() {
+                    let j = (i + k).saturating_sub(s).min(n - 1);
+                    next[j] += p * ak;
+                }
+            }
+            let total: f64 = next.iter().sum();
+            next.iter_mut().for_each(|x| *x /= total);
+            let change: f64 = pi.iter().zip(&next).map(|(x, y)| (x - y).abs()).sum();
+            std::mem::swap(&mut pi, &mut next);
+            if change < 1e-15 {
+                return Some(pi);
+            }
+        }
+        None
+    }
+
+    /// Mean list at the end of a day, E[Q].
+    pub fn mean_list(&self) -> Option<f64> {
+        Some(self.stationary()?.iter().enumerate().map(|(k, p)| k as f64 * p).sum())
+    }
+
+    /// Mean wait from booking to operation, in days: a case booked on day t and operated on
+    /// day t′ is on the list at t′ − t day ends, so by Little's law (counted at day ends)
+    /// E[W] = E[Q] / λ.
+    pub fn mean_wait_days(&self) -> Option<f64> {
+        Some(self.mean_list()? / self.bookings_per_day)
+    }
+}
+
+/// Jackson's traffic equations for an open network: the total arrival rate at each node,
+/// λ = γ + Rᵀλ, from the external arrival rates `external` (γ) and the routing matrix `routing`
+/// (R[i][j]: share of node i's departures that go on to node j; each row sums to at most 1).
+/// Each node then behaves as an M/M/c queue at its λ (Jackson, *Operations Research* 5, 1957).
+/// `None` when the system is singular (a closed loop with no way out).
+pub fn jackson_arrival_rates(external: &[f64], routing: &[Vec<f64>]) -> Option<Vec<f64>> {
+    let n = external.len();
+    // Solve (I − Rᵀ) λ = γ by Gaussian elimination with partial pivoting.
+    let mut m: Vec<Vec<f64>> = (0..n)
+        .map(|j| {
+            let mut row: Vec<f64> = (0..n).map(|i| f64::from(u8::from(i == j)) - routing[i][j]).collect();
+            row.push(external[j]);
+            row
+        })
+        .collect();
+    for col in 0..n {
+        let pivot = (col..n).max_by(|&x, &y| m[x][col].abs().total_cmp(&m[y][col].abs()))?;
+        if m[pivot][col].abs() < 1e-12 {
+            return None;
+        }
+        m.swap(col, pivot);
+        let pivot_row = m[col].clone();
+        for (r, row) in m.iter_mut().enumerate() {
+            if r != col {
+                let f = row[col] / pivot_row[col];
+                for (x, p) in row.iter_mut().zip(&pivot_row).skip(col) {
+                    *x -= f * p;
+                }
+            }
+        }
+    }
+    Some((0..n).map(|i| m[i][n] / m[i][i]).collect())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -106,5 +233,43 @@ mod tests {
         assert!(c > 0.0 && c < 1.0, "C = {c}");
         assert!(q.mean_wait().unwrap() > 0.0);
         assert!(MMc { arrival_rate: 1.0, mean_service_time: 1.0, servers: 1 }.prob_wait().is_none());
+    }
+    #[test]
+    fn a_daily_list_with_capacity_one_is_a_discrete_m_d_1_queue() {
+        // S = 1: Q′ = Q + A − 1 + 1{Q + A = 0}. Taking expectations gives P(Q + A = 0) = 1 − ρ;
+        // squaring, Q′² = (Q + A − 1)² − 1{Q + A = 0}, and taking expectations in steady state,
+        // 2(1 − ρ) E[Q] = E[A²] − ρ = ρ² for Poisson A: E[Q] = ρ² / (2(1 − ρ)).
+        let l = DailyList { bookings_per_day: 0.7, capacity_per_day: 1 };
+        let expected = 0.49 / (2.0 * 0.3);
+        assert!((l.mean_list().unwrap() - expected).abs() < 1e-9, "{:?}", l.mean_list());
+        assert!((l.mean_wait_days().unwrap() - expected / 0.7).abs() < 1e-9);
+    }
+
+    #[test]
+    fn a_daily_list_is_stable_only_below_capacity_and_grows_with_load() {
+        assert!(DailyList { bookings_per_day: 10.0, capacity_per_day: 10 }.stationary().is_none());
+        let w = |l: f64| DailyList { bookings_per_day: l, capacity_per_day: 10 }.mean_wait_days().unwrap();
+        assert!(
+            w(7.0) < w(8.0) && w(8.0) < w(9.0) && w(9.0) < w(9.5),
+            "{} {} {} {}",
+            w(7.0),
+            w(8.0),
+            w(9.0),
+            w(9.5)
+        );
+        let pi = DailyList { bookings_per_day: 9.0, capacity_per_day: 10 }.stationary().unwrap();
+        assert!((pi.iter().sum::<f64>() - 1.0).abs() < 1e-12);
+    }
+
+    #[test]
+    fn jackson_tandem_passes_a_share_on() {
+        // Two nodes in tandem: 3 a day arrive at node 1, 40 % go on to node 2, which also has 1
+        // a day of its own: λ1 = 3, λ2 = 1 + 0.4 × 3 = 2.2.
+        let l = jackson_arrival_rates(&[3.0, 1.0], &[vec![0.0, 0.4], vec![0.0, 0.0]]).unwrap();
+        assert!((l[0] - 3.0).abs() < 1e-12 && (l[1] - 2.2).abs() < 1e-12, "{l:?}");
+        // A loop: node 2 sends half back to node 1: λ1 = 3 + 0.5 λ2, λ2 = 0.4 λ1 → λ1 = 3 / 0.8.
+        let l = jackson_arrival_rates(&[3.0, 0.0], &[vec![0.0, 0.4], vec![0.5, 0.0]]).unwrap();
+        assert!((l[0] - 3.75).abs() < 1e-12 && (l[1] - 1.5).abs() < 1e-12, "{l:?}");
+        assert!(jackson_arrival_rates(&[1.0], &[vec![1.0]]).is_none(), "a closed loop has no solution");
     }
 }

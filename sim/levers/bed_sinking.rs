@@ -91,7 +91,7 @@ fn sink_beds(model: &Model, lead: usize, b: &BedSinking, wards: &mut Query<&mut 
     let mut moved_load = 0.0;
     if let Ok(mut w) = wards.get_mut(model.facilities[lead]) {
         let lead_wards = &params.facilities[lead].wards;
-        let eligible = |wp: &WardParams| wp.kind != WardKind::Shared;
+        let eligible = |wp: &WardParams| matches!(wp.kind, WardKind::Medical | WardKind::Surgical);
         let workload = |wp: &WardParams| {
             if wp.background_priority == Priority::Emergency {
                 0.0

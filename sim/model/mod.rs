@@ -29,6 +29,7 @@ pub mod residents;
 pub mod rules;
 pub mod schedule;
 pub mod systems;
+pub mod theatre;
 pub mod ward;
 pub mod world;
 
@@ -155,11 +156,13 @@ impl Clinics {
     }
 }
 
-/// A facility's wards, with the agents' admission requests not yet due.
+/// A facility's wards, with the admission requests not yet due, and each ward's operating list
+/// if it has one.
 #[derive(Component, Debug)]
 pub struct Wards {
     pub wards: Vec<Ward>,
     pub pending: Vec<Vec<ward::Arrival>>,
+    pub theatres: Vec<Option<theatre::Theatre>>,
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -331,7 +334,7 @@ pub struct Model {
     /// Entity of each facility, by facility index.
     pub facilities: Vec<Entity>,
     /// For each facility: index of its ward of each kind (medical, surgical, shared), if any.
-    pub ward_of_kind: Vec<[Option<u8>; 3]>,
+    pub ward_of_kind: Vec<[Option<u8>; 4]>,
     /// Expected exits from the cohort per day at the start; new patients enter at this rate.
     pub onset_per_day: f64,
     pub next_patient_id: u32,

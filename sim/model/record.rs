@@ -257,6 +257,15 @@ pub struct WardTotals {
     pub censored: [u64; 3],
 }
 
+/// Recorded totals of one operating list.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct TheatreTotals {
+    pub counters: super::theatre::TheatreCounters,
+    /// Cases still on the list when the run ends, and the sum of their waits so far
+    /// (right-censored).
+    pub censored: (u64, f64),
+}
+
 /// A replication's counters and series.
 #[derive(Resource, Debug)]
 pub struct Recorder {
@@ -265,6 +274,9 @@ pub struct Recorder {
     pub wards: Vec<WardTotals>,
     /// (facility index, ward index) of each ward, in `wards` order.
     pub ward_ids: Vec<(usize, usize)>,
+    pub theatres: Vec<TheatreTotals>,
+    /// (facility index, ward index) of each ward with an operating list, in `theatres` order.
+    pub theatre_ids: Vec<(usize, usize)>,
     pub daily: DailyTable,
     pub days_recorded: u32,
     /// Mean share of the capability gap the CHCs have closed, at the last recorded day.
@@ -320,8 +332,15 @@ impl Recorder {
             .enumerate()
             .flat_map(|(f, fp)| (0..fp.wards.len()).map(move |w| (f, w)))
             .collect();
+        let theatre_ids: Vec<(usize, usize)> = ward_ids
+            .iter()
+            .copied()
+            .filter(|&(f, w)| params.facilities[f].wards[w].theatre.is_some())
+            .collect();
         let catchments = params.chcs().len();
         Recorder {
+            theatres: vec![TheatreTotals::default(); theatre_ids.len()],
+            theatre_ids,
             today: Counts::new(nf, horizon, params.screening.campaigns.len(), catchments),
             total: Counts::new(nf, horizon, params.screening.campaigns.len(), catchments),
             wards: vec![WardTotals::default(); ward_ids.len()],
@@ -525,6 +544,23 @@ pub fn record(
                     tot.counters.wait_days_sum[p] += s;
                     tot.counters.wait_count[p] += n;
                 }
+            }
+        }
+    }
+    for (k, &(f, w)) in rec.theatre_ids.iter().enumerate() {
+        let mut ws = wards.get_mut(model.facilities[f]).expect("facility entity");
+        let theatre = ws.theatres[w].as_mut().expect("a ward with a list");
+        let counters = theatre.take_counters();
+        row.put(
+            &series::ELECTIVE_LIST,
+            || format!("ward={}", ward_label(params, f, w)),
+            theatre.len() as f64,
+        );
+        if measuring {
+            let tot = &mut rec.theatres[k];
+            tot.counters.add(&counters);
+            if day.0 + 1 == params.run.total_days() {
+                tot.censored = theatre.waiting_so_far(day);
             }
         }
     }
@@ -749,6 +785,31 @@ impl Recorder {
                 let i = Priority::Elective as usize;
                 put(&m::ELECTIVE_SURGERY_WAIT_DAYS, b, ratio(c.wait_days_sum[i], c.wait_count[i] as f64));
             }
+        }
+        for (k, &(f, w)) in self.theatre_ids.iter().enumerate() {
+            let b = format!("ward={}", ward_label(params, f, w));
+            let TheatreTotals { counters: c, censored: (n_left, wait_left) } = &self.theatres[k];
+            let waits = c.wait_days_sum + wait_left;
+            put(
+                &m::ELECTIVE_LIST_WAIT_DAYS,
+                b.clone(),
+                ratio(waits, (c.elective_operations + n_left) as f64),
+            );
+            if let (Some(p50), Some(p90)) = (c.wait_quantile(0.5), c.wait_quantile(0.9)) {
+                put(&m::ELECTIVE_LIST_WAIT_DAYS_P50, b.clone(), p50);
+                put(&m::ELECTIVE_LIST_WAIT_DAYS_P90, b.clone(), p90);
+            }
+            put(&m::ELECTIVE_LIST_SIZE, b.clone(), c.list_days / days);
+            put(&m::ELECTIVE_LIST_WAITS_CENSORED, b.clone(), *n_left as f64);
+            put(&m::ELECTIVE_OPERATIONS_PER_DAY, b.clone(), c.elective_operations as f64 / days);
+            put(&m::EMERGENCY_OPERATIONS_PER_DAY, b.clone(), c.emergency_operations as f64 / days);
+            put(
+                &m::THEATRE_UTILISATION,
+                b.clone(),
+                ratio((c.elective_operations + c.emergency_operations) as f64, c.capacity as f64),
+            );
+            put(&m::ELECTIVE_CANCELLATIONS_PER_YEAR, b.clone(), c.cancellations as f64 * per_year);
+            put(&m::ELECTIVE_BOOKINGS_TURNED_AWAY_PER_YEAR, b, c.turned_away as f64 * per_year);
         }
         put(&m::REFERRALS_UP_PER_YEAR, String::new(), t.referrals_up as f64 * per_year);
         put(&m::REFERRALS_DOWN_PER_YEAR, String::new(), t.referrals_down as f64 * per_year);

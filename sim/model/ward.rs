@@ -28,17 +28,21 @@ pub enum Reason {
     PostAcute,
 }
 
-/// An agent's admission request.
+/// An admission request: an agent's, or (with no patient) one of the ward's other patients
+/// arriving from elsewhere (an operating list's call-in, a transfer from another ward).
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Arrival {
     pub time: SimTime,
-    pub patient: Entity,
+    pub patient: Option<Entity>,
     pub priority: Priority,
     pub reason: Reason,
     pub condition: u8,
     /// Multiplies the stay drawn from the ward's law (1 normally; an admission routed here from
     /// another ward keeps that ward's mean stay).
     pub stay_scale: f32,
+    /// Days added to the stay before the part drawn from the law (an operating list's
+    /// pre-operative days); 0 normally.
+    pub stay_offset: f32,
 }
 
 /// An agent leaving a bed.
@@ -57,6 +61,7 @@ struct Occupant {
     reason: Reason,
     condition: u8,
     stay_scale: f32,
+    stay_offset: f32,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -131,6 +136,10 @@ pub struct Ward {
     /// the given probability (drawn from `policy_rng`, so the ward's own stream is untouched).
     stay_cut: Option<(f64, f64)>,
     policy_rng: Option<Rng>,
+    /// Share of the ward's other patients transferred on discharge (drawn from the ward's own
+    /// stream), and the times of today's transfers out, for the facility to pass on.
+    transfer_share: f64,
+    pub transfers_out: Vec<SimTime>,
 }
 
 impl Ward {
@@ -153,6 +162,8 @@ impl Ward {
             stay_scale: 1.0,
             stay_cut: None,
             policy_rng: None,
+            transfer_share: p.transfer.map_or(0.0, |t| t.share),
+            transfers_out: Vec::new(),
         }
     }
 
@@ -260,7 +271,7 @@ impl Ward {
         occupant: Occupant,
         admitted: &mut Vec<(Entity, SimTime)>,
     ) {
-        let stay = self.draw_stay() * f64::from(occupant.stay_scale);
+        let stay = f64::from(occupant.stay_offset) + self.draw_stay() * f64::from(occupant.stay_scale);
         self.occupied += 1;
         self.seq += 1;
         self.releases.push(Departure { time: t + stay, seq: self.seq, admitted: t, occupant });
@@ -330,14 +341,18 @@ impl Ward {
                 let d = self.releases.pop().expect("peeked");
                 self.occupied -= 1;
                 self.counters.discharges += 1;
-                if let Some(patient) = d.occupant.patient {
-                    released.push(Release {
+                match d.occupant.patient {
+                    Some(patient) => released.push(Release {
                         time: SimTime(td),
                         patient,
                         stay_days: td - d.admitted,
                         reason: d.occupant.reason,
                         condition: d.occupant.condition,
-                    });
+                    }),
+                    None if self.transfer_share > 0.0 && self.rng.random::<f64>() < self.transfer_share => {
+                        self.transfers_out.push(SimTime(td));
+                    }
+                    None => {}
                 }
                 self.admit_waiting(td, admitted);
             } else if ta <= tb {
@@ -348,10 +363,11 @@ impl Ward {
                 let a = arrivals[next_agent];
                 next_agent += 1;
                 let occupant = Occupant {
-                    patient: Some(a.patient),
+                    patient: a.patient,
                     reason: a.reason,
                     condition: a.condition,
                     stay_scale: a.stay_scale,
+                    stay_offset: a.stay_offset,
                 };
                 self.arrive(ta, a.priority, occupant, admitted);
             } else {
@@ -360,8 +376,13 @@ impl Ward {
                 }
                 self.advance(tb);
                 self.next_background = tb + exp_draw(&mut self.rng, self.background_rate_per_day);
-                let occupant =
-                    Occupant { patient: None, reason: Reason::Acute, condition: 0, stay_scale: 1.0 };
+                let occupant = Occupant {
+                    patient: None,
+                    reason: Reason::Acute,
+                    condition: 0,
+                    stay_scale: 1.0,
+                    stay_offset: 0.0,
+                };
                 self.arrive(tb, self.background_priority, occupant, admitted);
             }
         }
@@ -389,11 +410,12 @@ mod tests {
     fn arrival(t: f64, id: u32, priority: Priority) -> Arrival {
         Arrival {
             time: SimTime(t),
-            patient: Entity::from_raw_u32(id).expect("a valid index"),
+            patient: Some(Entity::from_raw_u32(id).expect("a valid index")),
             priority,
             reason: Reason::Elective,
             condition: 0,
             stay_scale: 1.0,
+            stay_offset: 0.0,
         }
     }
 
@@ -406,6 +428,8 @@ mod tests {
             stay: StayLaw::Exponential { mean_days: 0.05 },
             background_admissions_per_day: 0.0,
             background_priority: Priority::Elective,
+            theatre: None,
+            transfer: None,
         };
         let mut ward = Ward::new(&p, Rng::seed_from_u64(1));
         // Patient 1 takes the bed; 2–5 queue: elective, referred, emergency, referred.
@@ -439,6 +463,8 @@ mod tests {
             stay: StayLaw::Exponential { mean_days: 5.0 },
             background_admissions_per_day: 18_000.0,
             background_priority: Priority::Emergency,
+            theatre: None,
+            transfer: None,
         };
         let mut ward = Ward::new(&p, Rng::seed_from_u64(2));
         let (mut admitted, mut released) = (Vec::new(), Vec::new());

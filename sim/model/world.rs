@@ -5,6 +5,7 @@
 use super::events::file_first_events;
 use super::population::{Synth, expected_exits_per_day};
 use super::record::Recorder;
+use super::theatre::Theatre;
 use super::*;
 use crate::rng::{Purpose, name_key};
 
@@ -33,14 +34,28 @@ pub fn build_world(params: Arc<Params>, replication: u32) -> World {
             .iter()
             .map(|w| Ward::new(w, streams.stream(Purpose::Ward, name_key(&format!("{}/{}", f.name, w.name)))))
             .collect();
-        let mut kinds = [None; 3];
+        let theatres: Vec<Option<Theatre>> = f
+            .wards
+            .iter()
+            .map(|w| {
+                w.theatre.as_ref().map(|t| {
+                    let key = name_key(&format!("{}/{}", f.name, w.name));
+                    Theatre::new(t, w.stay.mean_days(), streams.stream(Purpose::Theatre, key))
+                })
+            })
+            .collect();
+        let mut kinds = [None; 4];
         for (j, w) in f.wards.iter().enumerate() {
             kinds[w.kind as usize].get_or_insert(j as u8);
         }
         ward_of_kind.push(kinds);
         let pending = vec![Vec::new(); wards.len()];
         let e = world
-            .spawn((Facility { index: i as u16, tier: f.tier }, Clinics(clinics), Wards { wards, pending }))
+            .spawn((
+                Facility { index: i as u16, tier: f.tier },
+                Clinics(clinics),
+                Wards { wards, pending, theatres },
+            ))
             .id();
         facilities.push(e);
     }

@@ -668,10 +668,12 @@ pub struct WardFile {
     /// unit: text · range: any string; unique in the facility · default: required · source: not a
     /// model parameter
     pub name: String,
-    /// Kind of ward: "medical", "surgical" or "shared" (共管病房: post-acute and rehabilitation care
-    /// in a member hospital, co-managed with the lead hospital).
-    /// unit: text · range: one of "medical", "surgical", "shared" · default: required · source:
-    /// the group's structure (shared wards in a member hospital: Qingdao Shinan, pilot_sites.md)
+    /// Kind of ward: "medical", "surgical", "shared" (共管病房: post-acute and rehabilitation care
+    /// in a member hospital, co-managed with the lead hospital) or "rehabilitation" (a hospital's
+    /// own post-acute ward, filled by `transfer` from its acute wards).
+    /// unit: text · range: one of "medical", "surgical", "shared", "rehabilitation" · default:
+    /// required · source: the group's structure (shared wards in a member hospital: Qingdao
+    /// Shinan, pilot_sites.md)
     pub kind: String,
     /// Staffed beds.
     /// unit: beds · range: integer 1..=100000 · default: required · source: assumption (the
@@ -704,6 +706,78 @@ pub struct WardFile {
     /// unit: text · range: one of "emergency", "referred", "elective" · default: required ·
     /// source: assumption
     pub background_priority: String,
+    /// The ward's operating list: elective cases (agents' and `background_bookings_per_day`) wait
+    /// on it for a theatre session instead of queueing for a bed.
+    /// unit: optional table · range: see its keys · default: none (elective cases queue for a bed
+    /// like any other) · source: see its keys
+    #[serde(default)]
+    pub theatre: Option<TheatreFile>,
+    /// A share of the ward's other patients (`background_admissions_per_day`, not agents)
+    /// admitted on discharge, at once, to a later ward of the same facility (e.g. an acute ward's
+    /// patients going on to its rehabilitation ward).
+    /// unit: optional table · range: see its keys · default: none (nobody goes on) · source: see
+    /// its keys
+    #[serde(default)]
+    pub transfer: Option<TransferFile>,
+}
+
+/// A ward's operating list: theatre sessions by weekday, emergencies, cancellations, pre-operative
+/// days and the bookings of patients who are not agents.
+#[derive(Debug, Clone, Deserialize)]
+pub struct TheatreFile {
+    /// Theatre sessions Monday … Sunday (a session is one theatre for a half or full day).
+    /// unit: sessions per day · range: 7 integers, each 0..=10000 · default: required · source:
+    /// see the scenario (theatres per surgical bed and sessions a week)
+    pub sessions_per_weekday: Vec<i64>,
+    /// Cases a session can operate.
+    /// unit: cases per session · range: integer 1..=100 · default: required · source: see the
+    /// scenario
+    pub cases_per_session: i64,
+    /// Mean emergency operations a day (Poisson) in the ward's theatres: they take the session
+    /// capacity first.
+    /// unit: cases per day · range: [0, 100000] · default: required · source: see the scenario
+    pub emergency_cases_per_day: f64,
+    /// Probability that a case called in is cancelled (patient unfit, absent, or the hospital's
+    /// cause): it keeps its place at the head of the list and its slot is lost.
+    /// unit: probability · range: [0, 1] · default: required · source: 0.47 % before admission +
+    /// 1.01 % on the day at a day-surgery centre; 0.15–40.8 % across Chinese studies (params.csv
+    /// same_day_surgery_cancellation_rate)
+    pub cancellation_probability: f64,
+    /// Days in bed before the operation: a case is admitted this many days before its operating
+    /// day, and its stay is these days plus a post-operative part with the ward's mean stay in
+    /// all.
+    /// unit: days · range: integer 0..=30, below the ward's mean stay · default: required · source:
+    /// see the scenario
+    pub preop_days: i64,
+    /// Mean elective bookings a day (Poisson) by patients who are not agents (residents without a
+    /// chronic condition, non-residents).
+    /// unit: bookings per day · range: [0, 100000] · default: required · source: see the scenario
+    pub background_bookings_per_day: f64,
+    /// Mean of the exponential law of the longest published list wait a booker who is not an
+    /// agent accepts; a booker facing a longer wait goes elsewhere (counted as turned away). The
+    /// list publishes its length over the mean cases a day its sessions leave for it.
+    /// unit: days · range: (0, 3650] · default: none (every booker joins the list) · source:
+    /// assumption — sweepable, calibratable
+    #[serde(default)]
+    pub wait_tolerance_days: Option<f64>,
+}
+
+/// Patients who go on from one ward to another of the same facility on discharge.
+#[derive(Debug, Clone, Deserialize)]
+pub struct TransferFile {
+    /// Name of the receiving ward: a ward listed after this one in the same facility.
+    /// unit: text · range: the name of a later ward of the facility · default: required · source:
+    /// the hospital's structure
+    pub to: String,
+    /// Share of the ward's other patients who go on.
+    /// unit: share · range: [0, 1] · default: required · source: see the scenario
+    pub share: f64,
+    /// Priority class they queue in at the receiving ward: "emergency", "referred" or
+    /// "elective".
+    /// unit: text · range: one of "emergency", "referred", "elective" · default: "referred" ·
+    /// source: assumption (a transfer waits like a referral)
+    #[serde(default)]
+    pub priority: Option<String>,
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -368,12 +368,13 @@ fn facilities(
             .enumerate()
             .filter_map(|(j, k)| clinic(c, &key(&format!("clinics[{j}]")), k))
             .collect();
-        let wards: Vec<WardParams> = f
+        let mut wards: Vec<WardParams> = f
             .wards
             .iter()
             .enumerate()
             .filter_map(|(j, w)| ward(c, &key(&format!("wards[{j}]")), w))
             .collect();
+        transfers(c, &key, &f.wards, &mut wards);
         for (j, k) in f.clinics.iter().enumerate() {
             if f.clinics[..j].iter().any(|o| o.kind == k.kind) {
                 c.fail(key(&format!("clinics[{j}].kind")), format!("\"{}\" appears twice", k.kind));
@@ -520,8 +521,8 @@ fn facilities(
                         format!("facilities[{}].wards", file_of[j]),
                         format!(
                             "the lead hospital needs a {} ward (kind = \"{}\")",
-                            ward_kind_name(kind),
-                            ward_kind_name(kind)
+                            kind.name(),
+                            kind.name()
                         ),
                     );
                 }
@@ -541,14 +542,6 @@ fn facilities(
         c.fail("facilities", format!("at most 60000 facilities after expanding `count`, got {}", out.len()));
     }
     out
-}
-
-pub(crate) fn ward_kind_name(k: WardKind) -> &'static str {
-    match k {
-        WardKind::Medical => "medical",
-        WardKind::Surgical => "surgical",
-        WardKind::Shared => "shared",
-    }
 }
 
 fn clinic(c: &mut Checker, key: &str, k: &ClinicFile) -> Option<ClinicParams> {
@@ -614,11 +607,7 @@ fn clinic(c: &mut Checker, key: &str, k: &ClinicFile) -> Option<ClinicParams> {
 }
 
 fn ward(c: &mut Checker, key: &str, w: &WardFile) -> Option<WardParams> {
-    let kind = c.choice(
-        &format!("{key}.kind"),
-        &w.kind,
-        &[("medical", WardKind::Medical), ("surgical", WardKind::Surgical), ("shared", WardKind::Shared)],
-    );
+    let kind = c.choice(&format!("{key}.kind"), &w.kind, &WardKind::ALL.map(|k| (k.name(), k)));
     c.name(&format!("{key}.name"), &w.name);
     let beds = c.int(&format!("{key}.beds"), w.beds, 1, 100_000);
     let mean = c.positive(&format!("{key}.mean_stay_days"), w.mean_stay_days, 3650.0);
@@ -651,15 +640,8 @@ fn ward(c: &mut Checker, key: &str, w: &WardFile) -> Option<WardParams> {
     };
     let background =
         c.real(&format!("{key}.background_admissions_per_day"), w.background_admissions_per_day, 0.0, 1e6);
-    let priority = c.choice(
-        &format!("{key}.background_priority"),
-        &w.background_priority,
-        &[
-            ("emergency", Priority::Emergency),
-            ("referred", Priority::Referred),
-            ("elective", Priority::Elective),
-        ],
-    );
+    let priority = c.choice(&format!("{key}.background_priority"), &w.background_priority, &PRIORITIES);
+    let theatre = w.theatre.as_ref().and_then(|t| theatre(c, &format!("{key}.theatre"), t, mean));
     Some(WardParams {
         name: w.name.clone(),
         kind: kind?,
@@ -667,5 +649,89 @@ fn ward(c: &mut Checker, key: &str, w: &WardFile) -> Option<WardParams> {
         stay: stay?,
         background_admissions_per_day: background,
         background_priority: priority?,
+        theatre,
+        // Resolved by `transfers` once the facility's wards are known.
+        transfer: None,
     })
+}
+
+const PRIORITIES: [(&str, Priority); 3] =
+    [("emergency", Priority::Emergency), ("referred", Priority::Referred), ("elective", Priority::Elective)];
+
+fn theatre(c: &mut Checker, key: &str, t: &TheatreFile, mean_stay: f64) -> Option<TheatreParams> {
+    let before = c.count();
+    if t.sessions_per_weekday.len() != 7 {
+        c.fail(
+            format!("{key}.sessions_per_weekday"),
+            format!("needs 7 numbers (Monday … Sunday), got {}", t.sessions_per_weekday.len()),
+        );
+    }
+    let mut sessions = [0u32; 7];
+    for (d, &n) in t.sessions_per_weekday.iter().take(7).enumerate() {
+        sessions[d] = c.int(&format!("{key}.sessions_per_weekday[{d}]"), n, 0, 10_000);
+    }
+    let preop = c.int(&format!("{key}.preop_days"), t.preop_days, 0, 30);
+    if f64::from(preop) >= mean_stay {
+        c.fail(
+            format!("{key}.preop_days"),
+            format!("must be below the ward's mean_stay_days ({mean_stay}), got {preop}"),
+        );
+    }
+    let p = TheatreParams {
+        sessions_per_weekday: sessions,
+        cases_per_session: c.int(&format!("{key}.cases_per_session"), t.cases_per_session, 1, 100),
+        emergency_cases_per_day: c.real(
+            &format!("{key}.emergency_cases_per_day"),
+            t.emergency_cases_per_day,
+            0.0,
+            1e5,
+        ),
+        cancellation_probability: c
+            .share(&format!("{key}.cancellation_probability"), t.cancellation_probability),
+        preop_days: preop,
+        background_bookings_per_day: c.real(
+            &format!("{key}.background_bookings_per_day"),
+            t.background_bookings_per_day,
+            0.0,
+            1e5,
+        ),
+        wait_tolerance_days: t
+            .wait_tolerance_days
+            .map(|d| c.positive(&format!("{key}.wait_tolerance_days"), d, 3650.0)),
+    };
+    (c.count() == before).then_some(p)
+}
+
+/// Resolves each ward's `transfer` to a later ward of the same facility.
+fn transfers(c: &mut Checker, key: &dyn Fn(&str) -> String, files: &[WardFile], wards: &mut [WardParams]) {
+    if files.len() != wards.len() {
+        return; // a ward had a problem of its own
+    }
+    for (j, w) in files.iter().enumerate() {
+        let Some(t) = &w.transfer else { continue };
+        let k = key(&format!("wards[{j}].transfer"));
+        let share = c.share(&format!("{k}.share"), t.share);
+        let priority =
+            c.choice(&format!("{k}.priority"), t.priority.as_deref().unwrap_or("referred"), &PRIORITIES);
+        let to = match files.iter().position(|o| o.name == t.to) {
+            Some(i) if i > j => Some(i as u8),
+            Some(_) => {
+                c.fail(
+                    format!("{k}.to"),
+                    format!(
+                        "\"{}\" must be listed after \"{}\" (a transfer goes on to a later ward)",
+                        t.to, w.name
+                    ),
+                );
+                None
+            }
+            None => {
+                c.fail(format!("{k}.to"), format!("names no ward of this facility: \"{}\"", t.to));
+                None
+            }
+        };
+        if let (Some(to), Some(priority)) = (to, priority) {
+            wards[j].transfer = Some(WardTransfer { to, share, priority });
+        }
+    }
 }

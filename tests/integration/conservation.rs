@@ -39,8 +39,8 @@ fn no_patient_is_lost_or_duplicated_and_beds_balance() {
         assert_eq!(uncontrolled, census.uncontrolled, "census of uncontrolled patients");
         assert_eq!(enrolled, census.enrolled, "census of enrolled patients");
 
-        // Agents in wards (waiting, in a bed, or a transfer not yet due) = patients whose place
-        // says so; occupancy within beds; admissions − discharges = occupancy (wards start empty).
+        // Agents in wards (waiting, in a bed, on an operating list, or a transfer not yet due) =
+        // patients whose place says so; occupancy within beds; admissions − discharges = occupancy (wards start empty).
         let entities = world.resource::<Model>().facilities.clone();
         let rec = world.resource::<Recorder>();
         let mut agents_in_wards = 0;
@@ -49,7 +49,9 @@ fn no_patient_is_lost_or_duplicated_and_beds_balance() {
             let ward = &wards.wards[w];
             assert!(ward.occupied() <= ward.beds, "occupancy {} above {} beds", ward.occupied(), ward.beds);
             let (waiting, in_bed) = ward.agents();
-            agents_in_wards += waiting + in_bed + wards.pending[w].len();
+            let pending = wards.pending[w].iter().filter(|a| a.patient.is_some()).count();
+            let listed = wards.theatres[w].as_ref().map_or(0, |t| t.agents());
+            agents_in_wards += waiting + in_bed + pending + listed;
             let c = &rec.wards[k].counters;
             assert_eq!(
                 c.admissions - c.discharges,

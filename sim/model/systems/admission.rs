@@ -11,6 +11,7 @@ use crate::levers::per_diem::PerDiem;
 use crate::model::census::set_uncontrolled;
 use crate::model::events::{schedule_care, schedule_disease};
 use crate::model::record::Recorder;
+use crate::model::theatre::Case;
 use crate::model::ward::{Arrival, Reason};
 use crate::model::*;
 
@@ -31,7 +32,17 @@ pub fn admission(
     let params = &model.params;
     for r in requests.read() {
         if let Ok(mut w) = wards.get_mut(model.facilities[r.facility as usize]) {
-            w.pending[r.ward as usize].push(r.arrival);
+            let a = r.arrival;
+            match (&mut w.theatres[r.ward as usize], a.reason) {
+                // An elective case at a ward with an operating list is booked onto the list.
+                (Some(t), Reason::Elective) => t.book(Case {
+                    booked: day,
+                    patient: a.patient,
+                    condition: a.condition,
+                    stay_scale: a.stay_scale,
+                }),
+                _ => w.pending[r.ward as usize].push(a),
+            }
         }
     }
     let end = f64::from(day.0 + 1);
@@ -41,7 +52,15 @@ pub fn admission(
     for (f, &entity) in model.facilities.iter().enumerate() {
         let Ok(mut w) = wards.get_mut(entity) else { continue };
         let w = &mut *w;
-        for (i, ward) in w.wards.iter_mut().enumerate() {
+        // Each list calls in its cases for the operating day ahead: they arrive at the ward at
+        // the start of today.
+        for (i, t) in w.theatres.iter_mut().enumerate() {
+            if let Some(t) = t {
+                t.run_day(day, &mut w.pending[i]);
+            }
+        }
+        for i in 0..w.wards.len() {
+            let ward = &mut w.wards[i];
             due.clear();
             let pending = &mut w.pending[i];
             let mut k = 0;
@@ -59,6 +78,20 @@ pub fn admission(
             admitted.clear();
             released.clear();
             ward.run_day(day, &due, &mut admitted, &mut released);
+            // The ward's other patients transferred on discharge arrive at the receiving ward
+            // (a later one of this facility, run after this one) at the same moment.
+            if let Some(tr) = params.facilities[f].wards[i].transfer {
+                let times = std::mem::take(&mut ward.transfers_out);
+                w.pending[tr.to as usize].extend(times.into_iter().map(|time| Arrival {
+                    time,
+                    patient: None,
+                    priority: tr.priority,
+                    reason: Reason::PostAcute,
+                    condition: 0,
+                    stay_scale: 1.0,
+                    stay_offset: 0.0,
+                }));
+            }
             for &(patient, _) in &admitted {
                 if let Ok(mut p) = patients.get_mut(patient) {
                     p.place = Place::InBed;

@@ -531,11 +531,12 @@ pub fn outpatient(
                 ward,
                 arrival: Arrival {
                     time: a.time,
-                    patient: a.patient,
+                    patient: Some(a.patient),
                     priority: Priority::Emergency,
                     reason: Reason::Acute,
                     condition: a.condition,
                     stay_scale: 1.0,
+                    stay_offset: 0.0,
                 },
             });
         } else {
@@ -680,7 +681,7 @@ pub fn outpatient(
                     ward,
                     arrival: Arrival {
                         time,
-                        patient: e.patient,
+                        patient: Some(e.patient),
                         priority: priority_for(reason, green),
                         reason,
                         condition: if visit.need == Need::Elective {
@@ -689,6 +690,7 @@ pub fn outpatient(
                             main_condition
                         },
                         stay_scale: to.stay_scale,
+                        stay_offset: 0.0,
                     },
                 });
                 continue;

@@ -229,11 +229,12 @@ pub fn referral(
             ward,
             arrival: Arrival {
                 time: d.release.time.after(1.0),
-                patient: d.patient,
+                patient: Some(d.patient),
                 priority: Priority::Referred,
                 reason: Reason::PostAcute,
                 condition: d.release.condition,
                 stay_scale: 1.0,
+                stay_offset: 0.0,
             },
         });
     }
