@@ -104,6 +104,8 @@ pub const METRICS: &[Metric] = &[
     CAPITATION_YUAN_PER_YEAR,
     GROUP_SURPLUS_YUAN_PER_YEAR,
     GROUP_SURPLUS_RETAINED_YUAN_PER_YEAR,
+    GROUP_BUDGET_PRESSURE,
+    COST_SHIFTED_TO_PATIENTS_YUAN_PER_YEAR,
     WARD_STAFFED_BEDS,
 ];
 
@@ -959,6 +961,30 @@ pub const GROUP_SURPLUS_RETAINED_YUAN_PER_YEAR: Metric = Metric {
     explain_zh: "结余留用规则下，集团每年留用的结余（或承担的超支）。",
 };
 
+/// `group_budget_pressure`
+pub const GROUP_BUDGET_PRESSURE: Metric = Metric {
+    id: "group_budget_pressure",
+    unit: Unit::Share,
+    breakdowns: &[],
+    headline: Headline::No,
+    en: "budget pressure on the group",
+    zh: "医保总额预算对集团的压力",
+    explain_en: "Mean over the days a global budget is in force of its pressure: 0 while the group's year-to-date surplus is at least its target, 1 when it falls short by the margin band or more (a deficit). The group's responses (down-referral, avoidable admissions, stays, cost-shifting) scale with it.",
+    explain_zh: "医保总额预算实施期间压力的日均值：年初至今结余率不低于目标时为0，低于目标达到缓冲区宽度（即出现超支）时为1。集团的各项反应（下转、可避免住院、住院日、费用转移）随之按比例变化。",
+};
+
+/// `cost_shifted_to_patients_yuan_per_year`
+pub const COST_SHIFTED_TO_PATIENTS_YUAN_PER_YEAR: Metric = Metric {
+    id: "cost_shifted_to_patients_yuan_per_year",
+    unit: Unit::YuanPerYear,
+    breakdowns: &[],
+    headline: Headline::No,
+    en: "insurer payments shifted to patients",
+    zh: "转由患者自付的医保费用",
+    explain_en: "Yuan a year that chronic patients paid out of pocket instead of the insurer because, under budget pressure, the group moved part of their inpatient charges to items patients pay in full (self-paid drugs, Class B/C items).",
+    explain_zh: "在预算压力下，集团把慢病患者住院费用的一部分转为全自费项目（自费药品、乙类/丙类项目），由此每年由患者而非医保支付的金额。",
+};
+
 /// `ward_staffed_beds`
 pub const WARD_STAFFED_BEDS: Metric = Metric {
     id: "ward_staffed_beds",
@@ -994,6 +1020,8 @@ pub mod series {
         SIGNED_PATIENTS,
         EXPERT_SESSION_VISITS,
         CHC_CAPABILITY_GAIN,
+        GROUP_BUDGET_MARGIN,
+        GROUP_BUDGET_PRESSURE,
     ];
 
     pub const VISITS: Metric = Metric {
@@ -1071,6 +1099,28 @@ pub mod series {
         zh: "择期手术排队人数",
         explain_en: "Cases on a ward's operating list at the end of the day.",
         explain_zh: "当天结束时病区手术排队名单上的病例数。",
+    };
+
+    pub const GROUP_BUDGET_MARGIN: Metric = Metric {
+        id: "budget_margin",
+        unit: Unit::Share,
+        breakdowns: &[],
+        headline: Headline::No,
+        en: "group's budget margin",
+        zh: "集团预算结余率",
+        explain_en: "Under a global budget: the budget year's surplus to date as a share of its budget to date (negative: a deficit); 0 before the budget starts.",
+        explain_zh: "医保总额预算下：本预算年度至今的结余占至今预算的比例（负值为超支）；预算开始前为0。",
+    };
+
+    pub const GROUP_BUDGET_PRESSURE: Metric = Metric {
+        id: "budget_pressure",
+        unit: Unit::Share,
+        breakdowns: &[],
+        headline: Headline::No,
+        en: "budget pressure on the group",
+        zh: "医保总额预算对集团的压力",
+        explain_en: "Under a global budget: the pressure its margin puts on the group today, 0 (at or above the target surplus) to 1 (short of it by the margin band).",
+        explain_zh: "医保总额预算下：当日结余率对集团形成的压力，0（不低于目标结余率）到1（低于目标达到缓冲区宽度）。",
     };
 
     pub const REFERRALS_UP: Metric = Metric {

@@ -1,11 +1,10 @@
 //! Down-referral programme (下转): hospitals send more stable outpatients back to the CHC.
 //!
 //! On its switch-on day it sets the down-referral propensity in force
-//! ([`crate::model::policy::PolicyNow`]), times a global budget's multiplier when one is already
-//! in force; the outpatient stage reads it after a hospital visit.
+//! ([`crate::model::policy::PolicyNow`]); the outpatient stage reads it after a hospital visit
+//! (times a global budget's response when one is in force).
 
 use super::common::{Context, Def, Lever, Systems, Text, on_day, start_day};
-use super::global_budget::GlobalBudget;
 use crate::model::Model;
 use crate::params::Params;
 use analysis::problem::Checker;
@@ -16,8 +15,8 @@ use serde::Deserialize;
 #[derive(Debug, Clone, Deserialize)]
 pub struct DownReferralFile {
     /// Probability that a hospital sends a stable outpatient back to the CHC (replaces
-    /// `referral.down_referral_propensity`; multiplied by a global budget's
-    /// `down_referral_multiplier`, at most 1).
+    /// `referral.down_referral_propensity`; a global budget's response multiplies it, at most
+    /// 1).
     /// unit: probability · range: [0, 1] · default: required · source: assumption — sweepable,
     /// calibratable (37.6 % of patients willing to be referred down, Yu W et al., BMJ Open 2017;
     /// params.csv downward_referral_willingness_shanghai)
@@ -47,9 +46,8 @@ fn systems(params: &Params) -> Option<Systems> {
     let l = params.policy.get::<Lever<DownReferral>>()?;
     let s = l.settings;
     Some(
-        (move |mut model: ResMut<Model>, budget: Option<Res<GlobalBudget>>| {
-            let m = budget.map_or(1.0, |b| b.down_referral_multiplier);
-            model.policy.down_referral_propensity = (s.propensity * m).min(1.0);
+        (move |mut model: ResMut<Model>| {
+            model.policy.down_referral_propensity = s.propensity;
         })
         .run_if(on_day(l.start_day))
         .into_configs(),

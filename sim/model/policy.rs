@@ -8,6 +8,7 @@
 //! gatekeeping's penalty) is a resource of its own, inserted when it switches on.
 
 use crate::params::Params;
+use crate::time::DAYS_PER_YEAR;
 
 /// The effective values in force today.
 #[derive(Debug, Clone)]
@@ -28,6 +29,8 @@ pub struct PolicyNow {
     /// Daily chance that screening finds an undiagnosed condition, by age band then condition
     /// (campaigns in force, sensitivity included).
     pub screen_rate: Vec<Vec<f64>>,
+    /// The global budget's running account, while a budget is in force.
+    pub budget: Option<BudgetLedger>,
 }
 
 impl PolicyNow {
@@ -44,6 +47,49 @@ impl PolicyNow {
             reimbursement: params.payment.reimbursement,
             check_rate_per_day: params.screening.check_rate_per_day,
             screen_rate: screen_rates(params, 0),
+            budget: None,
+        }
+    }
+}
+
+impl PolicyNow {
+    /// The global budget's pressure on the group today (0 without a budget).
+    pub fn budget_pressure(&self) -> f64 {
+        self.budget.map_or(0.0, |l| l.pressure)
+    }
+}
+
+/// A global budget's running account for the budget year and the pressure it puts on the group
+/// (`crate::levers::global_budget`).
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct BudgetLedger {
+    /// Days of the budget year paid so far.
+    pub days: u32,
+    pub budget_to_date_yuan: f64,
+    pub spent_to_date_yuan: f64,
+    /// 0 (no response) … 1 (full response), from the margin at the last day paid.
+    pub pressure: f64,
+}
+
+impl BudgetLedger {
+    /// Year-to-date surplus as a share of the budget to date (negative: a deficit).
+    pub fn margin(&self) -> f64 {
+        if self.budget_to_date_yuan > 0.0 {
+            1.0 - self.spent_to_date_yuan / self.budget_to_date_yuan
+        } else {
+            0.0
+        }
+    }
+
+    /// Pays a day: the day's budget share and the insurer's payments; sets the pressure from
+    /// the margin m, clamp((target − m) ÷ band, 0, 1); starts a new budget year after 365 days.
+    pub fn pay_day(&mut self, budget_yuan: f64, spent_yuan: f64, target: f64, band: f64) {
+        self.days += 1;
+        self.budget_to_date_yuan += budget_yuan;
+        self.spent_to_date_yuan += spent_yuan;
+        self.pressure = ((target - self.margin()) / band).clamp(0.0, 1.0);
+        if self.days >= DAYS_PER_YEAR as u32 {
+            *self = BudgetLedger { pressure: self.pressure, ..BudgetLedger::default() };
         }
     }
 }

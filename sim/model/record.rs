@@ -84,6 +84,11 @@ pub struct Counts {
     /// Global budget accrued, and the insurer's payments while it was in force (yuan).
     pub budget_yuan: f64,
     pub budget_spent_yuan: f64,
+    /// Insurer payments moved to the patients by a global budget's cost-shifting.
+    pub cost_shifted_yuan: f64,
+    /// Sum over days of the global budget's pressure, and the days a budget was in force.
+    pub budget_pressure_days: f64,
+    pub budget_days: u64,
     /// Agents' CHC health checks, and the undiagnosed conditions they found.
     pub health_checks: u64,
     pub check_found: u64,
@@ -179,6 +184,9 @@ impl Counts {
         self.capitation_yuan += o.capitation_yuan;
         self.budget_yuan += o.budget_yuan;
         self.budget_spent_yuan += o.budget_spent_yuan;
+        self.cost_shifted_yuan += o.cost_shifted_yuan;
+        self.budget_pressure_days += o.budget_pressure_days;
+        self.budget_days += o.budget_days;
         self.health_checks += o.health_checks;
         self.check_found += o.check_found;
         add_vec(&mut self.campaign_found, &o.campaign_found);
@@ -584,6 +592,16 @@ pub fn record(
     row.put(&series::SIGNED_PATIENTS, String::new, census.signed as f64);
     row.put(&series::EXPERT_SESSION_VISITS, String::new, t.expert_visits as f64);
     row.put(&series::CHC_CAPABILITY_GAIN, String::new, learning);
+    if params.policy.get::<Lever<GlobalBudget>>().is_some() {
+        // 0 before the budget starts.
+        let l = model.policy.budget.unwrap_or_default();
+        row.put(&series::GROUP_BUDGET_MARGIN, String::new, l.margin());
+        row.put(&series::GROUP_BUDGET_PRESSURE, String::new, l.pressure);
+        if model.policy.budget.is_some() {
+            rec.today.budget_pressure_days += l.pressure;
+            rec.today.budget_days += 1;
+        }
+    }
     drop(row);
     if measuring {
         rec.chc_capability_gain = learning;
@@ -954,6 +972,12 @@ impl Recorder {
                 String::new(),
                 surplus * b.settings.surplus_retention,
             );
+            put(
+                &m::GROUP_BUDGET_PRESSURE,
+                String::new(),
+                ratio(t.budget_pressure_days, t.budget_days as f64),
+            );
+            put(&m::COST_SHIFTED_TO_PATIENTS_YUAN_PER_YEAR, String::new(), t.cost_shifted_yuan * per_year);
         }
         out
     }

@@ -134,23 +134,58 @@ fn strict_gatekeeping_raises_up_referrals_and_primary_share() {
     expect("primary_care_visit_share", &diffs(&a, &b, "primary_care_visit_share", ""), 1.0);
 }
 
+/// A global budget of `yuan_per_day` with the reform scenario's responses.
+fn budget(yuan_per_day: f64) -> Lever<GlobalBudget> {
+    on(GlobalBudget {
+        budget_yuan_per_day: yuan_per_day,
+        surplus_retention: 0.5,
+        margin_target: 0.05,
+        margin_band: 0.10,
+        down_referral_multiplier: 1.5,
+        complex_admission_multiplier: 0.8,
+        stay_multiplier: 0.9,
+        cost_shift_share: 0.05,
+    })
+}
+
 #[test]
-fn global_budget_raises_down_referrals() {
-    // Expected: +. Measured when written: +588 ± 12 a year (SE, n = 8).
+fn global_budget_in_deficit_raises_down_referrals_and_shifts_cost() {
+    // A budget far below spending (1,000 yuan a day against tens of thousands) runs a deficit
+    // from the first day: full pressure. Expected: down-referrals +, complex (avoidable)
+    // admissions fewer, so lead medical admissions −; cost shifted to patients > 0.
+    // Measured when written: see the printed lines (n = 8).
     let base = small_baseline(RESIDENTS, 180, 60);
     let mut reform = base.clone();
-    reform.policy.set(
-        "global_budget",
-        on(GlobalBudget {
-            budget_yuan_per_day: 30_000.0,
-            surplus_retention: 0.5,
-            down_referral_multiplier: 1.5,
-            complex_admission_multiplier: 0.8,
-            stay_multiplier: 0.9,
-        }),
-    );
+    reform.policy.set("global_budget", budget(1_000.0));
     let (a, b) = arms(&base, &reform, 8);
+    let pressure = values(&b, "group_budget_pressure", "");
+    assert!(pressure.iter().all(|&x| x == 1.0), "a budget in deficit is at full pressure: {pressure:?}");
     expect("referrals_down_per_year", &diffs(&a, &b, "referrals_down_per_year", ""), 1.0);
+    expect(
+        "cost_shifted_to_patients_yuan_per_year",
+        &values(&b, "cost_shifted_to_patients_yuan_per_year", ""),
+        1.0,
+    );
+}
+
+#[test]
+fn global_budget_in_comfortable_surplus_changes_no_behaviour() {
+    // A budget far above spending keeps the margin above its target: pressure 0, so the group
+    // behaves exactly as without the budget (same draws, same results), while one in deficit
+    // does not.
+    let base = small_baseline(RESIDENTS, 180, 60);
+    let mut surplus = base.clone();
+    surplus.policy.set("global_budget", budget(1e9));
+    let mut deficit = base.clone();
+    deficit.policy.set("global_budget", budget(1_000.0));
+    let (a, s) = arms(&base, &surplus, 4);
+    let d = run(&deficit, 4);
+    assert!(values(&s, "group_budget_pressure", "").iter().all(|&x| x == 0.0));
+    for name in ["referrals_down_per_year", "primary_care_visit_share", "out_of_pocket_yuan_per_visit"] {
+        let b = if name == "out_of_pocket_yuan_per_visit" { "scheme=employee" } else { "" };
+        assert_eq!(values(&a, name, b), values(&s, name, b), "{name}: a budget in surplus changes nothing");
+    }
+    expect("referrals_down_per_year, deficit − surplus", &diffs(&s, &d, "referrals_down_per_year", ""), 1.0);
 }
 
 #[test]

@@ -1,12 +1,16 @@
 //! Admission and discharge: every ward runs its day in continuous time.
 //!
 //! Reads `AdmissionRequest`; writes `Discharged` (to referral, read tomorrow) and `Charge`;
-//! changes `Patient` and `Wards`. Requests wait in the ward's pending list until their day. At
+//! changes `Patient` and `Wards`. Requests wait in the ward's pending list until their day; an
+//! elective case at a ward with an operating list is booked onto the list instead, and each list
+//! calls in its cases for the day ahead before the wards run. Under a global budget the agents'
+//! stays in the group's hospital medical and surgical wards follow its stay response. At
 //! discharge the inpatient stay has brought the condition under control, the disease clock
 //! restarts, a follow-up is filed `care.post_discharge_followup_days` later, and the stay is
 //! charged at the facility's bed-day price — or, in a shared ward under a tiered per-diem, at the
 //! per-diem schedule's rates.
 
+use crate::levers::global_budget::{GlobalBudget, response};
 use crate::levers::per_diem::PerDiem;
 use crate::model::census::set_uncontrolled;
 use crate::model::events::{schedule_care, schedule_disease};
@@ -14,11 +18,13 @@ use crate::model::record::Recorder;
 use crate::model::theatre::Case;
 use crate::model::ward::{Arrival, Reason};
 use crate::model::*;
+use crate::params::WardKind;
 
 #[allow(clippy::too_many_arguments)] // one parameter per resource and message stream this stage uses
 pub fn admission(
     model: Res<Model>,
     per_diem: Option<Res<PerDiem>>,
+    budget: Option<Res<GlobalBudget>>,
     mut cal: ResMut<Calendars>,
     mut census: ResMut<Census>,
     mut rec: ResMut<Recorder>,
@@ -30,9 +36,18 @@ pub fn admission(
 ) {
     let day = model.day;
     let params = &model.params;
+    // A global budget's stay response, at the group's pressure today: the agents' admissions to
+    // the group's hospital medical and surgical wards (the care the budget pays for).
+    let stay_response =
+        budget.as_deref().map_or(1.0, |b| response(b.stay_multiplier, model.policy.budget_pressure()));
     for r in requests.read() {
         if let Ok(mut w) = wards.get_mut(model.facilities[r.facility as usize]) {
-            let a = r.arrival;
+            let mut a = r.arrival;
+            let fp = &params.facilities[r.facility as usize];
+            if fp.in_group && matches!(fp.wards[r.ward as usize].kind, WardKind::Medical | WardKind::Surgical)
+            {
+                a.stay_scale *= stay_response as f32;
+            }
             match (&mut w.theatres[r.ward as usize], a.reason) {
                 // An elective case at a ward with an operating list is booked onto the list.
                 (Some(t), Reason::Elective) => t.book(Case {
@@ -117,8 +132,7 @@ pub fn admission(
                     &mut cal,
                 );
                 let fp = &params.facilities[f];
-                let per_diem =
-                    per_diem.as_deref().filter(|_| fp.wards[i].kind == crate::params::WardKind::Shared);
+                let per_diem = per_diem.as_deref().filter(|_| fp.wards[i].kind == WardKind::Shared);
                 let amount_yuan = match per_diem {
                     Some(schedule) => schedule.charge(rel.stay_days),
                     None => fp.bed_day_price_yuan * rel.stay_days,

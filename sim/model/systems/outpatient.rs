@@ -29,6 +29,7 @@
 //! sinking, `routed_share` of the lead's non-emergency admissions go to the catchment's shared
 //! ward.
 
+use crate::levers::global_budget::response;
 use crate::levers::green_channel::{admission_priority, outpatient_priority};
 use crate::levers::{InForce, Now};
 use crate::model::census::{enrol, set_uncontrolled};
@@ -616,12 +617,20 @@ pub fn outpatient(
             refer = chc_refers_up(sev, still_open, expert, &params.referral, &mut rng);
         } else {
             let policy = &model.policy;
+            // A global budget's responses, at the group's pressure today (1 without one).
+            let (complex_m, down_m) = now.global_budget.map_or((1.0, 1.0), |b| {
+                let pressure = policy.budget_pressure();
+                (
+                    response(b.complex_admission_multiplier, pressure),
+                    response(b.down_referral_multiplier, pressure),
+                )
+            });
             match after_hospital_visit(
                 visit.need,
                 sev,
                 still_open,
-                policy.complex_admission_share,
-                policy.down_referral_propensity,
+                (policy.complex_admission_share * complex_m).min(1.0),
+                (policy.down_referral_propensity * down_m).min(1.0),
                 &mut rng,
             ) {
                 AfterHospitalVisit::Admit(kind, reason) => admit = Some((kind, reason)),

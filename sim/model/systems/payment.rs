@@ -5,25 +5,36 @@
 //! force for the patient's scheme at the facility's tier (less the gatekeeping penalty for a
 //! self-referred hospital visit); the patient pays the rest out of pocket. Under family-doctor
 //! capitation the insurer also pays the CHCs a daily amount per signed patient. Under a global
-//! budget the day's share of the yearly budget is set against the insurer's payments of the day;
-//! the difference is the group's surplus (or deficit).
+//! budget the day's share of the yearly budget is set against the insurer's payments of the day
+//! (the difference is the group's surplus, or deficit), the budget year's ledger sets the group's
+//! pressure for tomorrow, and at that pressure a share of each agent's inpatient charge at a
+//! group hospital is moved to items the patient pays in full (cost-shifting).
 
 use crate::levers::InForce;
 use crate::levers::gatekeeping::reimbursed_share;
+use crate::levers::global_budget::shifted_share;
 use crate::model::record::Recorder;
 use crate::model::*;
 
 pub fn payment(
-    model: Res<Model>,
+    mut model: ResMut<Model>,
     levers: InForce,
     census: Res<Census>,
     mut rec: ResMut<Recorder>,
     mut charges: MessageReader<Charge>,
 ) {
     let now = levers.now();
+    let shift = shifted_share(now.global_budget, model.policy.budget.as_ref());
     let mut insurer = 0.0;
+    let mut shifted = 0.0;
     for c in charges.read() {
-        let rate = reimbursed_share(&model.policy, now.gatekeeping, c.scheme, c.tier, c.bypass);
+        let mut rate = reimbursed_share(&model.policy, now.gatekeeping, c.scheme, c.tier, c.bypass);
+        if c.chronic && c.visits == 0 && c.tier != Tier::Primary && shift > 0.0 {
+            // The shifted part is paid by the patient in full; the insurer pays its rate on the
+            // rest.
+            shifted += c.amount_yuan * shift * rate;
+            rate *= 1.0 - shift;
+        }
         if c.chronic {
             // The global budget is set against the chronic-patient agents' care, which is what
             // the budget scenarios are sized to (the hospital side is rebuilt separately).
@@ -63,6 +74,10 @@ pub fn payment(
         rec.count(|k| {
             k.budget_yuan += b.budget_yuan_per_day;
             k.budget_spent_yuan += insurer;
+            k.cost_shifted_yuan += shifted;
         });
+        if let Some(ledger) = model.policy.budget.as_mut() {
+            b.pay_day(ledger, insurer);
+        }
     }
 }
