@@ -53,6 +53,8 @@ pub const METRICS: &[Metric] = &[
     THEATRE_UTILISATION,
     ELECTIVE_CANCELLATIONS_PER_YEAR,
     ELECTIVE_BOOKINGS_TURNED_AWAY_PER_YEAR,
+    EXPERT_OPERATIONS_PER_YEAR,
+    SHARED_WARD_ADMISSIONS_RECEIVED_PER_YEAR,
     ADMISSION_WAITS_CENSORED,
     BED_OCCUPANCY,
     BED_OCCUPANCY_P95,
@@ -237,8 +239,8 @@ pub const ELECTIVE_SURGERY_WAIT_DAYS: Metric = Metric {
     headline: Headline::All,
     en: "elective surgery wait",
     zh: "择期手术等待时间",
-    explain_en: "Admission wait of elective patients on surgical wards.",
-    explain_zh: "外科病区择期患者的入院等待天数。",
+    explain_en: "Days from booking to operation of elective cases. At a ward with an operating list: the list's wait (elective_list_wait_days, which includes the pre-operative days) plus the wait of the cases called in for a bed, which delays their operation. At a surgical ward without a list: the admission wait of elective patients.",
+    explain_zh: "择期病例从登记到手术的天数。有手术排队名单的病区：名单等待时间（elective_list_wait_days，含术前住院日）加上被安排入院的病例等待床位的时间（床位等待会推迟手术）。无名单的外科病区：择期患者的入院等待天数。",
 };
 
 /// `elective_list_wait_days`
@@ -359,6 +361,30 @@ pub const ELECTIVE_BOOKINGS_TURNED_AWAY_PER_YEAR: Metric = Metric {
     zh: "因排队过长而放弃登记",
     explain_en: "Bookings a year by patients who are not agents that did not join the operating list because its published wait was longer than they accept (theatre.wait_tolerance_days); they go elsewhere.",
     explain_zh: "每年因手术排队名单公布的等待时间超过其可接受范围（theatre.wait_tolerance_days）而未登记、转往他处的非模型患者人数。",
+};
+
+/// `expert_operations_per_year`
+pub const EXPERT_OPERATIONS_PER_YEAR: Metric = Metric {
+    id: "expert_operations_per_year",
+    unit: Unit::PerYear,
+    breakdowns: &["ward"],
+    headline: Headline::No,
+    en: "expert operations at the member hospital",
+    zh: "成员医院的专家手术",
+    explain_en: "Operations a year from a shared ward's operating list: lead-hospital surgeons operating in the member hospital, counted there and charged at its prices.",
+    explain_zh: "共管病房手术排队名单每年完成的手术：牵头医院外科专家在成员医院主刀，计入成员医院、按成员医院价格收费。",
+};
+
+/// `shared_ward_admissions_received_per_year`
+pub const SHARED_WARD_ADMISSIONS_RECEIVED_PER_YEAR: Metric = Metric {
+    id: "shared_ward_admissions_received_per_year",
+    unit: Unit::PerYear,
+    breakdowns: &["ward", "route"],
+    headline: Headline::No,
+    en: "down-referrals received by the shared ward",
+    zh: "共管病房接收的下转",
+    explain_en: "Chronic patients a year that a shared ward received from the lead hospital: admissions bed sinking routed there instead of a lead ward (route=bed_sinking; elective cases join its operating list if it has one) and post-acute transfers after a hospital stay (route=post_acute). The other patients moved with bed sinking are a rate, not counted here.",
+    explain_zh: "共管病房每年从牵头医院接收的慢病患者：床位下沉把原应入住牵头医院病区的住院分流至此（route=bed_sinking；若其有手术排队名单，择期病例加入该名单），以及住院后的急性后期转入（route=post_acute）。随床位下沉转移的其他患者以速率计，不在此计数。",
 };
 
 /// `bed_occupancy`

@@ -2,9 +2,11 @@
 //!
 //! On its switch-on day `bed_share` of the lead's medical and surgical beds move to the member
 //! hospitals' shared wards with `routed_share` of the lead's non-emergency background
-//! admissions; bed sinking is then in force (the resource [`BedSinking`]), and the admission
-//! rule routes `routed_share` of the agents' non-emergency lead admissions to the catchment's
-//! shared ward ([`crate::model::rules::admission::route`]).
+//! admissions and list bookings; bed sinking is then in force (the resource [`BedSinking`]), and
+//! the admission rule routes `routed_share` of the agents' non-emergency lead admissions to the
+//! catchment's shared ward ([`crate::model::rules::admission::route`]) — an elective case onto
+//! the shared ward's operating list when it has one (lead surgeons operating in the member
+//! hospital, charged at its prices).
 
 use super::common::{Context, Def, Lever, Systems, Text, on_day, start_day};
 use crate::model::{Model, Wards};
@@ -79,25 +81,34 @@ fn systems(params: &Params) -> Option<Systems> {
 
 /// Moves `bed_share` of the lead's medical and surgical beds to the group's member hospitals'
 /// shared wards (evenly), with `routed_share` of the lead's non-emergency background
-/// admissions. The beds are taken from the lead's wards in proportion to their non-emergency
-/// background workload (rate × mean stay; in proportion to beds if there is none), where the
-/// step-down demand that follows them comes from. The shared wards' background rate rises by the moved bed-days divided by their
-/// own mean stay, so the moved workload in bed-days is what the lead sheds.
+/// admissions and of its operating lists' bookings by non-agents. The beds are taken from the
+/// lead's wards in proportion to their non-emergency workload of non-agents (admissions and list
+/// bookings a day × mean stay; in proportion to beds if there is none), where the step-down
+/// demand that follows them comes from. A shared ward with an operating list of its own (lead
+/// surgeons' sessions in the member hospital) takes the moved bookings onto its list; otherwise
+/// the moved bed-days raise its background rate (moved bed-days ÷ its mean stay), keeping the
+/// moved workload in bed-days what the lead sheds.
 fn sink_beds(model: &Model, lead: usize, b: &BedSinking, wards: &mut Query<&mut Wards>) {
     let params = &model.params;
     let now = f64::from(model.day.0);
     let mut moved_beds = 0u32;
-    // Moved background workload, in bed-days per day.
+    // Moved workload of non-agents, in bed-days per day, and moved list bookings a day (with
+    // their bed-days, part of the workload).
     let mut moved_load = 0.0;
+    let mut moved_bookings = 0.0;
+    let mut moved_booking_load = 0.0;
     if let Ok(mut w) = wards.get_mut(model.facilities[lead]) {
+        let w = &mut *w;
         let lead_wards = &params.facilities[lead].wards;
         let eligible = |wp: &WardParams| matches!(wp.kind, WardKind::Medical | WardKind::Surgical);
         let workload = |wp: &WardParams| {
-            if wp.background_priority == Priority::Emergency {
+            let admissions = if wp.background_priority == Priority::Emergency {
                 0.0
             } else {
-                wp.background_admissions_per_day * wp.stay.mean_days()
-            }
+                wp.background_admissions_per_day
+            };
+            let bookings = wp.theatre.as_ref().map_or(0.0, |t| t.background_bookings_per_day);
+            (admissions + bookings) * wp.stay.mean_days()
         };
         let total_beds: u32 =
             w.wards.iter().zip(lead_wards).filter(|(_, wp)| eligible(wp)).map(|(x, _)| x.beds).sum();
@@ -105,7 +116,7 @@ fn sink_beds(model: &Model, lead: usize, b: &BedSinking, wards: &mut Query<&mut 
         let to_move = (f64::from(total_beds) * b.bed_share).round();
         let mut moved_so_far = 0.0;
         let mut weight_so_far = 0.0;
-        for (ward, wp) in w.wards.iter_mut().zip(lead_wards) {
+        for ((ward, theatre), wp) in w.wards.iter_mut().zip(w.theatres.iter_mut()).zip(lead_wards) {
             if !eligible(wp) {
                 continue;
             }
@@ -125,6 +136,12 @@ fn sink_beds(model: &Model, lead: usize, b: &BedSinking, wards: &mut Query<&mut 
                 moved_load += rate * b.routed_share * wp.stay.mean_days();
                 ward.set_background_rate(rate * (1.0 - b.routed_share), now);
             }
+            if let Some(t) = theatre {
+                let rate = t.background_bookings();
+                moved_bookings += rate * b.routed_share;
+                moved_booking_load += rate * b.routed_share * wp.stay.mean_days();
+                t.set_background_bookings(rate * (1.0 - b.routed_share));
+            }
         }
     }
     let shared: Vec<(usize, usize)> = params
@@ -137,11 +154,17 @@ fn sink_beds(model: &Model, lead: usize, b: &BedSinking, wards: &mut Query<&mut 
     let n = shared.len() as u32;
     for (k, &(f, j)) in shared.iter().enumerate() {
         let Ok(mut w) = wards.get_mut(model.facilities[f]) else { continue };
+        let w = &mut *w;
         let ward = &mut w.wards[j];
         let beds = moved_beds / n + u32::from((k as u32) < moved_beds % n);
         ward.set_beds(ward.beds + beds);
         let stay = params.facilities[f].wards[j].stay.mean_days();
-        let rate = ward.background_rate() + moved_load / stay / f64::from(n);
+        let mut load = moved_load;
+        match &mut w.theatres[j] {
+            Some(t) => t.set_background_bookings(t.background_bookings() + moved_bookings / f64::from(n)),
+            None => load += moved_booking_load,
+        }
+        let rate = ward.background_rate() + load / stay / f64::from(n);
         ward.set_background_rate(rate, now);
     }
 }

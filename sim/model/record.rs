@@ -25,6 +25,9 @@ pub struct Counts {
     pub referrals_down: u64,
     pub referrals_lost: u64,
     pub transfers_to_shared: u64,
+    /// Agents' admissions each facility's shared ward received from the lead, by route: bed
+    /// sinking's routing, post-acute transfer.
+    pub shared_received: Vec<[u64; 2]>,
     pub unserved_requests: u64,
     pub agent_visits: [u64; 3],
     /// Outpatient and emergency visits booked by residents without a chronic condition, and by
@@ -108,6 +111,7 @@ impl Counts {
             emergency_visits: vec![0; facilities],
             no_shows: vec![0; facilities],
             visits: vec![0; facilities],
+            shared_received: vec![[0; 2]; facilities],
             wait_hist: vec![0; 3 * 4 * (horizon + 1)],
             ..Counts::default()
         }
@@ -174,6 +178,7 @@ impl Counts {
         self.referrals_down += o.referrals_down;
         self.referrals_lost += o.referrals_lost;
         self.transfers_to_shared += o.transfers_to_shared;
+        add_pairs(&mut self.shared_received, &o.shared_received);
         self.unserved_requests += o.unserved_requests;
         self.agent_discharges += o.agent_discharges;
         self.elective_procedures += o.elective_procedures;
@@ -246,6 +251,13 @@ impl Counts {
 fn add_vec(a: &mut [u64], b: &[u64]) {
     for (x, y) in a.iter_mut().zip(b) {
         *x += y;
+    }
+}
+
+fn add_pairs(a: &mut [[u64; 2]], b: &[[u64; 2]]) {
+    for (x, y) in a.iter_mut().zip(b) {
+        x[0] += y[0];
+        x[1] += y[1];
     }
 }
 
@@ -799,9 +811,22 @@ impl Recorder {
                     ratio(c.wait_days_sum[i], c.wait_count[i] as f64),
                 );
             }
-            if wp.kind == WardKind::Surgical {
-                let i = Priority::Elective as usize;
-                put(&m::ELECTIVE_SURGERY_WAIT_DAYS, b, ratio(c.wait_days_sum[i], c.wait_count[i] as f64));
+            let i = Priority::Elective as usize;
+            let bed_wait = ratio(c.wait_days_sum[i], c.wait_count[i] as f64);
+            match self.theatre_ids.iter().position(|&id| id == (f, w)) {
+                // Booking to operation: the list's wait, then the bed wait of the cases called in
+                // (an operation waits for its patient's bed).
+                Some(j) => {
+                    let TheatreTotals { counters: tc, censored: (n_left, wait_left) } = &self.theatres[j];
+                    let list = ratio(tc.wait_days_sum + wait_left, (tc.elective_operations + n_left) as f64);
+                    put(
+                        &m::ELECTIVE_SURGERY_WAIT_DAYS,
+                        b,
+                        list + if c.wait_count[i] > 0 { bed_wait } else { 0.0 },
+                    );
+                }
+                None if wp.kind == WardKind::Surgical => put(&m::ELECTIVE_SURGERY_WAIT_DAYS, b, bed_wait),
+                None => {}
             }
         }
         for (k, &(f, w)) in self.theatre_ids.iter().enumerate() {
@@ -827,7 +852,24 @@ impl Recorder {
                 ratio((c.elective_operations + c.emergency_operations) as f64, c.capacity as f64),
             );
             put(&m::ELECTIVE_CANCELLATIONS_PER_YEAR, b.clone(), c.cancellations as f64 * per_year);
+            if params.facilities[f].wards[w].kind == WardKind::Shared {
+                // A shared ward's list is operated by the lead's surgeons in the member hospital.
+                put(&m::EXPERT_OPERATIONS_PER_YEAR, b.clone(), c.elective_operations as f64 * per_year);
+            }
             put(&m::ELECTIVE_BOOKINGS_TURNED_AWAY_PER_YEAR, b, c.turned_away as f64 * per_year);
+        }
+        for &(f, w) in &self.ward_ids {
+            if params.facilities[f].wards[w].kind != WardKind::Shared {
+                continue;
+            }
+            let b = format!("ward={}", ward_label(params, f, w));
+            for (i, route) in ["bed_sinking", "post_acute"].iter().enumerate() {
+                put(
+                    &m::SHARED_WARD_ADMISSIONS_RECEIVED_PER_YEAR,
+                    format!("{b};route={route}"),
+                    t.shared_received[f][i] as f64 * per_year,
+                );
+            }
         }
         put(&m::REFERRALS_UP_PER_YEAR, String::new(), t.referrals_up as f64 * per_year);
         put(&m::REFERRALS_DOWN_PER_YEAR, String::new(), t.referrals_down as f64 * per_year);

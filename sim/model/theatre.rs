@@ -148,6 +148,16 @@ impl Theatre {
         }
     }
 
+    /// Mean bookings a day by non-agents.
+    pub fn background_bookings(&self) -> f64 {
+        self.p.background_bookings_per_day
+    }
+
+    /// Changes the bookings by non-agents from the next day on (a Poisson count a day).
+    pub fn set_background_bookings(&mut self, per_day: f64) {
+        self.p.background_bookings_per_day = per_day;
+    }
+
     /// An agent's booking joins the end of the list.
     pub fn book(&mut self, case: Case) {
         self.counters.bookings += 1;

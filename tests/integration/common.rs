@@ -56,6 +56,15 @@ pub fn scaled(mut p: Params, scale: f64) -> Params {
         for w in &mut f.wards {
             w.background_admissions_per_day *= scale;
             w.beds = ((f64::from(w.beds) * scale).round() as u32).max(1);
+            if let Some(t) = &mut w.theatre {
+                // Capacity in cases a day, to the nearest case: one case a session.
+                for s in &mut t.sessions_per_weekday {
+                    *s = (f64::from(*s * t.cases_per_session) * scale).round() as u32;
+                }
+                t.cases_per_session = 1;
+                t.emergency_cases_per_day *= scale;
+                t.background_bookings_per_day *= scale;
+            }
         }
     }
     if let Some(b) = p.policy.get_mut::<Lever<GlobalBudget>>() {

@@ -17,6 +17,9 @@ fn zero_demand_gives_zero_visits() {
         }
         for w in &mut f.wards {
             w.background_admissions_per_day = 0.0;
+            if let Some(t) = &mut w.theatre {
+                t.background_bookings_per_day = 0.0;
+            }
         }
     }
     let r = run(&p, 1);
@@ -56,6 +59,13 @@ fn ample_capacity_gives_zero_waits() {
         }
         for w in &mut f.wards {
             w.beds = 100_000;
+            if let Some(t) = &mut w.theatre {
+                // Sessions every day, cases admitted on their operating day, none cancelled (a
+                // cancelled case waits for the next day whatever the capacity).
+                t.sessions_per_weekday = [10_000; 7];
+                t.preop_days = 0;
+                t.cancellation_probability = 0.0;
+            }
         }
     }
     let r = run(&p, 1);

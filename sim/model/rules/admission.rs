@@ -41,6 +41,8 @@ pub struct Route {
     /// Multiplies the stay drawn in the ward: an admission routed from another ward keeps that
     /// ward's mean stay.
     pub stay_scale: f32,
+    /// Routed by bed sinking from a lead ward to a shared ward.
+    pub sunk: bool,
 }
 
 /// Where a non-emergency admission of `kind` decided at `facility`, for a patient living in
@@ -61,7 +63,7 @@ pub fn route(
         Some(w) => (facility, Some(w)),
         None => (lead, model.ward(lead, kind)),
     };
-    let own = Route { facility, ward, stay_scale: 1.0 };
+    let own = Route { facility, ward, stay_scale: 1.0, sunk: false };
     let (Some(b), Some(w), true) = (bed_sinking, ward, facility == lead) else { return own };
     let member = model.member_of(home);
     match model.ward(member, WardKind::Shared) {
@@ -71,6 +73,7 @@ pub fn route(
                 facility: member,
                 ward: Some(shared),
                 stay_scale: (mean(facility, w) / mean(member, shared)) as f32,
+                sunk: true,
             }
         }
         _ => own,

@@ -675,6 +675,9 @@ pub fn outpatient(
         if let Some((kind, reason)) = admit {
             let to = route(&model, now.bed_sinking, visit.facility, kind, p.home, &mut rng);
             if let Some(ward) = to.ward {
+                if to.sunk {
+                    rec.count(|k| k.shared_received[to.facility as usize][0] += 1);
+                }
                 let green = to.facility == model.lead()
                     && admission_priority(
                         now.green_channel,

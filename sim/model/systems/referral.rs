@@ -220,7 +220,10 @@ pub fn referral(
         if u >= share {
             continue;
         }
-        rec.count(|k| k.transfers_to_shared += 1);
+        rec.count(|k| {
+            k.transfers_to_shared += 1;
+            k.shared_received[member as usize][1] += 1;
+        });
         p.place = Place::Waiting;
         cancel_pending_care(&mut p);
         cancel_disease_events(&mut p);
