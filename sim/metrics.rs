@@ -1007,8 +1007,8 @@ pub const COST_SHIFTED_TO_PATIENTS_YUAN_PER_YEAR: Metric = Metric {
     headline: Headline::No,
     en: "insurer payments shifted to patients",
     zh: "转由患者自付的医保费用",
-    explain_en: "Yuan a year that chronic patients paid out of pocket instead of the insurer because, under budget pressure, the group moved part of their inpatient charges to items patients pay in full (self-paid drugs, Class B/C items).",
-    explain_zh: "在预算压力下，集团把慢病患者住院费用的一部分转为全自费项目（自费药品、乙类/丙类项目），由此每年由患者而非医保支付的金额。",
+    explain_en: "Yuan a year that chronic patients paid out of pocket instead of the insurer because a payment reform (a global budget under pressure, case-based payment) moved part of their inpatient charges to items patients pay in full (self-paid drugs, Class B/C items).",
+    explain_zh: "由于支付方式改革（预算压力下的医保总额付费、按病例付费），慢病患者住院费用的一部分被转为全自费项目（自费药品、乙类/丙类项目），由此每年由患者而非医保支付的金额。",
 };
 
 /// `ward_staffed_beds`

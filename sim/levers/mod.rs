@@ -18,6 +18,7 @@
 pub mod bed_sinking;
 pub mod capability_learning;
 pub mod capitation;
+pub mod case_payment;
 pub mod common;
 pub mod down_referral;
 pub mod expert_sessions;
@@ -81,6 +82,11 @@ pub struct PolicyFile {
     /// `bed_day_price_yuan`) · source: policy setting
     #[serde(default)]
     pub per_diem: Option<per_diem::PerDiemFile>,
+    /// Case-based payment (DRG/DIP) for the group hospitals' medical and surgical wards.
+    /// unit: optional table · range: see its section · default: off (stays paid by the bed-day) ·
+    /// source: policy setting
+    #[serde(default)]
+    pub case_payment: Option<case_payment::CasePaymentFile>,
     /// Family-doctor capitation (按人头付费).
     /// unit: optional table · range: see its section · default: off · source: policy setting
     #[serde(default)]
@@ -127,6 +133,7 @@ pub const REGISTRY: &[&Def] = &[
     &capitation::DEF,
     &global_budget::DEF,
     &per_diem::DEF,
+    &case_payment::DEF,
     &expert_sessions::DEF,
     &reserved_slots::DEF,
     &bed_sinking::DEF,
@@ -147,6 +154,7 @@ pub const TEXTS: &[analysis::catalogue::Lever] = &[
     capitation::DEF.text,
     global_budget::DEF.text,
     per_diem::DEF.text,
+    case_payment::DEF.text,
     expert_sessions::DEF.text,
     reserved_slots::DEF.text,
     bed_sinking::DEF.text,
@@ -186,6 +194,9 @@ pub fn validate(c: &mut Checker, f: &PolicyFile, cx: &Context) -> Policy {
     }
     if let Some(d) = &f.per_diem {
         p.set("per_diem", per_diem::validate(c, d, cx));
+    }
+    if let Some(k) = &f.case_payment {
+        p.set("case_payment", case_payment::validate(c, k, cx));
     }
     if let Some(k) = &f.capitation {
         p.set("capitation", capitation::validate(c, k, cx));

@@ -319,6 +319,9 @@ pub struct Charge {
     pub catchment: u16,
     /// Outpatient or emergency visits the charge is for (0 for bed-days).
     pub visits: u64,
+    /// Share of the charge moved to items the patient pays in full (a payment reform's
+    /// cost-shifting); 0 normally.
+    pub self_paid_share: f64,
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -9,6 +9,7 @@
 use super::{CHECKED, Census, Channel, Clinics, ENROLLED, Model, Patient, Wards};
 use crate::levers::capability_learning::{Learning, gain};
 use crate::levers::capitation::Capitation;
+use crate::levers::case_payment::CasePayment;
 use crate::levers::global_budget::GlobalBudget;
 use crate::metrics::{self as m, series};
 use crate::params::Lever;
@@ -1006,6 +1007,11 @@ impl Recorder {
                 );
             }
         }
+        if params.policy.get::<Lever<GlobalBudget>>().is_some()
+            || params.policy.get::<Lever<CasePayment>>().is_some()
+        {
+            put(&m::COST_SHIFTED_TO_PATIENTS_YUAN_PER_YEAR, String::new(), t.cost_shifted_yuan * per_year);
+        }
         if let Some(b) = params.policy.get::<Lever<GlobalBudget>>() {
             let surplus = (t.budget_yuan - t.budget_spent_yuan) * per_year;
             put(&m::GROUP_SURPLUS_YUAN_PER_YEAR, String::new(), surplus);
@@ -1019,7 +1025,6 @@ impl Recorder {
                 String::new(),
                 ratio(t.budget_pressure_days, t.budget_days as f64),
             );
-            put(&m::COST_SHIFTED_TO_PATIENTS_YUAN_PER_YEAR, String::new(), t.cost_shifted_yuan * per_year);
         }
         out
     }

@@ -8,8 +8,10 @@
 //! discharge the inpatient stay has brought the condition under control, the disease clock
 //! restarts, a follow-up is filed `care.post_discharge_followup_days` later, and the stay is
 //! charged at the facility's bed-day price — or, in a shared ward under a tiered per-diem, at the
-//! per-diem schedule's rates.
+//! per-diem schedule's rates, or, in a group hospital's medical or surgical ward under case
+//! payment, at the case rate (with its cost-shifting share).
 
+use crate::levers::case_payment::CasePayment;
 use crate::levers::global_budget::{GlobalBudget, response};
 use crate::levers::per_diem::PerDiem;
 use crate::model::census::set_uncontrolled;
@@ -25,6 +27,7 @@ pub fn admission(
     model: Res<Model>,
     per_diem: Option<Res<PerDiem>>,
     budget: Option<Res<GlobalBudget>>,
+    case_payment: Option<Res<CasePayment>>,
     mut cal: ResMut<Calendars>,
     mut census: ResMut<Census>,
     mut rec: ResMut<Recorder>,
@@ -133,9 +136,13 @@ pub fn admission(
                 );
                 let fp = &params.facilities[f];
                 let per_diem = per_diem.as_deref().filter(|_| fp.wards[i].kind == WardKind::Shared);
-                let amount_yuan = match per_diem {
-                    Some(schedule) => schedule.charge(rel.stay_days),
-                    None => fp.bed_day_price_yuan * rel.stay_days,
+                let case = case_payment.as_deref().and_then(|c| {
+                    c.rate(fp.tier, fp.wards[i].kind, fp.in_group).map(|r| (r, c.cost_shift_share))
+                });
+                let (amount_yuan, self_paid_share) = match (per_diem, case) {
+                    (Some(schedule), _) => (schedule.charge(rel.stay_days), 0.0),
+                    (None, Some((rate, shift))) => (rate, shift),
+                    (None, None) => (fp.bed_day_price_yuan * rel.stay_days, 0.0),
                 };
                 charges.write(Charge {
                     tier: fp.tier,
@@ -145,6 +152,7 @@ pub fn admission(
                     chronic: true,
                     catchment: model.catchment[p.home as usize],
                     visits: 0,
+                    self_paid_share,
                 });
                 rec.count(|k| {
                     k.agent_discharges += 1;

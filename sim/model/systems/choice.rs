@@ -136,6 +136,7 @@ pub fn residents_choose(
                     chronic: false,
                     catchment: g.catchment,
                     visits: k,
+                    self_paid_share: 0.0,
                 });
             }
         }

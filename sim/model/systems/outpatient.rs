@@ -196,6 +196,7 @@ impl ResidentCharges {
                 chronic: false,
                 catchment,
                 visits,
+                self_paid_share: 0.0,
             }
         })
     }
@@ -519,6 +520,7 @@ pub fn outpatient(
             chronic: true,
             catchment: model.catchment[p.home as usize],
             visits: 1,
+            self_paid_share: 0.0,
         });
         let k = &params.conditions[a.condition as usize];
         p.complex_until = (day.0 + params.care.post_acute_complex_days).min(u32::from(u16::MAX)) as u16;
@@ -587,6 +589,7 @@ pub fn outpatient(
             chronic: true,
             catchment: model.catchment[p.home as usize],
             visits: 1,
+            self_paid_share: 0.0,
         });
         p.last_facility = visit.facility;
 

@@ -29,11 +29,13 @@ pub fn payment(
     let mut shifted = 0.0;
     for c in charges.read() {
         let mut rate = reimbursed_share(&model.policy, now.gatekeeping, c.scheme, c.tier, c.bypass);
-        if c.chronic && c.visits == 0 && c.tier != Tier::Primary && shift > 0.0 {
+        let budget_shift = if c.chronic && c.visits == 0 && c.tier != Tier::Primary { shift } else { 0.0 };
+        let moved = (c.self_paid_share + budget_shift).min(1.0);
+        if moved > 0.0 {
             // The shifted part is paid by the patient in full; the insurer pays its rate on the
             // rest.
-            shifted += c.amount_yuan * shift * rate;
-            rate *= 1.0 - shift;
+            shifted += c.amount_yuan * moved * rate;
+            rate *= 1.0 - moved;
         }
         if c.chronic {
             // The global budget is set against the chronic-patient agents' care, which is what
@@ -58,6 +60,7 @@ pub fn payment(
             }
         });
     }
+    rec.count(|k| k.cost_shifted_yuan += shifted);
     if let Some(cap) = now.capitation {
         let amount = cap.yuan_per_signed_patient_per_day * census.signed as f64;
         insurer += amount;
@@ -74,7 +77,6 @@ pub fn payment(
         rec.count(|k| {
             k.budget_yuan += b.budget_yuan_per_day;
             k.budget_spent_yuan += insurer;
-            k.cost_shifted_yuan += shifted;
         });
         if let Some(ledger) = model.policy.budget.as_mut() {
             b.pay_day(ledger, insurer);

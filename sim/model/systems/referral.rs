@@ -192,6 +192,7 @@ pub fn referral(
                         chronic: false,
                         catchment: g.catchment,
                         visits: 1,
+                        self_paid_share: 0.0,
                     });
                 }
                 None => {
