@@ -545,6 +545,11 @@ impl Policy {
         self.levers.iter_mut().find_map(|e| e.value.as_any_mut().downcast_mut::<T>())
     }
 
+    /// Removes the lever whose table is `key`, if it is set (tests' arms without it).
+    pub fn remove(&mut self, key: &str) {
+        self.levers.retain(|e| e.key != key);
+    }
+
     /// Whether the lever whose table is `key` is set.
     pub fn has(&self, key: &str) -> bool {
         self.levers.iter().any(|e| e.key == key)
