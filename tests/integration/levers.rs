@@ -201,11 +201,9 @@ fn combined_reform_behaves_differently_in_surplus_and_in_deficit() {
         assert_eq!(values(&a, name, b), values(&s, name, b), "{name}: a budget in surplus changes nothing");
     }
     expect("referrals_down_per_year, deficit − surplus", &diffs(&s, &d, "referrals_down_per_year", ""), 1.0);
-    expect(
-        "lead medical stay, deficit − surplus",
-        &diffs(&s, &d, "ward_mean_stay_days", "ward=lead/medical"),
-        -1.0,
-    );
+    let shifted = "cost_shifted_to_patients_yuan_per_year";
+    assert!(values(&s, shifted, "").iter().all(|&x| x == 0.0), "no cost-shifting in surplus");
+    expect("cost shifted to patients in deficit", &values(&d, shifted, ""), 1.0);
 }
 
 #[test]
