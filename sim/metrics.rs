@@ -79,6 +79,7 @@ pub const METRICS: &[Metric] = &[
     NONRESIDENT_VISITS_PER_DAY,
     OUTPATIENT_REQUESTS_UNSERVED_PER_YEAR,
     SPENDING_YUAN_PER_YEAR,
+    SPENDING_BY_ITEM_YUAN_PER_YEAR,
     WARD_MEAN_CENSUS,
     WARD_ADMISSIONS_PER_DAY,
     WARD_MEAN_STAY_DAYS,
@@ -661,6 +662,18 @@ pub const SPENDING_YUAN_PER_YEAR: Metric = Metric {
     zh: "医疗费用",
     explain_en: "Charges for residents' visits (chronic patients' and the other residents') and chronic patients' bed-days, by tier, split into what the insurer pays and what patients pay out of pocket. Non-residents' visits and the wards' other admissions are not charged.",
     explain_zh: "居民（慢病患者及其他居民）门诊和慢病患者住院的费用，按层级分列，并分为医保基金支付与个人自付；非本地居民门诊和病房的其他入院不计费用。",
+};
+
+/// `spending_by_item_yuan_per_year`
+pub const SPENDING_BY_ITEM_YUAN_PER_YEAR: Metric = Metric {
+    id: "spending_by_item_yuan_per_year",
+    unit: Unit::YuanPerYear,
+    breakdowns: &["tier", "item", "payer"],
+    headline: Headline::No,
+    en: "spending by item",
+    zh: "分项医疗费用",
+    explain_en: "spending_yuan_per_year split into drugs, tests (examinations) and services by the scenario's shares of each in an outpatient visit's and an inpatient stay's charge at each tier (payment.items), and into the insurer's part and the patients'. The insurer pays the same share of every item of a charge; what a payment reform moves to self-paid items is spread over the items in proportion. Capitation payments are not charges and are not split.",
+    explain_zh: "按情景设定的各层级门诊、住院费用中药品、检查和服务的占比（payment.items），把 spending_yuan_per_year 分为药品、检查与服务三项，并分为医保支付与个人自付。医保对同一笔费用的各分项按相同比例支付；支付方式改革转为自付的部分按比例分摊到各分项。按人头付费不是收费，不作拆分。",
 };
 
 /// `ward_mean_census`

@@ -282,6 +282,9 @@ pub struct ReferralParams {
 pub struct PaymentParams {
     /// Reimbursement rate by scheme index then tier index.
     pub reimbursement: [[f64; 3]; 2],
+    /// Shares of drugs and tests in charges, if the scenario splits spending by item: by
+    /// setting (0 outpatient, 1 inpatient), then item (0 drugs, 1 tests), then tier index.
+    pub items: Option<[[[f64; 3]; 2]; 2]>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -462,7 +465,7 @@ impl ReferralParams {
 
 impl PaymentParams {
     pub fn unused() -> PaymentParams {
-        PaymentParams { reimbursement: [[0.0; 3]; 2] }
+        PaymentParams { reimbursement: [[0.0; 3]; 2], items: None }
     }
 }
 

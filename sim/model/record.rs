@@ -79,6 +79,9 @@ pub struct Counts {
     /// chronic-patient agents alone.
     pub spending: [[f64; 3]; 3],
     pub spending_chronic: [[f64; 3]; 3],
+    /// Spending of every resident by tier, item (drugs, tests, services) and payer (insurer,
+    /// out of pocket), when the scenario splits charges by item.
+    pub spending_items: [[[f64; 2]; 3]; 3],
     pub patient_days: u64,
     pub uncontrolled_patient_days: u64,
     /// Visits at CHC expert clinics (sessions and studios), everyone's.
@@ -230,6 +233,9 @@ impl Counts {
             for p in 0..3 {
                 self.spending[t][p] += o.spending[t][p];
                 self.spending_chronic[t][p] += o.spending_chronic[t][p];
+                for q in 0..2 {
+                    self.spending_items[t][p][q] += o.spending_items[t][p][q];
+                }
             }
         }
         add_vec(&mut self.emergency_visits, &o.emergency_visits);
@@ -921,6 +927,19 @@ impl Recorder {
                     format!("tier={};payer={payer}", tier.name()),
                     t.spending[tier.index()][p] * per_year,
                 );
+            }
+        }
+        if params.payment.items.is_some() {
+            for tier in Tier::ALL {
+                for (i, item) in ["drugs", "tests", "services"].iter().enumerate() {
+                    for (p, payer) in ["insurer", "out_of_pocket"].iter().enumerate() {
+                        put(
+                            &m::SPENDING_BY_ITEM_YUAN_PER_YEAR,
+                            format!("tier={};item={item};payer={payer}", tier.name()),
+                            t.spending_items[tier.index()][i][p] * per_year,
+                        );
+                    }
+                }
             }
         }
         let patient_years = t.patient_days as f64 / crate::time::DAYS_PER_YEAR;

@@ -511,6 +511,36 @@ pub struct PaymentFile {
     /// required · source: from memory, unverified (params.csv reimbursement_rate_by_level_typical):
     /// check city tables before use
     pub reimbursement_resident: TierShares,
+    /// What charges are made of: the shares of drugs and of tests (examinations) in an
+    /// outpatient visit's and an inpatient stay's charge, by tier (the rest is services). They
+    /// split spending by item; prices and payments are unchanged.
+    /// unit: optional table · range: see its keys · default: none (spending not split by item) ·
+    /// source: see its keys
+    #[serde(default)]
+    pub items: Option<ItemSharesFile>,
+}
+
+/// Shares of drugs and tests in charges, by tier.
+#[derive(Debug, Clone, Deserialize)]
+pub struct ItemSharesFile {
+    /// Share of drugs in an outpatient or emergency visit's charge.
+    /// unit: share, by tier · range: each in [0, 1]; with `outpatient_tests` at most 1 · default:
+    /// required · source: see the scenario (drug shares by level, Shanghai 2013, params.csv
+    /// drug_share_by_level_shanghai; hospitals 2022, params.csv hospital_cost_per_outpatient_visit)
+    pub outpatient_drugs: TierShares,
+    /// Share of tests (examinations) in an outpatient or emergency visit's charge.
+    /// unit: share, by tier · range: each in [0, 1] · default: required · source: see the scenario
+    /// (params.csv drug_and_test_share_general_hospitals_2006)
+    pub outpatient_tests: TierShares,
+    /// Share of drugs in an inpatient stay's charge.
+    /// unit: share, by tier · range: each in [0, 1]; with `inpatient_tests` at most 1 · default:
+    /// required · source: see the scenario (params.csv drug_share_by_level_shanghai,
+    /// hospital_cost_per_inpatient_stay)
+    pub inpatient_drugs: TierShares,
+    /// Share of tests (examinations) in an inpatient stay's charge.
+    /// unit: share, by tier · range: each in [0, 1] · default: required · source: see the scenario
+    /// (params.csv drug_and_test_share_general_hospitals_2006)
+    pub inpatient_tests: TierShares,
 }
 
 /// A facility, or a batch of identical facilities: tier, prices, emergency department,

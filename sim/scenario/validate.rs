@@ -86,6 +86,33 @@ pub fn validate(f: &ScenarioFile) -> Result<Params, Vec<Problem>> {
                 tier_shares(&mut c, "payment.reimbursement_employee", k.reimbursement_employee),
                 tier_shares(&mut c, "payment.reimbursement_resident", k.reimbursement_resident),
             ],
+            items: k.items.as_ref().map(|i| {
+                let k = |name: &str| format!("payment.items.{name}");
+                let out = [
+                    [
+                        tier_shares(&mut c, &k("outpatient_drugs"), i.outpatient_drugs),
+                        tier_shares(&mut c, &k("outpatient_tests"), i.outpatient_tests),
+                    ],
+                    [
+                        tier_shares(&mut c, &k("inpatient_drugs"), i.inpatient_drugs),
+                        tier_shares(&mut c, &k("inpatient_tests"), i.inpatient_tests),
+                    ],
+                ];
+                for (s, setting) in ["outpatient", "inpatient"].iter().enumerate() {
+                    for (t, tier) in ["primary", "member", "lead"].iter().enumerate() {
+                        let sum = out[s][0][t] + out[s][1][t];
+                        if sum > 1.0 + 1e-12 {
+                            c.fail(
+                                k(&format!("{setting}_tests.{tier}")),
+                                format!(
+                                    "drugs and tests together must be at most 1 of the charge, got {sum}"
+                                ),
+                            );
+                        }
+                    }
+                }
+                out
+            }),
         },
         None => {
             if has_patients {

@@ -79,3 +79,35 @@ fn every_metric_produced_is_listed_in_metric_names() {
         );
     }
 }
+
+#[test]
+fn spending_by_item_adds_up_to_spending() {
+    // Without capitation (which pays a CHC per signed patient, not a charge), drugs + tests +
+    // services = spending, tier by tier and payer by payer; a payment reform that moves cost to
+    // self-paid items is in both.
+    let mut p = small_baseline(20_000, 120, 30);
+    p.policy = load("scenarios/reforms/case_payment.toml").params.policy;
+    let r = run(&p, 1);
+    for tier in ["primary", "member", "lead"] {
+        for payer in ["insurer", "out_of_pocket"] {
+            let total =
+                metric(&r[0], "spending_yuan_per_year", &format!("tier={tier};payer={payer}")).unwrap();
+            let items: f64 = ["drugs", "tests", "services"]
+                .iter()
+                .map(|i| {
+                    metric(
+                        &r[0],
+                        "spending_by_item_yuan_per_year",
+                        &format!("tier={tier};item={i};payer={payer}"),
+                    )
+                    .unwrap()
+                })
+                .sum();
+            assert!(total > 0.0, "{tier} {payer}: some spending");
+            assert!(
+                (items - total).abs() <= 1e-9 * total,
+                "{tier} {payer}: items {items} vs spending {total}"
+            );
+        }
+    }
+}

@@ -85,7 +85,8 @@ pub fn ward_kind(name: &str, lang: Lang) -> String {
         "medical" => lang.pick("medical", "内科").into(),
         "surgical" => lang.pick("surgical", "外科").into(),
         "shared" => lang.pick("shared ward", "共管病房").into(),
-        "rehab" => lang.pick("rehabilitation", "康复").into(),
+        "rehab" | "rehabilitation" => lang.pick("rehabilitation", "康复").into(),
+        "acute" => lang.pick("acute", "急性期").into(),
         other => other.into(),
     }
 }
@@ -123,6 +124,11 @@ fn pair(key: &str, value: &str, lang: Lang) -> String {
         ("route", "platform") => lang.pick("referral platform", "转诊平台"),
         ("route", "other") => lang.pick("other routes", "其他途径"),
         ("origin", "member") => lang.pick("from member hospitals", "由成员医院转出"),
+        ("route", "bed_sinking") => lang.pick("routed by bed sinking", "床位下沉分流"),
+        ("route", "post_acute") => lang.pick("post-acute transfer", "急性后期转入"),
+        ("item", "drugs") => lang.pick("drugs", "药品"),
+        ("item", "tests") => lang.pick("tests", "检查"),
+        ("item", "services") => lang.pick("services", "医疗服务"),
         ("ward", w) => return ward(w, lang),
         ("facility", f) | ("chc", f) | ("catchment", f) => return facility(f, lang),
         _ => return format!("{key}={value}"),

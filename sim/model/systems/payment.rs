@@ -42,8 +42,20 @@ pub fn payment(
             // the budget scenarios are sized to (the hospital side is rebuilt separately).
             insurer += c.amount_yuan * rate;
         }
+        let items = model.params.payment.items.map(|s| {
+            let setting = usize::from(c.visits == 0);
+            let (d, t) = (s[setting][0][c.tier.index()], s[setting][1][c.tier.index()]);
+            [d, t, (1.0 - d - t).max(0.0)]
+        });
         rec.count(|k| {
             let oop = c.amount_yuan * (1.0 - rate);
+            if let Some(shares) = items {
+                for (i, share) in shares.iter().enumerate() {
+                    let l = &mut k.spending_items[c.tier.index()][i];
+                    l[0] += c.amount_yuan * share * rate;
+                    l[1] += c.amount_yuan * share * (1.0 - rate);
+                }
+            }
             for l in [
                 Some(&mut k.spending[c.tier.index()]),
                 c.chronic.then_some(&mut k.spending_chronic[c.tier.index()]),
