@@ -194,8 +194,6 @@ impl Theatre {
         let mut free = u64::from(capacity) - emergencies;
         let mut cancelled: Vec<Case> = Vec::new();
         let preop = self.p.preop_days as f64;
-        // The post-operative part keeps the ward's mean stay: (mean − pre-op) / mean of a draw.
-        let post_scale = ((self.ward_mean_stay - preop) / self.ward_mean_stay).max(0.0) as f32;
         while free > 0 {
             let Some(case) = self.list.pop_front() else { break };
             free -= 1;
@@ -206,6 +204,10 @@ impl Theatre {
                 cancelled.push(case);
                 continue;
             }
+            // The post-operative part keeps the case's mean stay (the ward's × its stay scale):
+            // (mean − pre-op) / mean of a draw.
+            let mean = self.ward_mean_stay * f64::from(case.stay_scale);
+            let post_scale = ((mean - preop) / mean).max(0.0) as f32;
             let waited = op_day.0 - case.booked.0;
             let c = &mut self.counters;
             c.elective_operations += 1;
