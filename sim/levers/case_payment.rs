@@ -15,10 +15,9 @@
 //! Readmissions and case-mix shifts are not represented: the evidence is that 30-day readmissions
 //! fell slightly or stayed level, and case-mix responses run both ways (see the fields' sources).
 
-use super::common::{Context, Def, Lever, Systems, Text, on_day, start_day};
+use super::common::{Context, Def, Lever, Systems, Text, cut_stays, on_day, start_day};
 use crate::model::{Model, Wards};
 use crate::params::{Params, Tier, WardKind};
-use crate::rng::{Purpose, name_key};
 use analysis::problem::Checker;
 use bevy_ecs::prelude::*;
 use serde::Deserialize;
@@ -99,21 +98,10 @@ fn systems(params: &Params) -> Option<Systems> {
     Some(
         (move |mut commands: Commands, model: Res<Model>, mut wards: Query<&mut Wards>| {
             commands.insert_resource(settings);
-            for (f, fp) in model.params.facilities.iter().enumerate() {
-                let Ok(mut w) = wards.get_mut(model.facilities[f]) else { continue };
-                for (ward, wp) in w.wards.iter_mut().zip(&fp.wards) {
-                    let Some(rate) = settings.rate(fp.tier, wp.kind, fp.in_group) else { continue };
-                    if fp.bed_day_price_yuan <= 0.0 {
-                        continue;
-                    }
-                    let key = name_key(&format!("{}/{}/case_payment", fp.name, wp.name));
-                    ward.set_stay_cut(
-                        rate / fp.bed_day_price_yuan,
-                        settings.discharge_response,
-                        model.streams.stream(Purpose::Policy, key),
-                    );
-                }
-            }
+            cut_stays(&model, &mut wards, settings.discharge_response, "/case_payment", |fp, wp| {
+                let rate = settings.rate(fp.tier, wp.kind, fp.in_group)?;
+                (fp.bed_day_price_yuan > 0.0).then(|| rate / fp.bed_day_price_yuan)
+            });
         })
         .run_if(on_day(l.start_day))
         .into_configs(),

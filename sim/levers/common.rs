@@ -1,8 +1,12 @@
 //! What the lever modules share: the registry entry each provides, the context their validation
-//! reads, the check of a switch-on day, and the run condition of a switch-on system.
+//! reads, the check of a switch-on day, the run condition of a switch-on system, and the stay cut
+//! of the payment levers that stop paying for days.
 
-use crate::model::Model;
-use crate::params::{CareParams, FacilityParams, Params, PopulationParams, ReferralParams, RunParams};
+use crate::model::{Model, Wards};
+use crate::params::{
+    CareParams, FacilityParams, Params, PopulationParams, ReferralParams, RunParams, WardParams,
+};
+use crate::rng::{Purpose, name_key};
 use analysis::problem::Checker;
 use bevy_ecs::prelude::*;
 use bevy_ecs::schedule::ScheduleConfigs;
@@ -63,4 +67,24 @@ pub fn start_day(c: &mut Checker, key: &str, v: i64, cx: &Context) -> u32 {
 /// A run condition: the day being simulated is `day`.
 pub fn on_day(day: u32) -> impl FnMut(Res<Model>) -> bool + Clone {
     move |model: Res<Model>| model.day.0 == day
+}
+
+/// Sets a stay cut on every ward for which `cut_day` gives a day of stay: a stay running past it
+/// ends there with `probability` (a payment lever's discharge response), drawn from the policy
+/// stream keyed by "facility/ward" and `tag` (empty for the first lever that used it, per-diem).
+pub fn cut_stays(
+    model: &Model,
+    wards: &mut Query<&mut Wards>,
+    probability: f64,
+    tag: &str,
+    cut_day: impl Fn(&FacilityParams, &WardParams) -> Option<f64>,
+) {
+    for (f, fp) in model.params.facilities.iter().enumerate() {
+        let Ok(mut w) = wards.get_mut(model.facilities[f]) else { continue };
+        for (ward, wp) in w.wards.iter_mut().zip(&fp.wards) {
+            let Some(cut) = cut_day(fp, wp) else { continue };
+            let key = name_key(&format!("{}/{}{tag}", fp.name, wp.name));
+            ward.set_stay_cut(cut, probability, model.streams.stream(Purpose::Policy, key));
+        }
+    }
 }

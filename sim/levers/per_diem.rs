@@ -7,10 +7,9 @@
 //! cost) ends at that segment's start with `discharge_response`
 //! ([`crate::model::ward::Ward::set_stay_cut`]).
 
-use super::common::{Context, Def, Lever, Systems, Text, on_day, start_day};
+use super::common::{Context, Def, Lever, Systems, Text, cut_stays, on_day, start_day};
 use crate::model::{Model, Wards};
 use crate::params::{Params, WardKind};
-use crate::rng::{Purpose, name_key};
 use analysis::problem::Checker;
 use bevy_ecs::prelude::*;
 use serde::Deserialize;
@@ -143,22 +142,11 @@ fn systems(params: &Params) -> Option<Systems> {
     Some(
         (move |mut commands: Commands, model: Res<Model>, mut wards: Query<&mut Wards>| {
             commands.insert_resource(settings.clone());
-            for (f, fp) in model.params.facilities.iter().enumerate() {
-                let Ok(mut w) = wards.get_mut(model.facilities[f]) else { continue };
-                for (ward, wp) in w.wards.iter_mut().zip(&fp.wards) {
-                    if wp.kind != WardKind::Shared {
-                        continue;
-                    }
-                    if let Some(cut) = settings.first_loss_day(fp.bed_day_price_yuan) {
-                        let key = name_key(&format!("{}/{}", fp.name, wp.name));
-                        ward.set_stay_cut(
-                            cut,
-                            settings.discharge_response,
-                            model.streams.stream(Purpose::Policy, key),
-                        );
-                    }
-                }
-            }
+            cut_stays(&model, &mut wards, settings.discharge_response, "", |fp, wp| {
+                (wp.kind == WardKind::Shared)
+                    .then(|| settings.first_loss_day(fp.bed_day_price_yuan))
+                    .flatten()
+            });
         })
         .run_if(on_day(l.start_day))
         .into_configs(),
