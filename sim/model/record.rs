@@ -976,8 +976,10 @@ impl Recorder {
             let min = chc_visits.iter().copied().fold(f64::INFINITY, f64::min);
             put(&m::CHC_DAILY_VISITS_MAX_OVER_MIN, String::new(), ratio(max, min));
         }
-        // Each management year of the recorded window.
-        for (k, y) in self.years.iter().enumerate() {
+        // Each complete management year of the recorded window: a window that does not end on
+        // a year's last day leaves its partial last year out (its days still count in the
+        // window's own rows).
+        for (k, y) in self.years.iter().enumerate().filter(|(_, y)| y.days == 365) {
             let year = k + 1;
             let per_year = crate::time::DAYS_PER_YEAR / f64::from(y.days.max(1));
             for tier in Tier::ALL {

@@ -2,6 +2,7 @@
 //! unit and its name and explanation in both languages, every character of that text is in the
 //! report's bundled font, and the names are unique.
 
+use crate::common::{metric, run, small_baseline};
 use analysis::catalogue::Metric;
 use medgroup::metrics::CATALOGUE;
 
@@ -78,4 +79,25 @@ fn csv_units_are_the_catalogues() {
     for m in CATALOGUE.metrics {
         assert_eq!(unit(m.id), m.unit.name());
     }
+}
+
+#[test]
+fn per_year_rows_cover_complete_years_only() {
+    // 400 recorded days: one complete management year and 35 days of a second. The second
+    // year's rows would be a 35-day "year" scaled to 365 days: they are left out.
+    let p = small_baseline(20_000, 400, 30);
+    let r = &run(&p, 1)[0];
+    for (name, year1) in [
+        ("visits_per_year", "tier=primary;year=1"),
+        ("primary_care_visit_share", "year=1"),
+        ("referrals_up_per_year", "year=1"),
+        ("managed_patients", "year=1"),
+    ] {
+        assert!(metric(r, name, year1).is_some(), "{name} has its year=1 row");
+        let year2 = year1.replace("year=1", "year=2");
+        assert!(metric(r, name, &year2).is_none(), "{name} has a row for the partial year 2");
+    }
+    assert!(metric(r, "primary_visits_growth", "year=2").is_none(), "growth into a partial year");
+    // The window's own rows still cover all 400 days.
+    assert!(metric(r, "primary_care_visit_share", "").is_some());
 }
