@@ -566,17 +566,20 @@ fn report(m: &Merged, out: &Path, timing: Option<(f64, usize, usize)>) {
 /// The warm-up check of a run in words (`experiment::warmup`).
 fn warmup_line(results: &[medgroup::model::record::ReplicationResult], warmup_days: u32) -> Option<String> {
     let w = medgroup::experiment::warmup::check(results, warmup_days)?;
+    let what =
+        if w.breakdown.is_empty() { w.series.clone() } else { format!("{} ({})", w.series, w.breakdown) };
     Some(if w.too_short() {
         format!(
-            "warm-up check: MSER-5 suggests deleting about {} days of bed_occupancy_midnight ({}), more \
-             than the {} warm-up days: consider a longer run.warmup_days",
-            w.days, w.ward, w.warmup_days
+            "warm-up check: MSER-5 suggests deleting about {} days of {what}, more than the {} warm-up \
+             days: consider a longer run.warmup_days (a cohort series that drifts over the whole window \
+             is not at a steady state and fails however long the warm-up)",
+            w.days, w.warmup_days
         )
     } else {
         format!(
-            "warm-up check: MSER-5 truncation of every ward's midnight occupancy is within the {} \
-             warm-up days (longest: {} days, {})",
-            w.warmup_days, w.days, w.ward
+            "warm-up check: the MSER-5 truncation of every ward's occupancy and of the cohort and \
+             outpatient series is within the {} warm-up days (longest: {} days, {what})",
+            w.warmup_days, w.days
         )
     })
 }
