@@ -6,6 +6,7 @@
 //! that MSER-5 sees the transient rather than the noise), warm-up days included, set against the
 //! scenario's `run.warmup_days`.
 
+use crate::metrics::series;
 use crate::model::record::ReplicationResult;
 
 /// The daily series the check covers: ward occupancy (the queues), the cohort's slow state
@@ -13,12 +14,12 @@ use crate::model::record::ReplicationResult;
 /// window has its MSER-5 point at the end of the searched half, so a cohort that is not at a
 /// steady state fails the check however long the warm-up.
 pub const CHECKED: [&str; 6] = [
-    "bed_occupancy_midnight",
-    "uncontrolled_patient_share",
-    "enrolled_patients",
-    "acute_events",
-    "visits",
-    "outpatient_wait_days",
+    series::BED_OCCUPANCY_MIDNIGHT.id,
+    series::UNCONTROLLED_PATIENT_SHARE.id,
+    series::ENROLLED_PATIENTS.id,
+    series::ACUTE_EVENTS.id,
+    series::VISITS.id,
+    series::OUTPATIENT_WAIT_DAYS.id,
 ];
 
 /// The longest suggested truncation over the checked series.
