@@ -2,9 +2,9 @@
 //!
 //! The MSER-5 truncation point (White 1997) of every checked daily series — each ward's midnight
 //! occupancy, the cohort's uncontrolled share, enrolled patients and acute events, and visits and
-//! outpatient waits per tier ([`CHECKED`]) — averaged across replications first (as in Welch's method, which takes most of the noise out of the series so
-//! that MSER-5 sees the transient rather than the noise), warm-up days included, set against the
-//! scenario's `run.warmup_days`.
+//! outpatient waits per tier ([`CHECKED`]) — averaged across replications first (as in Welch's
+//! method, which takes most of the noise out of the series so that MSER-5 sees the transient
+//! rather than the noise), warm-up days included, set against the scenario's `run.warmup_days`.
 
 use crate::metrics::series;
 use crate::model::record::ReplicationResult;
@@ -84,8 +84,8 @@ mod tests {
             let wobble = if (d as u32).is_multiple_of(2) { 0.01 } else { -0.01 };
             values.push(d.min(20.0) / 25.0 + wobble);
             values.push(if drifting { 1000.0 + 5.0 * d } else { 1000.0 + 5.0 * d.min(40.0) } + 10.0 * wobble);
-            // Not a checked series: its transient is ignored.
-            values.push(if d < 300.0 { 100.0 } else { 0.0 });
+            // Not a checked series: its long early transient (150 days) must not fail the check.
+            values.push(if d < 150.0 { 0.0 } else { 100.0 } + wobble);
         }
         ReplicationResult {
             replication: 0,
