@@ -570,18 +570,38 @@ fn warmup_line(results: &[medgroup::model::record::ReplicationResult], warmup_da
         if w.breakdown.is_empty() { w.series.clone() } else { format!("{} ({})", w.series, w.breakdown) };
     Some(if w.too_short() {
         format!(
-            "warm-up check: MSER-5 suggests deleting about {} days of {what}, more than the {} warm-up \
-             days: consider a longer run.warmup_days (a cohort series that drifts over the whole window \
-             is not at a steady state and fails however long the warm-up)",
-            w.days, w.warmup_days
+            "warm-up check: MSER-5 suggests deleting about {} days of {what} (a level change of {}), more \
+             than the {} warm-up days: consider a longer run.warmup_days (a cohort series that drifts over \
+             the whole window is not at a steady state and fails however long the warm-up; docs/steady_state.md)",
+            w.days,
+            shift_text(&w),
+            w.warmup_days
+        )
+    } else if !w.material {
+        format!(
+            "warm-up check: no material transient (every MSER-5 truncation removes less than 1 pp of a share \
+             or 2 % of a count; longest: {} days of {what}, {}) with {} warm-up days",
+            w.days,
+            shift_text(&w),
+            w.warmup_days
         )
     } else {
         format!(
             "warm-up check: the MSER-5 truncation of every ward's occupancy and of the cohort and \
-             outpatient series is within the {} warm-up days (longest: {} days, {what})",
-            w.warmup_days, w.days
+             outpatient series is within the {} warm-up days (longest: {} days, {what}, {})",
+            w.warmup_days,
+            w.days,
+            shift_text(&w)
         )
     })
+}
+
+fn shift_text(w: &medgroup::experiment::warmup::WarmupCheck) -> String {
+    if medgroup::experiment::warmup::is_share(&w.series) {
+        format!("{:+.2} pp", 100.0 * w.shift)
+    } else {
+        format!("{:+.1} %", 100.0 * w.shift)
+    }
 }
 
 fn print_comparison(m: &Merged) {

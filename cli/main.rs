@@ -1,5 +1,5 @@
 //! The `medgroup` command: `run`, `compare`, `sweep`, `merge`, `calibrate`, `sensitivity`,
-//! `report` and `validate`.
+//! `steady`, `report` and `validate`.
 //!
 //! The command layer: it parses the command line, drives the library (`medgroup`: scenarios,
 //! experiments, stores, calibration, result files) and does all the printing. It is compiled
@@ -8,10 +8,12 @@
 //!
 //! - [`experiment`]: `run`, `compare`, `sweep` and `merge`;
 //! - [`calibrate`]: `calibrate` and `sensitivity`;
+//! - [`steady`]: the `steady` command;
 //! - [`terminal`]: tables, numbers and progress bars on the terminal.
 
 mod calibrate;
 mod experiment;
+mod steady;
 mod terminal;
 
 use analysis::report::{self, Lang};
@@ -67,6 +69,14 @@ enum Command {
     ///
     /// Writes a ranked table (μ*, μ, σ per parameter and metric) as sensitivity.csv and .md.
     Sensitivity(calibrate::SensitivityArgs),
+    /// Fit the rates that hold a scenario's starting shares steady (docs/steady_state.md).
+    ///
+    /// Per condition, the loss-of-control rate (controlled share of the diagnosed) and the rate
+    /// of diagnosis (health-check detection, or the share of acute events that diagnose);
+    /// for the group, the rate of leaving chronic-disease management (enrolled share). Prints
+    /// each value with the share it holds and how far that share still moves in a year;
+    /// --out writes them as a scenario that extends SCENARIO.
+    Steady(steady::SteadyArgs),
     /// Check a scenario file and report every problem at once, without simulating.
     Validate {
         /// Scenario file (TOML).
@@ -127,6 +137,7 @@ fn execute(cli: Cli) -> anyhow::Result<()> {
         Command::Merge(args) => experiment::merge(args),
         Command::Calibrate(args) => calibrate::calibrate(args),
         Command::Sensitivity(args) => calibrate::sensitivity(args),
+        Command::Steady(args) => steady::steady(args),
         Command::Report { results_dir, lang, out } => {
             // Not while a command is writing the results (a missing folder is the report's to
             // explain).

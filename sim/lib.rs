@@ -64,6 +64,7 @@ pub mod report;
 pub mod rng;
 pub mod run;
 pub mod scenario;
+pub mod steady;
 pub mod store;
 pub mod time;
 

@@ -222,13 +222,25 @@ pub struct ConditionParams {
     pub male_only: bool,
     pub diagnosed_share: f64,
     pub controlled_share_of_diagnosed: f64,
+    /// Share of onsets during the run whose condition is known from the start.
+    pub diagnosed_at_onset: f64,
     pub enrolled_share_of_diagnosed: f64,
     pub loss_of_control_per_day: f64,
     pub unmanaged_loss_multiplier: f64,
+    /// Share of losses of control that bring symptoms prompting a visit; the others wait for
+    /// the next scheduled visit.
+    pub symptomatic_loss_share: f64,
     pub acute_events_per_day: f64,
     pub uncontrolled_acute_multiplier: f64,
+    /// Multiplies the acute rate while undiagnosed.
+    pub undiagnosed_acute_multiplier: f64,
     pub acute_admission_share: f64,
     pub acute_case_fatality: f64,
+    /// Probability that an acute event of an undiagnosed condition leads to its diagnosis.
+    pub acute_diagnosis_share: f64,
+    /// Probability that a health check finds the condition, if it differs from the screening
+    /// table's `check_detection`.
+    pub check_detection: Option<f64>,
     pub post_acute_transfer_share: f64,
     pub elective_procedures_per_day: f64,
     pub excess_mortality_per_day: f64,
@@ -245,6 +257,8 @@ pub struct CareParams {
     pub post_discharge_followup_days: f64,
     pub post_acute_complex_days: u32,
     pub enrolment_on_chc_visit: f64,
+    /// Hazard of leaving chronic-disease management, per enrolled patient-day.
+    pub management_exit_per_day: f64,
     pub emergency_lead_share: f64,
     pub complex_admission_share: f64,
     pub booking_horizon_days: u32,
@@ -413,6 +427,19 @@ impl PopulationParams {
     }
 }
 
+impl ConditionParams {
+    /// The acute-event rate per day of the condition in a patient's state.
+    pub fn acute_per_day(&self, diagnosed: bool, controlled: bool) -> f64 {
+        if !diagnosed {
+            self.acute_events_per_day * self.undiagnosed_acute_multiplier
+        } else if controlled {
+            self.acute_events_per_day
+        } else {
+            self.acute_events_per_day * self.uncontrolled_acute_multiplier
+        }
+    }
+}
+
 impl CareParams {
     pub fn unused() -> CareParams {
         CareParams {
@@ -423,6 +450,7 @@ impl CareParams {
             post_discharge_followup_days: 1.0,
             post_acute_complex_days: 0,
             enrolment_on_chc_visit: 0.0,
+            management_exit_per_day: 0.0,
             emergency_lead_share: 0.0,
             complex_admission_share: 0.0,
             booking_horizon_days: 1,

@@ -5,6 +5,11 @@
 //! outpatient waits per tier ([`CHECKED`]) — averaged across replications first (as in Welch's
 //! method, which takes most of the noise out of the series so that MSER-5 sees the transient
 //! rather than the noise), warm-up days included, set against the scenario's `run.warmup_days`.
+//! A truncation counts only when the transient it removes is material: the mean of the deleted
+//! days differs from the mean of the rest by at least 1 percentage point for a share (occupancy,
+//! uncontrolled share) or 2 % for a count, rate or wait ([`material`]) — the drift bound of a
+//! steady start (docs/steady_state.md). A nearly flat, low-noise series otherwise has its MSER-5
+//! point anywhere in the searched half.
 
 use crate::metrics::series;
 use crate::model::record::ReplicationResult;
@@ -31,12 +36,45 @@ pub struct WarmupCheck {
     pub series: String,
     pub breakdown: String,
     pub warmup_days: u32,
+    /// The level change the truncation removes: mean of the kept days minus mean of the deleted
+    /// ones (absolute for a share, relative to the kept mean otherwise).
+    pub shift: f64,
+    /// Whether that change is material (see the module comment); when no series' is, the check
+    /// reports the longest truncation of any.
+    pub material: bool,
+}
+
+/// Series whose values are shares (0–1): their transient is measured in percentage points.
+const SHARES: [&str; 2] = [series::BED_OCCUPANCY_MIDNIGHT.id, series::UNCONTROLLED_PATIENT_SHARE.id];
+
+/// Whether `series` is a share (its level changes are in percentage points).
+pub fn is_share(series: &str) -> bool {
+    SHARES.contains(&series)
+}
+
+/// The level change between the deleted and the kept days of `x`, truncated at `m`, and whether
+/// it is material: at least 0.01 for a share, 2 % of the kept mean otherwise.
+pub fn material(series: &str, x: &[f64], m: usize) -> (f64, bool) {
+    if m == 0 || m >= x.len() {
+        return (0.0, false);
+    }
+    let mean = |v: &[f64]| v.iter().sum::<f64>() / v.len() as f64;
+    let (deleted, kept) = (mean(&x[..m]), mean(&x[m..]));
+    if is_share(series) {
+        let shift = kept - deleted;
+        (shift, shift.abs() >= 0.01)
+    } else if kept == 0.0 {
+        (0.0, deleted != 0.0)
+    } else {
+        let shift = (kept - deleted) / kept.abs();
+        (shift, shift.abs() >= 0.02)
+    }
 }
 
 impl WarmupCheck {
     /// Whether the transient looks longer than the warm-up.
     pub fn too_short(&self) -> bool {
-        self.days as u32 > self.warmup_days
+        self.material && self.days as u32 > self.warmup_days
     }
 }
 
@@ -44,7 +82,8 @@ impl WarmupCheck {
 pub fn check(results: &[ReplicationResult], warmup_days: u32) -> Option<WarmupCheck> {
     let first = results.first()?;
     let cols = &first.daily.columns;
-    let mut longest: Option<(usize, &String, &String)> = None;
+    // The longest material truncation, else the longest of any: (material, days, shift, series).
+    let mut longest: Option<(bool, usize, f64, &String, &String)> = None;
     for (c, (series, breakdown)) in cols.iter().enumerate() {
         if !CHECKED.contains(&series.as_str()) {
             continue;
@@ -56,13 +95,21 @@ pub fn check(results: &[ReplicationResult], warmup_days: u32) -> Option<WarmupCh
                     / results.len() as f64
             })
             .collect();
-        let Some(median) = analysis::stats::mser5(&mean) else { continue };
-        if longest.is_none_or(|(m, _, _)| median > m) {
-            longest = Some((median, series, breakdown));
+        let Some(point) = analysis::stats::mser5(&mean) else { continue };
+        let (shift, is_material) = material(series, &mean, point);
+        if longest.is_none_or(|(m, d, ..)| (is_material, point) > (m, d)) {
+            longest = Some((is_material, point, shift, series, breakdown));
         }
     }
-    let (days, series, breakdown) = longest?;
-    Some(WarmupCheck { days, series: series.clone(), breakdown: breakdown.clone(), warmup_days })
+    let (material, days, shift, series, breakdown) = longest?;
+    Some(WarmupCheck {
+        days,
+        series: series.clone(),
+        breakdown: breakdown.clone(),
+        warmup_days,
+        shift,
+        material,
+    })
 }
 
 #[cfg(test)]
@@ -71,8 +118,12 @@ mod tests {
     use crate::model::record::DailyTable;
 
     /// A replication whose wards settle on day 20 and whose enrolled stock either levels off on
-    /// day 40 or grows all through the 400 days.
+    /// day 40 or grows all through the 400 days (by `growth` a day from 1,000).
     fn result(drifting: bool) -> ReplicationResult {
+        result_growing(drifting, 5.0)
+    }
+
+    fn result_growing(drifting: bool, growth: f64) -> ReplicationResult {
         let columns = vec![
             ("bed_occupancy_midnight".to_string(), "ward=lead/medical".to_string()),
             ("enrolled_patients".to_string(), String::new()),
@@ -83,7 +134,9 @@ mod tests {
             let d = f64::from(d);
             let wobble = if (d as u32).is_multiple_of(2) { 0.01 } else { -0.01 };
             values.push(d.min(20.0) / 25.0 + wobble);
-            values.push(if drifting { 1000.0 + 5.0 * d } else { 1000.0 + 5.0 * d.min(40.0) } + 10.0 * wobble);
+            values.push(
+                if drifting { 1000.0 + growth * d } else { 1000.0 + growth * d.min(40.0) } + 10.0 * wobble,
+            );
             // Not a checked series: its long early transient (150 days) must not fail the check.
             values.push(if d < 150.0 { 0.0 } else { 100.0 } + wobble);
         }
@@ -104,5 +157,21 @@ mod tests {
         assert_eq!(drifting.series, "enrolled_patients");
         // MSER-5 searches the first half; a series that drifts throughout ends at its edge.
         assert!(drifting.days >= 150 && drifting.too_short(), "{drifting:?}");
+    }
+
+    #[test]
+    fn an_immaterial_drift_passes() {
+        // 0.01 a day from 1,000: 0.4 % over the window, below the 2 % that counts for a count.
+        let slow = check(&[result_growing(true, 0.01)], 60).expect("checked series");
+        // The wards' material transient (20 days) is then the longest that counts.
+        assert!(!slow.too_short() && slow.series == "bed_occupancy_midnight", "{slow:?}");
+        // The same shape at 5 a day (200 % over the window) is material.
+        let fast = check(&[result_growing(true, 5.0)], 60).expect("checked series");
+        assert!(fast.material && fast.too_short() && fast.series == "enrolled_patients", "{fast:?}");
+        // A share's transient counts in percentage points.
+        let x: Vec<f64> = (0..100).map(|d| if d < 10 { 0.5 } else { 0.505 }).collect();
+        assert!(!material("uncontrolled_patient_share", &x, 10).1);
+        let y: Vec<f64> = (0..100).map(|d| if d < 10 { 0.5 } else { 0.52 }).collect();
+        assert!(material("uncontrolled_patient_share", &y, 10).1);
     }
 }

@@ -22,6 +22,14 @@ pub fn enrol(p: &mut Patient, census: &mut Census) {
     }
 }
 
+/// Takes the patient out of chronic-disease management.
+pub fn unenrol(p: &mut Patient, census: &mut Census) {
+    if p.has(ENROLLED) {
+        p.flags &= !ENROLLED;
+        census.enrolled -= 1;
+    }
+}
+
 /// Signs the patient with a family doctor.
 pub fn sign(p: &mut Patient, census: &mut Census) {
     if !p.has(SIGNED) {

@@ -340,6 +340,9 @@ pub struct Model {
     pub ward_of_kind: Vec<[Option<u8>; 4]>,
     /// Expected exits from the cohort per day at the start; new patients enter at this rate.
     pub onset_per_day: f64,
+    /// Cumulative shares of those exits by age band: a new patient's band is drawn from them,
+    /// so onsets replace exits band by band and the cohort's age mix stays as it started.
+    pub onset_bands: Vec<f64>,
     pub next_patient_id: u32,
     /// The policy levers in force today.
     pub policy: policy::PolicyNow,

@@ -17,11 +17,8 @@ pub fn expected_exits_per_day(p: &Patient, params: &Params) -> f64 {
     let mut h = params.population.age_bands[p.age_band as usize].mortality_per_day;
     for (c, k) in params.conditions.iter().enumerate() {
         if p.conditions & (1 << c) != 0 {
-            let acute = if p.uncontrolled & (1 << c) != 0 {
-                k.acute_events_per_day * k.uncontrolled_acute_multiplier
-            } else {
-                k.acute_events_per_day
-            };
+            let bit = 1 << c;
+            let acute = k.acute_per_day(p.diagnosed & bit != 0, p.uncontrolled & bit == 0);
             h += k.excess_mortality_per_day + acute * k.acute_case_fatality;
         }
     }
@@ -132,24 +129,63 @@ impl<'a> Synth<'a> {
         })
     }
 
-    /// Draws a new chronic patient: a resident drawn by age band share until one has a
-    /// condition (at most 10,000 tries, for populations where conditions are very rare).
-    pub fn newcomer(&self, rng: &mut Rng, id: u32) -> Option<Patient> {
+    /// Draws a new chronic patient at onset: an age band from `bands` (cumulative shares), then
+    /// residents of that band until one has a condition (at most 10,000 tries, for populations
+    /// where conditions are very rare). A condition that has just begun is uncontrolled and
+    /// undiagnosed unless its onset made it known (`diagnosed_at_onset`); the patient is outside
+    /// management.
+    pub fn newcomer(&self, rng: &mut Rng, bands: &[f64], id: u32) -> Option<Patient> {
+        let u: f64 = rng.random();
+        let band = bands.iter().position(|&acc| u < acc).unwrap_or(bands.len().saturating_sub(1));
         for _ in 0..10_000 {
-            let u: f64 = rng.random();
-            let mut acc = 0.0;
-            let mut band = self.population.age_bands.len() - 1;
-            for (b, a) in self.population.age_bands.iter().enumerate() {
-                acc += a.share;
-                if u < acc {
-                    band = b;
-                    break;
+            if let Some(mut p) = self.resident(rng, band, id) {
+                p.diagnosed = 0;
+                for (c, k) in self.conditions.iter().enumerate() {
+                    if p.conditions & (1 << c) != 0 && rng.random::<f64>() < k.diagnosed_at_onset {
+                        p.diagnosed |= 1 << c;
+                    }
                 }
-            }
-            if let Some(p) = self.resident(rng, band, id) {
+                p.uncontrolled = p.conditions;
+                p.flags &= !ENROLLED;
                 return Some(p);
             }
         }
         None
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use rand::SeedableRng;
+
+    #[test]
+    fn a_newcomer_starts_undiagnosed_in_the_band_drawn() {
+        let mut params = crate::testing::small();
+        for k in &mut params.conditions {
+            k.diagnosed_share = 1.0;
+            k.enrolled_share_of_diagnosed = 1.0;
+            k.diagnosed_at_onset = 0.0;
+        }
+        let synth = Synth::new(&params);
+        let mut rng = Rng::seed_from_u64(5);
+        // All the weight on the last band.
+        let mut bands = vec![0.0; params.population.age_bands.len()];
+        *bands.last_mut().unwrap() = 1.0;
+        for id in 0..200 {
+            let p = synth.newcomer(&mut rng, &bands, id).expect("a patient");
+            assert_eq!(usize::from(p.age_band), bands.len() - 1);
+            assert_eq!(p.diagnosed, 0);
+            assert_eq!(p.uncontrolled, p.conditions);
+            assert!(!p.has(ENROLLED));
+        }
+        // Known from onset: diagnosed, still uncontrolled and outside management.
+        for k in &mut params.conditions {
+            k.diagnosed_at_onset = 1.0;
+        }
+        let synth = Synth::new(&params);
+        let p = synth.newcomer(&mut rng, &bands, 1).expect("a patient");
+        assert_eq!(p.diagnosed, p.conditions);
+        assert_eq!(p.uncontrolled, p.conditions);
     }
 }

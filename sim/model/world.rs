@@ -68,6 +68,7 @@ pub fn build_world(params: Arc<Params>, replication: u32) -> World {
         facilities,
         ward_of_kind,
         onset_per_day: 0.0,
+        onset_bands: Vec::new(),
         next_patient_id: 0,
         policy: crate::model::policy::PolicyNow::new(&params),
         outside_hospitals: params
@@ -103,7 +104,7 @@ pub fn build_world(params: Arc<Params>, replication: u32) -> World {
 
     let synth = Synth::new(&params);
     let mut rng = streams.stream(Purpose::Population, 0);
-    let mut exits_per_day = 0.0;
+    let mut exits_by_band = vec![0.0; params.population.age_bands.len()];
     let residents = params.population.residents;
     let primaries = params.facilities.iter().any(|f| f.tier == Tier::Primary);
     // Residents of each age band without a chronic condition: the strata of `Residents`.
@@ -116,7 +117,7 @@ pub fn build_world(params: Arc<Params>, replication: u32) -> World {
             for _ in 0..n {
                 if let Some(p) = synth.resident(&mut rng, b, model.next_patient_id) {
                     model.next_patient_id += 1;
-                    exits_per_day += expected_exits_per_day(&p, &params);
+                    exits_by_band[b] += expected_exits_per_day(&p, &params);
                     patients.push(p);
                     non_chronic[b] -= 1.0;
                 }
@@ -129,7 +130,14 @@ pub fn build_world(params: Arc<Params>, replication: u32) -> World {
             file_first_events(&mut p, e, &model, &mut cal, &mut census, true);
         }
     }
-    model.onset_per_day = exits_per_day;
+    model.onset_per_day = exits_by_band.iter().sum();
+    model.onset_bands = exits_by_band
+        .iter()
+        .scan(0.0, |acc, x| {
+            *acc += x / model.onset_per_day;
+            Some(*acc)
+        })
+        .collect();
     world.insert_resource(Recorder::new(&params));
     if params.residents.present() && primaries {
         world.insert_resource(super::residents::Residents::new(&params, &non_chronic));

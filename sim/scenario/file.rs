@@ -280,6 +280,12 @@ pub struct ConditionFile {
     /// diabetes treated 32.9 % × controlled 50.1 % ÷ aware 36.7 % (Wang L 2021;
     /// diabetes_prevalence_adults); other conditions assumption
     pub controlled_share_of_diagnosed: f64,
+    /// Share of new patients (onsets during the run) whose condition is known from its onset:
+    /// a condition that begins with an acute event (a stroke) rather than silently.
+    /// unit: share · range: [0, 1] · default: required · source: assumption (post-stroke: a
+    /// stroke survivor is almost always known to care; hypertension, diabetes and COPD begin
+    /// silently)
+    pub diagnosed_at_onset: f64,
     /// Share of diagnosed patients enrolled in the CHC's chronic-disease management (慢病管理) at
     /// the start.
     /// unit: share · range: [0, 1] · default: required · source: assumption — sweepable,
@@ -294,6 +300,12 @@ pub struct ConditionFile {
     /// unit: multiplier · range: [0, 100] · default: required · source: assumption — sweepable,
     /// calibratable
     pub unmanaged_loss_multiplier: f64,
+    /// Share of a diagnosed patient's losses of control that bring symptoms prompting a visit
+    /// (after `care.symptom_delay_days`); any other loss is found at the next scheduled visit.
+    /// unit: share · range: [0, 1] · default: required · source: assumption (most uncontrolled
+    /// hypertension and diabetes is silent; a COPD loss of control is a worsening of symptoms) —
+    /// sweepable, calibratable
+    pub symptomatic_loss_share: f64,
     /// Rate of acute events (stroke, crisis, exacerbation) while the condition is controlled.
     /// unit: per patient-year · range: [0, 365] · default: required · source: COPD exacerbations,
     /// hospitalised 0.16–0.41 per patient-year (REAL study 2023; params.csv
@@ -305,6 +317,15 @@ pub struct ConditionFile {
     /// unit: multiplier · range: [0, 100] · default: required · source: assumption — sweepable,
     /// calibratable
     pub uncontrolled_acute_multiplier: f64,
+    /// Multiplies `acute_events_per_year` while the condition is undiagnosed, in place of
+    /// `uncontrolled_acute_multiplier`: undiagnosed disease found by population surveys is mostly
+    /// milder than disease under care, whose event rates the sources measure.
+    /// unit: multiplier · range: [0, 100] · default: `uncontrolled_acute_multiplier` · source:
+    /// assumption (COPD: exacerbation rates are from outpatients under care, REAL study 2023,
+    /// while most COPD found by spirometry in the population was undiagnosed and mild, Wang C et
+    /// al., Lancet 2018) — sweepable, calibratable
+    #[serde(default)]
+    pub undiagnosed_acute_multiplier: Option<f64>,
     /// Share of acute events that lead to an admission (the rest are treated in the emergency
     /// department).
     /// unit: share · range: [0, 1] · default: required · source: assumption — sweepable,
@@ -316,6 +337,21 @@ pub struct ConditionFile {
     /// next to stroke mortality, Wang W 2017, params.csv stroke_incidence; post-stroke next to
     /// 1-year mortality 11.4–17.3 %, Qin H 2020, stroke_recurrence_1yr_registry)
     pub acute_case_fatality: f64,
+    /// Probability that an acute event of an undiagnosed condition makes it known (the patient is
+    /// diagnosed with it); otherwise the event is treated and the condition stays undiagnosed.
+    /// unit: probability · range: [0, 1] · default: required · source: assumption; in the
+    /// shipped scenarios fitted so that the diagnosed share is stationary (`medgroup steady`,
+    /// docs/steady_state.md) — sweepable, calibratable
+    pub acute_diagnosis_share: f64,
+    /// Probability that a health check finds this condition when undiagnosed, in place of
+    /// `screening.check_detection` (0 for a condition the check does not test for).
+    /// unit: probability · range: [0, 1] · default: `screening.check_detection` · source: the
+    /// national elderly health check measures blood pressure and fasting glucose but has no
+    /// spirometry or prostate examination (National Basic Public Health Service Specification,
+    /// 3rd ed., 2017); a value above 0 is an assumption, in the shipped scenarios fitted so that
+    /// the diagnosed share is stationary (`medgroup steady`)
+    #[serde(default)]
+    pub check_detection: Option<f64>,
     /// Share of the condition's acute admissions discharged from a lead-hospital ward that are
     /// transferred to the catchment's shared ward for post-acute or rehabilitation care.
     /// unit: share · range: [0, 1] · default: required · source: assumption — sweepable,
@@ -369,6 +405,15 @@ pub struct CareFile {
     /// unit: probability per CHC visit · range: [0, 1] · default: required · source: assumption —
     /// sweepable, calibratable
     pub enrolment_on_chc_visit: f64,
+    /// Rate at which an enrolled patient leaves chronic-disease management (moves away, stops
+    /// attending, is dropped from the register); they can enrol again at a later CHC visit.
+    /// unit: per enrolled patient-year · range: [0, 365] · default: required · source: between
+    /// 0.019 a year lost to follow-up in a Beijing CHC diabetes cohort (Zhao C-M et al., Int J
+    /// Endocrinol 2020:3646342) and 0.32 a year not returning in a Hong Kong hospital programme
+    /// (Tutino GE et al., Diabet Med 2017;34:440); in the shipped scenarios fitted within that
+    /// range so that the enrolled share is stationary (`medgroup steady`) — sweepable,
+    /// calibratable
+    pub management_exit_per_year: f64,
     /// Share of acute events taken to the lead hospital's emergency department rather than the
     /// member hospital's.
     /// unit: share · range: [0, 1] · default: required · source: assumption — sweepable,

@@ -246,6 +246,7 @@ fn condition(c: &mut Checker, i: usize, k: &ConditionFile, bands: usize) -> Cond
             .share(&key("controlled_share_of_diagnosed"), k.controlled_share_of_diagnosed),
         enrolled_share_of_diagnosed: c
             .share(&key("enrolled_share_of_diagnosed"), k.enrolled_share_of_diagnosed),
+        diagnosed_at_onset: c.share(&key("diagnosed_at_onset"), k.diagnosed_at_onset),
         loss_of_control_per_day: per_day(c, "loss_of_control_per_year", k.loss_of_control_per_year),
         unmanaged_loss_multiplier: c.real(
             &key("unmanaged_loss_multiplier"),
@@ -253,6 +254,7 @@ fn condition(c: &mut Checker, i: usize, k: &ConditionFile, bands: usize) -> Cond
             0.0,
             100.0,
         ),
+        symptomatic_loss_share: c.share(&key("symptomatic_loss_share"), k.symptomatic_loss_share),
         acute_events_per_day: per_day(c, "acute_events_per_year", k.acute_events_per_year),
         uncontrolled_acute_multiplier: c.real(
             &key("uncontrolled_acute_multiplier"),
@@ -260,8 +262,15 @@ fn condition(c: &mut Checker, i: usize, k: &ConditionFile, bands: usize) -> Cond
             0.0,
             100.0,
         ),
+        // Left out, it is the uncontrolled multiplier (checked once, above).
+        undiagnosed_acute_multiplier: match k.undiagnosed_acute_multiplier {
+            Some(v) => c.real(&key("undiagnosed_acute_multiplier"), v, 0.0, 100.0),
+            None => k.uncontrolled_acute_multiplier,
+        },
         acute_admission_share: c.share(&key("acute_admission_share"), k.acute_admission_share),
         acute_case_fatality: c.share(&key("acute_case_fatality"), k.acute_case_fatality),
+        acute_diagnosis_share: c.share(&key("acute_diagnosis_share"), k.acute_diagnosis_share),
+        check_detection: k.check_detection.map(|v| c.share(&key("check_detection"), v)),
         post_acute_transfer_share: c.share(&key("post_acute_transfer_share"), k.post_acute_transfer_share),
         elective_procedures_per_day: per_day(
             c,
@@ -305,6 +314,12 @@ fn care(c: &mut Checker, k: &CareFile) -> CareParams {
             3650.0,
         ) as u32,
         enrolment_on_chc_visit: c.share("care.enrolment_on_chc_visit", k.enrolment_on_chc_visit),
+        management_exit_per_day: c.real(
+            "care.management_exit_per_year",
+            k.management_exit_per_year,
+            0.0,
+            365.0,
+        ) / DAYS_PER_YEAR,
         emergency_lead_share: c.share("care.emergency_lead_share", k.emergency_lead_share),
         complex_admission_share: c.share("care.complex_admission_share", k.complex_admission_share),
         booking_horizon_days: c.int("care.booking_horizon_days", k.booking_horizon_days, 1, 365),

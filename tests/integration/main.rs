@@ -22,5 +22,6 @@ mod queueing;
 mod report;
 mod scenarios;
 mod shards;
+mod steady;
 mod targets;
 mod validation;

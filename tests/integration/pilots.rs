@@ -169,7 +169,10 @@ fn shinan_district_share_is_below_the_group_share() {
     println!("Shinan at 1/10 scale: district share {district:.3}, group-only share {group:.3}");
     assert!(district < group - 0.1, "district {district} should be well below group-only {group}");
     assert!((0.15..0.40).contains(&district), "district share {district} (S1: 0.25)");
-    assert!((0.35..0.65).contains(&group), "group-only share {group}");
+    // A sanity band (no source: it guards against gross breakage). Its floor was 0.35; with the
+    // steady start (docs/steady_state.md) chronic patients' CHC follow-ups no longer grow through
+    // the run, and the uncalibrated group-only share is 0.349 at this scale.
+    assert!((0.30..0.65).contains(&group), "group-only share {group}");
     // Bed sinking moves beds into the member's shared ward inside the run.
     let member = p.facilities.iter().find(|f| f.tier == Tier::Member).unwrap();
     let shared = member.wards.iter().find(|w| w.kind == WardKind::Shared).unwrap();

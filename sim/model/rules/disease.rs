@@ -1,7 +1,7 @@
 //! The disease process as competing hazards: per condition, loss of control (faster outside
 //! chronic-disease management), an acute event (likelier when uncontrolled or undiagnosed), an
 //! elective need (when diagnosed) and discovery by screening (when undiagnosed); a health check
-//! (residents of eligible ages); and death. The time to the next event is exponential with their
+//! (residents of eligible ages); leaving chronic-disease management (when enrolled); and death. The time to the next event is exponential with their
 //! sum ([`total_hazard`]); when it fires, its kind is drawn in proportion to each hazard
 //! ([`pick`]).
 
@@ -19,6 +19,8 @@ pub enum Transition {
     Screened(u8),
     /// An annual health check at the CHC.
     HealthCheck,
+    /// The patient leaves chronic-disease management.
+    LeaveManagement,
     Death,
 }
 
@@ -30,6 +32,10 @@ fn hazards(p: &Patient, params: &Params, now: &PolicyNow, mut visit: impl FnMut(
         && now.check_rate_per_day > 0.0
         && visit(now.check_rate_per_day, Transition::HealthCheck)
     {
+        return;
+    }
+    let exit = params.care.management_exit_per_day;
+    if p.has(ENROLLED) && exit > 0.0 && visit(exit, Transition::LeaveManagement) {
         return;
     }
     for (c, k) in params.conditions.iter().enumerate() {
@@ -49,11 +55,7 @@ fn hazards(p: &Patient, params: &Params, now: &PolicyNow, mut visit: impl FnMut(
                 return;
             }
         }
-        let acute = if controlled {
-            k.acute_events_per_day
-        } else {
-            k.acute_events_per_day * k.uncontrolled_acute_multiplier
-        };
+        let acute = k.acute_per_day(p.diagnosed & bit != 0, controlled);
         if visit(acute, Transition::Acute(c8)) {
             return;
         }
@@ -139,5 +141,29 @@ mod tests {
         assert_eq!(pick(&p, &params, &now, 0.0), Transition::LoseControl(0));
         assert_eq!(pick(&p, &params, &now, 0.999_999_999), Transition::Death);
         assert_eq!(pick(&q, &params, &now, 0.0), Transition::Acute(0));
+    }
+
+    #[test]
+    fn undiagnosed_and_enrolled_patients_have_their_own_hazards() {
+        let mut params = small();
+        params.conditions[0].undiagnosed_acute_multiplier = 7.0;
+        params.care.management_exit_per_day = 0.01;
+        let now = PolicyNow::new(&params);
+        let k = &params.conditions[0];
+        let band = params.population.age_bands[0].mortality_per_day;
+        // Undiagnosed (and so uncontrolled): the undiagnosed multiplier, no elective need.
+        let u = patient(1, 1, 0);
+        let expect = k.acute_events_per_day * 7.0 + band + k.excess_mortality_per_day;
+        assert!((total_hazard(&u, &params, &now) - expect).abs() < 1e-15);
+        // Enrolled: leaving management is a hazard of its own, before the conditions'.
+        let mut m = patient(1, 0, 1);
+        m.flags |= ENROLLED;
+        let mut n = m.clone();
+        n.flags &= !ENROLLED;
+        let without = total_hazard(&n, &params, &now)
+            - k.loss_of_control_per_day * k.unmanaged_loss_multiplier
+            + k.loss_of_control_per_day;
+        assert!((total_hazard(&m, &params, &now) - without - 0.01).abs() < 1e-15);
+        assert_eq!(pick(&m, &params, &now, 0.0), Transition::LeaveManagement);
     }
 }

@@ -118,8 +118,10 @@ pub fn admission(
             for rel in &released {
                 let Ok(mut p) = patients.get_mut(rel.patient) else { continue };
                 p.place = Place::Home;
-                p.diagnosed |= 1 << rel.condition;
-                let mask = p.uncontrolled & !(1 << rel.condition);
+                // The stay brings a known condition under control; one the event did not make
+                // known stays undiagnosed (and so uncontrolled): the episode was treated, not the
+                // condition.
+                let mask = p.uncontrolled & !(p.diagnosed & (1 << rel.condition));
                 set_uncontrolled(&mut p, mask, &mut census);
                 if rel.reason == Reason::Acute {
                     p.complex_until = (rel.time.day().0 + params.care.post_acute_complex_days)

@@ -6,10 +6,13 @@
 //! event, elective need; plus death) are summed, the time to the next event is exponential with
 //! that sum, and the event's kind is drawn in proportion to its hazard when it fires. Loss of
 //! control is faster for a patient outside chronic-disease management and acute events are more
-//! likely when a condition is uncontrolled or undiagnosed. New chronic patients enter at the
-//! cohort's initial expected exit rate, so the cohort stays stable over long runs.
+//! likely when a condition is uncontrolled or undiagnosed. A loss of control brings the patient
+//! in only when it is symptomatic; an acute event makes an undiagnosed condition known with
+//! `acute_diagnosis_share`. New chronic patients enter at the cohort's initial expected exit
+//! rate, undiagnosed, in the age bands of those exits, so the cohort's size and age mix stay
+//! stable over long runs.
 
-use crate::model::census::{count_death, enrol, set_uncontrolled};
+use crate::model::census::{count_death, enrol, set_uncontrolled, unenrol};
 use crate::model::events::{
     cancel_disease_events, file_first_events, is_pending_disease, schedule_disease, schedule_symptomatic,
 };
@@ -77,19 +80,25 @@ pub fn disease(
             Transition::LoseControl(c) => {
                 let mask = p.uncontrolled | 1 << c;
                 set_uncontrolled(&mut p, mask, &mut census);
-                if p.diagnosed & (1 << c) != 0 && p.place == Place::Home {
+                // A silent loss waits for the next scheduled visit; a symptomatic one brings the
+                // patient in.
+                let symptomatic = rng.random::<f64>() < params.conditions[c as usize].symptomatic_loss_share;
+                if symptomatic && p.diagnosed & (1 << c) != 0 && p.place == Place::Home {
                     schedule_symptomatic(&mut p, e.patient, t, &model, &mut cal);
                 }
             }
             Transition::Acute(c) => {
                 rec.count(|k| k.acute_events += 1);
-                p.diagnosed |= 1 << c;
+                let k = &params.conditions[c as usize];
                 let v: f64 = rng.random();
-                if v < params.conditions[c as usize].acute_case_fatality {
+                if v < k.acute_case_fatality {
                     count_death(&p, &mut census);
                     rec.count(|k| k.deaths += 1);
                     commands.entity(e.patient).despawn();
                     continue;
+                }
+                if p.diagnosed & (1 << c) == 0 && rng.random::<f64>() < k.acute_diagnosis_share {
+                    p.diagnosed |= 1 << c;
                 }
                 // The emergency department decides what happens next; the disease clock
                 // pauses until then.
@@ -115,15 +124,16 @@ pub fn disease(
                 });
                 diagnose(&mut p, e.patient, 1 << c, t, &mut rng, &model, &mut cal, &mut census);
             }
+            Transition::LeaveManagement => unenrol(&mut p, &mut census),
             Transition::HealthCheck => {
                 let s = &params.screening;
                 p.flags |= CHECKED;
                 let mut found = 0u16;
-                for c in 0..params.conditions.len() {
+                for (c, k) in params.conditions.iter().enumerate() {
                     let bit = 1u16 << c;
                     if p.conditions & bit != 0
                         && p.diagnosed & bit == 0
-                        && rng.random::<f64>() < s.check_detection
+                        && rng.random::<f64>() < k.check_detection.unwrap_or(s.check_detection)
                     {
                         found |= bit;
                     }
@@ -147,7 +157,7 @@ pub fn disease(
         let synth = Synth::new(&params);
         for _ in 0..n {
             let id = model.next_patient_id;
-            let Some(mut p) = synth.newcomer(&mut rng, id) else { break };
+            let Some(mut p) = synth.newcomer(&mut rng, &model.onset_bands, id) else { break };
             model.next_patient_id += 1;
             let entity = commands.spawn_empty().id();
             file_first_events(&mut p, entity, &model, &mut cal, &mut census, false);
