@@ -19,6 +19,7 @@ fn small_run(replications: u32) -> Experiment {
         independent: false,
         scenarios: vec![record(&loaded)],
         sweep: None,
+        warmup: None,
     };
     Experiment::build(spec, replications).expect("the experiment builds")
 }

@@ -12,6 +12,7 @@ use clap::Args;
 use medgroup::experiment::merge::{self, Merged, comparisons};
 use medgroup::experiment::precision::{self, Worst};
 use medgroup::experiment::shard::{self, Writer};
+use medgroup::experiment::warmup::WarmupChoice;
 use medgroup::experiment::{
     Design, Experiment, Kind, MAX_SEED, Range, Shard, Spec, SweepRecord, literal, record,
 };
@@ -35,9 +36,12 @@ pub struct Common {
     /// Days recorded after the warm-up; overrides `run.days`.
     #[arg(long, value_parser = clap::value_parser!(u32).range(1..=36_500))]
     pub days: Option<u32>,
-    /// Days simulated and discarded before recording; overrides `run.warmup_days`.
-    #[arg(long, value_parser = clap::value_parser!(u32).range(0..=36_500))]
-    pub warmup_days: Option<u32>,
+    /// Days simulated and discarded before recording; overrides `run.warmup_days`. `auto` picks
+    /// it from a pilot run of the base scenario (its own replication streams, from day 0, at
+    /// least two years): the longest material MSER-5 transient of the checked series, in whole
+    /// weeks, applied to every arm or point and recorded in manifest.json (`warmup_choice`).
+    #[arg(long, value_name = "DAYS|auto", value_parser = parse_warmup)]
+    pub warmup_days: Option<Warmup>,
     /// Folder for the result files (default: out/<command>/<scenario name>, e.g. out/run/baseline;
     /// a comparison's is named after its arms, out/compare/<base>-vs-<reform>). A folder belongs
     /// to one experiment: finished replications are kept in OUT/shards/ and the same command
@@ -77,6 +81,66 @@ pub struct Common {
 
 fn parse_lang(s: &str) -> Result<analysis::report::Lang, String> {
     s.parse()
+}
+
+/// `--warmup-days`: a number of days, or picked by a pilot run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Warmup {
+    Days(u32),
+    Auto,
+}
+
+fn parse_warmup(s: &str) -> Result<Warmup, String> {
+    if s == "auto" {
+        return Ok(Warmup::Auto);
+    }
+    match s.parse::<u32>() {
+        Ok(d) if d <= 36_500 => Ok(Warmup::Days(d)),
+        _ => Err(format!("expected a number of days (0 to 36500) or `auto`, got `{s}`")),
+    }
+}
+
+/// With `--warmup-days auto`: picks the warm-up from a pilot of `base` and applies it to every
+/// scenario of `all` (the base among them); returns the choice for the experiment's spec.
+fn auto_warmup(
+    all: &mut [&mut Loaded],
+    replications: u32,
+    c: &Common,
+) -> anyhow::Result<Option<WarmupChoice>> {
+    if c.warmup_days != Some(Warmup::Auto) {
+        return Ok(None);
+    }
+    let base = &all[0].params;
+    let pilot = replications.clamp(2, 4);
+    if !c.quiet {
+        eprintln!(
+            "warm-up: a pilot of \"{}\" ({pilot} replications × {} days from day 0, replications from {}) picks it",
+            base.name,
+            medgroup::experiment::warmup::pilot_days(base),
+            medgroup::experiment::warmup::PILOT_FIRST_REPLICATION
+        );
+    }
+    let start = Instant::now();
+    let choice = medgroup::experiment::warmup::choose(base, pilot);
+    let key = KeyPath::parse("run.warmup_days").expect("a plain key");
+    for l in all.iter_mut() {
+        **l = l
+            .with_values(&[(key.clone(), Value::Integer(i64::from(choice.days)))])
+            .with_context(|| format!("the warm-up of {} days picked by the pilot", choice.days))?;
+    }
+    if !c.quiet {
+        let what = if choice.breakdown.is_empty() {
+            choice.series.clone()
+        } else {
+            format!("{} ({})", choice.series, choice.breakdown)
+        };
+        eprintln!(
+            "warm-up: {} days, for every arm (longest material transient: {what}; pilot {:.0} s)",
+            choice.days,
+            start.elapsed().as_secs_f64()
+        );
+    }
+    Ok(Some(choice))
 }
 
 fn positive_fraction(s: &str) -> Result<f64, String> {
@@ -175,7 +239,7 @@ fn load(path: &Path, sets: &[String], c: &Common) -> anyhow::Result<Loaded> {
     if let Some(d) = c.days {
         plain("run.days", i64::from(d));
     }
-    if let Some(w) = c.warmup_days {
+    if let Some(Warmup::Days(w)) = c.warmup_days {
         plain("run.warmup_days", i64::from(w));
     }
     Ok(if assignments.is_empty() { loaded } else { loaded.with_values(&assignments)? })
@@ -186,7 +250,9 @@ fn replications(c: &Common, base: &Loaded) -> u32 {
 }
 
 pub fn run(a: RunArgs) -> anyhow::Result<()> {
-    let loaded = load(&a.scenario, &a.set, &a.common)?;
+    let mut loaded = load(&a.scenario, &a.set, &a.common)?;
+    let r = replications(&a.common, &loaded);
+    let warmup = auto_warmup(&mut [&mut loaded], r, &a.common)?;
     let spec = Spec {
         kind: Kind::Run,
         version: medgroup::VERSION.into(),
@@ -194,14 +260,16 @@ pub fn run(a: RunArgs) -> anyhow::Result<()> {
         independent: false,
         scenarios: vec![record(&loaded)],
         sweep: None,
+        warmup,
     };
-    let r = replications(&a.common, &loaded);
     execute(spec, r, &a.common)
 }
 
 pub fn compare(a: CompareArgs) -> anyhow::Result<()> {
-    let arms: Vec<Loaded> =
+    let mut arms: Vec<Loaded> =
         a.scenarios.iter().map(|p| load(p, &a.set, &a.common)).collect::<Result<_, _>>()?;
+    let r = replications(&a.common, &arms[0]);
+    let warmup = auto_warmup(&mut arms.iter_mut().collect::<Vec<_>>(), r, &a.common)?;
     let spec = Spec {
         kind: Kind::Compare,
         version: medgroup::VERSION.into(),
@@ -209,13 +277,15 @@ pub fn compare(a: CompareArgs) -> anyhow::Result<()> {
         independent: a.independent,
         scenarios: arms.iter().map(record).collect(),
         sweep: None,
+        warmup,
     };
-    let r = replications(&a.common, &arms[0]);
     execute(spec, r, &a.common)
 }
 
 pub fn sweep(a: SweepArgs) -> anyhow::Result<()> {
-    let base = load(&a.scenario, &[], &a.common)?;
+    let mut base = load(&a.scenario, &[], &a.common)?;
+    let r = replications(&a.common, &base);
+    let warmup = auto_warmup(&mut [&mut base], r, &a.common)?;
     let (parameters, design, points) = match a.lhs {
         None => {
             if !a.range.is_empty() {
@@ -283,6 +353,7 @@ pub fn sweep(a: SweepArgs) -> anyhow::Result<()> {
         independent: a.independent,
         scenarios: vec![record(&base)],
         sweep: Some(SweepRecord { parameters, design, points }),
+        warmup,
     };
     let r = replications(&a.common, &base);
     execute(spec, r, &a.common)

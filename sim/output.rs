@@ -78,6 +78,9 @@ pub struct RunInfo {
     pub replications: u32,
     pub days: u32,
     pub warmup_days: u32,
+    /// How the warm-up was picked, if by a pilot run (`--warmup-days auto`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub warmup_choice: Option<crate::experiment::warmup::WarmupChoice>,
 }
 
 impl RunInfo {
@@ -92,6 +95,7 @@ impl RunInfo {
             replications: p.run.replications,
             days: p.run.days,
             warmup_days: p.run.warmup_days,
+            warmup_choice: None,
         }
     }
 }
@@ -282,9 +286,10 @@ pub fn write_results(
     dir: &Path,
     loaded: &Loaded,
     results: &[ReplicationResult],
+    warmup: Option<&crate::experiment::warmup::WarmupChoice>,
 ) -> std::io::Result<Vec<PathBuf>> {
     std::fs::create_dir_all(dir)?;
-    let info = RunInfo::new(loaded);
+    let info = RunInfo { warmup_choice: warmup.cloned(), ..RunInfo::new(loaded) };
     let summaries = summarise(results);
     let reps = replications_jsonl(results);
     let summary = summary_csv(&summaries);

@@ -242,7 +242,7 @@ pub fn write(
 ) -> std::io::Result<Vec<PathBuf>> {
     std::fs::create_dir_all(out)?;
     match exp.spec.kind {
-        Kind::Run => write_results(out, &exp.points[0].loaded, &results[0]),
+        Kind::Run => write_results(out, &exp.points[0].loaded, &results[0], exp.spec.warmup.as_ref()),
         Kind::Compare => write_compare(out, exp, results),
         Kind::Sweep => write_sweep(out, exp, results),
     }
@@ -365,6 +365,8 @@ fn write_compare(
         common_random_numbers: bool,
         replications: u32,
         base: &'a str,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        warmup_choice: Option<&'a super::warmup::WarmupChoice>,
         arms: Vec<Arm<'a>>,
         files: Vec<FileEntry>,
     }
@@ -372,7 +374,7 @@ fn write_compare(
     let mut arms = Vec::new();
     for (i, (point, rs)) in exp.points.iter().zip(results).enumerate() {
         let folder = format!("arms/{}", point.label);
-        paths.extend(write_results(&out.join(&folder), &point.loaded, rs)?);
+        paths.extend(write_results(&out.join(&folder), &point.loaded, rs, exp.spec.warmup.as_ref())?);
         arms.push(Arm {
             name: &point.label,
             scenario_file: exp.spec.scenarios[i].files.first().map(String::as_str).unwrap_or(""),
@@ -394,6 +396,7 @@ fn write_compare(
         common_random_numbers: !exp.spec.independent,
         replications: exp.replications,
         base: &exp.points[0].label,
+        warmup_choice: exp.spec.warmup.as_ref(),
         arms,
         files: vec![FileEntry { name: "comparison.csv".into(), rows: rows_of(&text) }],
     };
@@ -494,6 +497,8 @@ fn write_sweep(
         replications: u32,
         days: u32,
         warmup_days: u32,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        warmup_choice: Option<&'a super::warmup::WarmupChoice>,
         parameters: &'a [String],
         /// The column of each swept parameter in `sweep.csv` and `sweep_summary.csv`.
         columns: BTreeMap<String, String>,
@@ -516,6 +521,7 @@ fn write_sweep(
         replications: exp.replications,
         days: p0.run.days,
         warmup_days: p0.run.warmup_days,
+        warmup_choice: exp.spec.warmup.as_ref(),
         parameters: &sweep.parameters,
         columns: columns.iter().cloned().zip(sweep.parameters.iter().cloned()).collect(),
         design: &sweep.design,

@@ -106,6 +106,9 @@ pub struct Spec {
     pub scenarios: Vec<ScenarioRecord>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sweep: Option<SweepRecord>,
+    /// The warm-up picked by a pilot run (`--warmup-days auto`), applied to every scenario.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub warmup: Option<warmup::WarmupChoice>,
 }
 
 impl Spec {

@@ -13,6 +13,10 @@
 
 use crate::metrics::series;
 use crate::model::record::ReplicationResult;
+use crate::params::Params;
+use crate::run::run_replications;
+use serde::{Deserialize, Serialize};
+use std::sync::Arc;
 
 /// The daily series the check covers: ward occupancy (the queues), the cohort's slow state
 /// (control, enrolment, acute events) and outpatient use. A series that drifts over the whole
@@ -112,6 +116,62 @@ pub fn check(results: &[ReplicationResult], warmup_days: u32) -> Option<WarmupCh
     })
 }
 
+/// The first replication number of an automatic warm-up's pilot: the pilot draws from streams no
+/// experiment's replications use, so the warm-up it picks does not depend on the replications it
+/// is applied to.
+pub const PILOT_FIRST_REPLICATION: u32 = 1 << 31;
+
+/// A warm-up picked from a pilot run (`--warmup-days auto`), recorded in the manifest.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct WarmupChoice {
+    /// `auto`.
+    pub mode: String,
+    /// The warm-up applied to every arm or point.
+    pub days: u32,
+    /// The pilot: replications (numbered from [`PILOT_FIRST_REPLICATION`]) and days simulated,
+    /// all recorded from day 0.
+    pub pilot_replications: u32,
+    pub pilot_days: u32,
+    /// The checked series with the longest material transient, and its level change.
+    pub series: String,
+    pub breakdown: String,
+    pub shift: f64,
+}
+
+/// Days a pilot of `params` simulates: its whole run and at least two years, so that MSER-5
+/// (which searches the first half of a series) can find a transient of up to a year.
+pub fn pilot_days(params: &Params) -> u32 {
+    params.run.total_days().max(730)
+}
+
+/// Picks the warm-up of `base` from a pilot: `replications` replications of the scenario from
+/// day 0 without a warm-up for [`pilot_days`]; the warm-up is the longest material MSER-5
+/// truncation of the checked series ([`check`]), rounded up to whole weeks, or 0 if no series
+/// has a material transient.
+pub fn choose(base: &Params, replications: u32) -> WarmupChoice {
+    let mut pilot = base.clone();
+    pilot.run.days = pilot_days(base);
+    pilot.run.warmup_days = 0;
+    let pilot = Arc::new(pilot);
+    let reps: Vec<u32> = (0..replications.max(1)).map(|k| PILOT_FIRST_REPLICATION + k).collect();
+    let results = run_replications(&pilot, &reps, |_| {});
+    let w = check(&results, 0);
+    let (days, series, breakdown, shift) = match w {
+        Some(w) if w.material => (w.days.div_ceil(7) as u32 * 7, w.series, w.breakdown, w.shift),
+        Some(w) => (0, w.series, w.breakdown, w.shift),
+        None => (0, String::new(), String::new(), 0.0),
+    };
+    WarmupChoice {
+        mode: "auto".into(),
+        days,
+        pilot_replications: reps.len() as u32,
+        pilot_days: pilot.run.days,
+        series,
+        breakdown,
+        shift,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -173,5 +233,17 @@ mod tests {
         assert!(!material("uncontrolled_patient_share", &x, 10).1);
         let y: Vec<f64> = (0..100).map(|d| if d < 10 { 0.5 } else { 0.52 }).collect();
         assert!(material("uncontrolled_patient_share", &y, 10).1);
+    }
+
+    #[test]
+    fn the_automatic_warm_up_covers_the_small_towns_transient() {
+        // Wards start empty: the pilot finds their filling, and the warm-up covers it.
+        let mut params = crate::testing::small();
+        params.run.days = 200;
+        params.run.warmup_days = 0;
+        let c = choose(&params, 2);
+        assert_eq!(c.pilot_days, 730);
+        assert!(c.days > 0 && c.days.is_multiple_of(7) && c.days <= 365, "{c:?}");
+        assert!(!c.series.is_empty(), "{c:?}");
     }
 }

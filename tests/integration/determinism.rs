@@ -36,8 +36,8 @@ fn same_seed_gives_identical_files_on_one_or_many_threads() {
     }
     let a = tempfile::tempdir().unwrap();
     let b = tempfile::tempdir().unwrap();
-    write_results(a.path(), &loaded, &one).unwrap();
-    write_results(b.path(), &loaded, &many).unwrap();
+    write_results(a.path(), &loaded, &one, None).unwrap();
+    write_results(b.path(), &loaded, &many, None).unwrap();
     let (fa, fb) = (files_of(a.path()), files_of(b.path()));
     assert_eq!(fa.len(), 4, "four result files");
     assert_eq!(fa, fb, "files differ between runs");
@@ -54,7 +54,7 @@ fn result_files_are_self_describing() {
     loaded.params.run.replications = 2;
     let results = run(&loaded.params, 2);
     let dir = tempfile::tempdir().unwrap();
-    write_results(dir.path(), &loaded, &results).unwrap();
+    write_results(dir.path(), &loaded, &results, None).unwrap();
     let text = std::fs::read_to_string(dir.path().join("replications.jsonl")).unwrap();
     let lines: Vec<serde_json::Value> = text.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
     // One object per replication × metric × breakdown, with integer replications and no header

@@ -27,6 +27,7 @@ fn spec(kind: Kind, independent: bool, scenarios: &[&Loaded], sweep: Option<Swee
         independent,
         scenarios: scenarios.iter().map(|l| record(l)).collect(),
         sweep,
+        warmup: None,
     }
 }
 
@@ -363,6 +364,42 @@ fn shard_numbers_come_from_the_scheduler() {
 
 /// `compare` writes comparison.csv in the documented layout, each arm's run files, and a
 /// manifest naming the arms and the base; the terminal table marks significant differences.
+/// `--warmup-days auto`: one pilot of the base picks the warm-up, every arm runs with it, and
+/// the manifests say so.
+#[test]
+fn an_automatic_warm_up_is_picked_once_and_applied_to_every_arm() {
+    let dir = tempfile::tempdir().unwrap();
+    let o = dir.path().join("cmp");
+    let (_, stderr) = medgroup(&[
+        "compare",
+        repo("scenarios/small.toml").to_str().unwrap(),
+        repo("scenarios/small_chc_reimbursement.toml").to_str().unwrap(),
+        "--days",
+        "60",
+        "--warmup-days",
+        "auto",
+        "--replications",
+        "2",
+        "--out",
+        o.to_str().unwrap(),
+    ]);
+    assert!(stderr.contains("warm-up: a pilot of \"small\""), "{stderr}");
+    let read = |p: std::path::PathBuf| -> serde_json::Value {
+        serde_json::from_str(&std::fs::read_to_string(p).unwrap()).unwrap()
+    };
+    let m = read(o.join("manifest.json"));
+    let c = &m["warmup_choice"];
+    assert_eq!(c["mode"], "auto");
+    assert_eq!(c["pilot_replications"], 2);
+    let days = c["days"].as_u64().unwrap();
+    assert!(days > 0 && days % 7 == 0, "{c}");
+    for arm in ["small", "small_chc_reimbursement"] {
+        let a = read(o.join("arms").join(arm).join("manifest.json"));
+        assert_eq!(a["warmup_days"].as_u64(), Some(days), "{arm}");
+        assert_eq!(a["warmup_choice"], *c, "{arm}");
+    }
+}
+
 #[test]
 fn compare_writes_the_documented_files() {
     let dir = tempfile::tempdir().unwrap();

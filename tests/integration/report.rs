@@ -52,7 +52,7 @@ fn small_run(dir: &Path, reform: bool) {
     run.insert("warmup_days".into(), toml::Value::Integer(30));
     run.insert("replications".into(), toml::Value::Integer(2));
     let results = common::run(&loaded.params, 2);
-    output::write_results(dir, &loaded, &results).unwrap();
+    output::write_results(dir, &loaded, &results, None).unwrap();
 }
 
 /// A comparison folder in the format of `medgroup compare`, its two arms copied from a run.

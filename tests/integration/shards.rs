@@ -157,7 +157,7 @@ fn one_machine_files_match_in_memory_results_on_any_thread_count() {
         .unwrap()
         .install(|| run_replications(&Arc::new(loaded.params.clone()), &[0, 1, 2], |_| {}));
     let mem = dir.path().join("mem");
-    write_results(&mem, &loaded, &results).unwrap();
+    write_results(&mem, &loaded, &results, None).unwrap();
     let mem = result_files(&mem);
     assert_eq!(mem.len(), 4);
     // The command also records the folder's owner.
