@@ -20,6 +20,7 @@ fn small_run(replications: u32) -> Experiment {
         scenarios: vec![record(&loaded)],
         sweep: None,
         warmup: None,
+        mid: Default::default(),
     };
     Experiment::build(spec, replications).expect("the experiment builds")
 }

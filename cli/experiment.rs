@@ -175,8 +175,32 @@ pub struct CompareArgs {
     /// common random numbers. Paired differences are then noisier; for checking the design.
     #[arg(long)]
     pub independent: bool,
+    /// The minimal important difference of a metric, in its unit (shares are 0–1: 0.01 is one
+    /// percentage point) or as a percentage of the base mean (`5%`): a difference whose CI
+    /// excludes 0 but lies within ± it is reported as negligible. Repeatable; replaces the
+    /// catalogue's value (`medgroup::metrics::IMPORTANCE`, README "Reading the output").
+    #[arg(long = "mid", value_name = "METRIC=VALUE")]
+    pub mid: Vec<String>,
     #[command(flatten)]
     pub common: Common,
+}
+
+/// The `--mid` overrides, checked: a known metric and a number or a percentage.
+fn mids(given: &[String]) -> anyhow::Result<std::collections::BTreeMap<String, String>> {
+    let known = medgroup::metrics::names();
+    let mut out = std::collections::BTreeMap::new();
+    for g in given {
+        let Some((metric, value)) = g.split_once('=') else {
+            bail!("--mid {g}: expected METRIC=VALUE, e.g. --mid primary_care_visit_share=0.005");
+        };
+        let metric = metric.trim();
+        if !known.contains(&metric) {
+            bail!("--mid {g}: no metric named \"{metric}\" (see README, \"Output files\", or summary.csv)");
+        }
+        analysis::importance::parse_mid(value).map_err(|e| anyhow!("--mid {g}: {e}"))?;
+        out.insert(metric.to_string(), value.trim().to_string());
+    }
+    Ok(out)
 }
 
 #[derive(Debug, Args)]
@@ -261,11 +285,13 @@ pub fn run(a: RunArgs) -> anyhow::Result<()> {
         scenarios: vec![record(&loaded)],
         sweep: None,
         warmup,
+        mid: Default::default(),
     };
     execute(spec, r, &a.common)
 }
 
 pub fn compare(a: CompareArgs) -> anyhow::Result<()> {
+    let mid = mids(&a.mid)?;
     let mut arms: Vec<Loaded> =
         a.scenarios.iter().map(|p| load(p, &a.set, &a.common)).collect::<Result<_, _>>()?;
     let r = replications(&a.common, &arms[0]);
@@ -278,6 +304,7 @@ pub fn compare(a: CompareArgs) -> anyhow::Result<()> {
         scenarios: arms.iter().map(record).collect(),
         sweep: None,
         warmup,
+        mid,
     };
     execute(spec, r, &a.common)
 }
@@ -354,6 +381,7 @@ pub fn sweep(a: SweepArgs) -> anyhow::Result<()> {
         scenarios: vec![record(&base)],
         sweep: Some(SweepRecord { parameters, design, points }),
         warmup,
+        mid: Default::default(),
     };
     let r = replications(&a.common, &base);
     execute(spec, r, &a.common)
@@ -707,7 +735,11 @@ fn print_comparison(m: &Merged) {
                 format!(
                     "{}{} {}",
                     fmt(p.diff_mean),
-                    if p.significant() { "*" } else { " " },
+                    match c.verdict {
+                        v if v.matters() => "*",
+                        analysis::importance::Verdict::Negligible => "~",
+                        _ => " ",
+                    },
                     ci(p.diff_ci_low, p.diff_ci_high)
                 ),
                 if p.pct_change.is_finite() && p.pct_ci_low.is_finite() {
@@ -717,11 +749,12 @@ fn print_comparison(m: &Merged) {
                 } else {
                     "—".into()
                 },
-                unit(&c.metric).into(),
+                format!("{}  {}", unit(&c.metric), c.verdict.name()),
             ]
         })
         .collect();
-    let header = ["metric", "arm", "base", "arm mean", "difference [95% CI]", "change [95% CI]", "unit"];
+    let header =
+        ["metric", "arm", "base", "arm mean", "difference [95% CI]", "change [95% CI]", "unit  verdict"];
     let mut width = header.map(|h| h.chars().count());
     for r in &table {
         for (w, c) in width.iter_mut().zip(r) {
@@ -751,5 +784,9 @@ fn print_comparison(m: &Merged) {
     for r in &table {
         line([&r[0], &r[1], &r[2], &r[3], &r[4], &r[5], &r[6]]);
     }
-    println!("  * the 95 % CI of the paired difference excludes 0.  All metrics: comparison.csv");
+    println!(
+        "  * the 95 % CI of the paired difference excludes 0 and reaches beyond the metric's minimal important \
+         difference (better or worse where the metric has a better direction); ~ it excludes 0 but lies within \
+         ± the MID: negligible.  All metrics, with each MID: comparison.csv"
+    );
 }

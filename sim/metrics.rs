@@ -9,6 +9,8 @@
 //! drift apart. A new output is one constant here, listed in [`METRICS`] (or [`series::ALL`]).
 
 use analysis::catalogue::{Catalogue, Headline, Metric, Unit};
+use analysis::importance::{Better, Importance};
+use std::collections::BTreeMap;
 
 /// Everything the report and the CSV writers need to know about the outputs.
 pub static CATALOGUE: Catalogue =
@@ -24,6 +26,130 @@ pub fn unit(name: &str) -> &'static str {
 /// report's headline table, `--precision`, sensitivity screening).
 pub fn headline(metric: &str, b: &str) -> bool {
     CATALOGUE.is_headline(metric, b)
+}
+
+/// The minimal important difference (MID) and better direction of each headline metric: a
+/// paired difference whose CI excludes 0 but lies within ± the MID is negligible
+/// (`analysis::importance`). Shares are 0–1, so 0.01 is one percentage point. Every value is an
+/// assumption unless it names a source; `compare --mid METRIC=VALUE` overrides one.
+pub const IMPORTANCE: &[(&str, Importance)] = &[
+    (
+        "primary_care_visit_share",
+        Importance { mid: 0.01, relative: false, better: Better::Higher, source: "assumption: 1 pp" },
+    ),
+    (
+        "primary_care_visit_share_provider",
+        Importance {
+            mid: 0.01,
+            relative: false,
+            better: Better::Higher,
+            source: "assumption: as primary_care_visit_share",
+        },
+    ),
+    (
+        "outpatient_wait_days",
+        Importance {
+            mid: 1.0,
+            relative: false,
+            better: Better::Lower,
+            source: "assumption: one day, the unit of the wait attribute in the national DCE (Yan N et al. 2022, params.csv dce_level_wait_reimbursement_utilities)",
+        },
+    ),
+    (
+        "forgone_visits_per_year",
+        Importance {
+            mid: 0.05,
+            relative: true,
+            better: Better::Lower,
+            source: "assumption: 5 % of the base",
+        },
+    ),
+    (
+        "admission_wait_days",
+        Importance { mid: 1.0, relative: false, better: Better::Lower, source: "assumption: one day" },
+    ),
+    (
+        "elective_surgery_wait_days",
+        Importance { mid: 7.0, relative: false, better: Better::Lower, source: "assumption: one week" },
+    ),
+    (
+        "elective_list_wait_days",
+        Importance { mid: 7.0, relative: false, better: Better::Lower, source: "assumption: one week" },
+    ),
+    (
+        "bed_occupancy",
+        Importance {
+            mid: 0.02,
+            relative: false,
+            better: Better::Neither,
+            source: "assumption: 2 pp; neither higher nor lower is better in itself",
+        },
+    ),
+    (
+        "referrals_up_per_year",
+        Importance {
+            mid: 0.05,
+            relative: true,
+            better: Better::Neither,
+            source: "assumption: 5 % of the base; more up-referrals can mean better access or weaker CHCs",
+        },
+    ),
+    (
+        "referrals_down_per_year",
+        Importance {
+            mid: 0.05,
+            relative: true,
+            better: Better::Higher,
+            source: "assumption: 5 % of the base; down-referral is a stated aim of the reform (two-way referral)",
+        },
+    ),
+    (
+        "acute_events_per_year",
+        Importance {
+            mid: 0.02,
+            relative: true,
+            better: Better::Lower,
+            source: "assumption: 2 % of the base",
+        },
+    ),
+    (
+        "uncontrolled_patient_day_share",
+        Importance { mid: 0.01, relative: false, better: Better::Lower, source: "assumption: 1 pp" },
+    ),
+    (
+        "chronic_patients",
+        Importance {
+            mid: 0.01,
+            relative: true,
+            better: Better::Neither,
+            source: "assumption: 1 % of the base",
+        },
+    ),
+    (
+        "visits_per_day",
+        Importance {
+            mid: 0.02,
+            relative: true,
+            better: Better::Neither,
+            source: "assumption: 2 % of the base; volumes are reported, not judged",
+        },
+    ),
+];
+
+/// The importance of `metric`: its entry in [`IMPORTANCE`], with its MID replaced by an
+/// override (`"0.02"` in the metric's unit or `"5%"` of the base) when `overrides` has one. An
+/// override for a metric outside the table gives it a MID without a direction.
+pub fn importance(metric: &str, overrides: &BTreeMap<String, String>) -> Option<Importance> {
+    let listed = IMPORTANCE.iter().find(|(m, _)| *m == metric).map(|(_, i)| *i);
+    match overrides.get(metric).and_then(|t| analysis::importance::parse_mid(t).ok()) {
+        Some((mid, relative)) => Some(Importance {
+            mid,
+            relative,
+            source: "--mid",
+            ..listed.unwrap_or(Importance { mid, relative, better: Better::Neither, source: "--mid" })
+        }),
+        None => listed,
+    }
 }
 
 /// Every metric name a replication can report (what a calibration target may name).

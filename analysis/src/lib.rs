@@ -29,6 +29,7 @@ pub mod catalogue;
 pub mod charts;
 pub mod design;
 pub mod fit;
+pub mod importance;
 pub mod morris;
 pub mod prior;
 pub mod problem;

@@ -255,6 +255,9 @@ pub struct Comparison {
     pub metric: String,
     pub breakdown: String,
     pub paired: Paired,
+    /// The metric's MID (in its unit, for this base) and better direction, if it has them.
+    pub importance: Option<analysis::importance::Importance>,
+    pub verdict: analysis::importance::Verdict,
 }
 
 /// Paired comparisons of every arm after the first with the first, metric by metric, over the
@@ -288,11 +291,14 @@ pub fn comparisons(exp: &Experiment, results: &[Vec<ReplicationResult>]) -> Vec<
                 .filter(|(x, y)| x.is_finite() && y.is_finite())
                 .unzip();
             if let Some(paired) = Paired::of(&xs, &ys) {
+                let importance = crate::metrics::importance(&key.0, &exp.spec.mid);
                 out.push(Comparison {
                     arm: point.label.clone(),
                     metric: key.0.clone(),
                     breakdown: key.1.clone(),
+                    verdict: analysis::importance::verdict(&paired, importance.as_ref()),
                     paired,
+                    importance,
                 });
             }
         }
@@ -303,14 +309,14 @@ pub fn comparisons(exp: &Experiment, results: &[Vec<ReplicationResult>]) -> Vec<
 /// The text of `comparison.csv`.
 pub fn comparison_csv(rows: &[Comparison]) -> String {
     let mut out = format!(
-        "arm,metric,breakdown{},unit,n,base_mean,arm_mean,diff_mean,diff_sd,diff_ci_low,diff_ci_high,pct_change,pct_ci_low,pct_ci_high,significant\n",
+        "arm,metric,breakdown{},unit,n,base_mean,arm_mean,diff_mean,diff_sd,diff_ci_low,diff_ci_high,pct_change,pct_ci_low,pct_ci_high,significant,mid,better,verdict\n",
         breakdown_key_header()
     );
     for c in rows {
         let p = &c.paired;
         let _ = writeln!(
             out,
-            "{},{},{}{},{},{},{},{},{},{},{},{},{},{},{},{}",
+            "{},{},{}{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}",
             csv_field(&c.arm),
             csv_field(&c.metric),
             csv_field(breakdown_text(&c.breakdown)),
@@ -326,7 +332,10 @@ pub fn comparison_csv(rows: &[Comparison]) -> String {
             num(p.pct_change),
             num(p.pct_ci_low),
             num(p.pct_ci_high),
-            p.significant()
+            p.significant(),
+            c.importance.map_or("NA".into(), |i| num(i.absolute(p.base_mean))),
+            c.importance.map_or("NA", |i| i.better.name()),
+            c.verdict.name()
         );
     }
     out
@@ -367,6 +376,9 @@ fn write_compare(
         base: &'a str,
         #[serde(skip_serializing_if = "Option::is_none")]
         warmup_choice: Option<&'a super::warmup::WarmupChoice>,
+        /// Minimal important differences given with `--mid`.
+        #[serde(skip_serializing_if = "BTreeMap::is_empty")]
+        mid: &'a BTreeMap<String, String>,
         arms: Vec<Arm<'a>>,
         files: Vec<FileEntry>,
     }
@@ -397,6 +409,7 @@ fn write_compare(
         replications: exp.replications,
         base: &exp.points[0].label,
         warmup_choice: exp.spec.warmup.as_ref(),
+        mid: &exp.spec.mid,
         arms,
         files: vec![FileEntry { name: "comparison.csv".into(), rows: rows_of(&text) }],
     };

@@ -109,6 +109,10 @@ pub struct Spec {
     /// The warm-up picked by a pilot run (`--warmup-days auto`), applied to every scenario.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub warmup: Option<warmup::WarmupChoice>,
+    /// Minimal important differences given on the command line (`--mid METRIC=VALUE`), by
+    /// metric: they decide which significant differences are negligible.
+    #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
+    pub mid: std::collections::BTreeMap<String, String>,
 }
 
 impl Spec {

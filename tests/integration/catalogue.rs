@@ -101,3 +101,19 @@ fn per_year_rows_cover_complete_years_only() {
     // The window's own rows still cover all 400 days.
     assert!(metric(r, "primary_care_visit_share", "").is_some());
 }
+
+/// Every headline metric has a minimal important difference and a better direction, with a
+/// source or the word "assumption"; every entry names a metric of the catalogue.
+#[test]
+fn every_headline_metric_has_an_importance() {
+    use analysis::catalogue::Headline;
+    use medgroup::metrics::{CATALOGUE, IMPORTANCE};
+    for m in CATALOGUE.metrics.iter().filter(|m| m.headline != Headline::No) {
+        let i =
+            IMPORTANCE.iter().find(|(id, _)| *id == m.id).unwrap_or_else(|| panic!("{} has no MID", m.id));
+        assert!(i.1.mid > 0.0 && !i.1.source.is_empty(), "{}", m.id);
+    }
+    for (id, _) in IMPORTANCE {
+        assert!(CATALOGUE.metric(id).is_some(), "IMPORTANCE names an unknown metric {id}");
+    }
+}

@@ -28,6 +28,7 @@ fn spec(kind: Kind, independent: bool, scenarios: &[&Loaded], sweep: Option<Swee
         scenarios: scenarios.iter().map(|l| record(l)).collect(),
         sweep,
         warmup: None,
+        mid: Default::default(),
     }
 }
 
@@ -425,7 +426,7 @@ fn compare_writes_the_documented_files() {
     let header: Vec<&str> = lines.next().unwrap().split(',').collect();
     assert_eq!(
         header,
-        "arm,metric,breakdown,tier,channel,ward,priority,payer,condition,campaign,facility,year,catchment,scheme,population,route,origin,item,unit,n,base_mean,arm_mean,diff_mean,diff_sd,diff_ci_low,diff_ci_high,pct_change,pct_ci_low,pct_ci_high,significant"
+        "arm,metric,breakdown,tier,channel,ward,priority,payer,condition,campaign,facility,year,catchment,scheme,population,route,origin,item,unit,n,base_mean,arm_mean,diff_mean,diff_sd,diff_ci_low,diff_ci_high,pct_change,pct_ci_low,pct_ci_high,significant,mid,better,verdict"
             .split(',')
             .collect::<Vec<_>>()
     );
@@ -445,6 +446,19 @@ fn compare_writes_the_documented_files() {
     assert!((f("pct_change") - 100.0 * (f("arm_mean") / f("base_mean") - 1.0)).abs() < 1e-9);
     let significant = f("diff_ci_low") > 0.0 || f("diff_ci_high") < 0.0;
     assert_eq!(share[col("significant")], if significant { "true" } else { "false" });
+    // The share's MID is 1 pp and higher is better: the verdict follows the CI.
+    assert_eq!(f("mid"), 0.01);
+    assert_eq!(share[col("better")], "higher");
+    let verdict = if !significant {
+        "not significant"
+    } else if f("diff_ci_low") > -0.01 && f("diff_ci_high") < 0.01 {
+        "negligible"
+    } else if f("diff_mean") > 0.0 {
+        "better"
+    } else {
+        "worse"
+    };
+    assert_eq!(share[col("verdict")], verdict);
     for arm in ["small", "small_chc_reimbursement"] {
         for file in ["summary.csv", "daily.csv", "replications.jsonl", "manifest.json"] {
             assert!(o.join("arms").join(arm).join(file).is_file(), "arms/{arm}/{file}");

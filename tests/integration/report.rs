@@ -84,13 +84,13 @@ fn synthetic_compare(run: &Path, dir: &Path) {
          "resolved_scenario": reform_resolved}
     ]});
     std::fs::write(dir.join("manifest.json"), serde_json::to_string_pretty(&m).unwrap()).unwrap();
-    let header = "arm,metric,breakdown,unit,n,base_mean,arm_mean,diff_mean,diff_sd,diff_ci_low,diff_ci_high,pct_change,pct_ci_low,pct_ci_high,significant\n";
+    let header = "arm,metric,breakdown,unit,n,base_mean,arm_mean,diff_mean,diff_sd,diff_ci_low,diff_ci_high,pct_change,pct_ci_low,pct_ci_high,significant,mid,better,verdict\n";
     let rows = [
-        "one_click_referral,primary_care_visit_share,,share,2,0.478,0.481,0.003,0.001,0.001,0.005,0.63,0.2,1.05,true",
-        "one_click_referral,referrals_up_per_year,,per year,2,59586,64210,4624,800,2100,7148,7.76,3.5,12.0,true",
-        "one_click_referral,referrals_down_per_year,,per year,2,37789,38001,212,900,-2300,2724,0.56,-6.1,7.2,false",
-        "one_click_referral,outpatient_wait_days,tier=lead;channel=referred,days,2,2.02,2.31,0.29,0.1,0.01,0.57,14.4,0.5,28.2,true",
-        "one_click_referral,bed_occupancy,ward=lead/medical,share,2,0.99,0.992,0.002,0.003,-0.006,0.01,0.2,-0.6,1.0,false",
+        "one_click_referral,primary_care_visit_share,,share,2,0.478,0.481,0.003,0.001,0.001,0.005,0.63,0.2,1.05,true,0.01,higher,negligible",
+        "one_click_referral,referrals_up_per_year,,per year,2,59586,64210,4624,800,2100,7148,7.76,3.5,12.0,true,2979.3,none,changed",
+        "one_click_referral,referrals_down_per_year,,per year,2,37789,38001,212,900,-2300,2724,0.56,-6.1,7.2,false,1889.45,higher,not significant",
+        "one_click_referral,outpatient_wait_days,tier=lead;channel=referred,days,2,2.02,2.31,0.29,0.1,0.01,0.57,14.4,0.5,28.2,true,1,lower,negligible",
+        "one_click_referral,bed_occupancy,ward=lead/medical,share,2,0.99,0.992,0.002,0.003,-0.006,0.01,0.2,-0.6,1.0,false,0.02,none,not significant",
     ];
     std::fs::write(dir.join("comparison.csv"), format!("{header}{}\n", rows.join("\n"))).unwrap();
 }

@@ -35,7 +35,29 @@ pub struct CompareRow {
     pub diff: String,
     pub pct: String,
     pub unit: String,
+    /// Significant and beyond the metric's minimal important difference.
     pub significant: bool,
+    /// The verdict in words (better, worse, negligible, …).
+    pub verdict: String,
+}
+
+/// A comparison verdict (`analysis::importance::Verdict::name`) in the report's language.
+fn verdict_text(v: &str, lang: Lang) -> String {
+    let zh = match v {
+        "better" => "改善",
+        "worse" => "变差",
+        "changed" => "有变化",
+        "significant" => "显著",
+        "negligible" => "可忽略",
+        "not significant" => "不显著",
+        other => other,
+    };
+    lang.pick(v, zh).to_string()
+}
+
+/// Whether a comparison row's verdict is a difference that matters (beyond the MID).
+fn matters(v: &str) -> bool {
+    matches!(v, "better" | "worse" | "changed" | "significant")
 }
 
 /// What the parameter-difference section says.
@@ -679,7 +701,8 @@ pub fn compare_content(cat: &Catalogue, c: &CompareData, lang: Lang, results_dir
                 } else {
                     "—".into()
                 },
-                significant: r.significant,
+                significant: r.significant && matters(&r.verdict),
+                verdict: verdict_text(&r.verdict, lang),
             });
         }
         let interval_rows: Vec<IntervalRow> = rows
@@ -692,7 +715,7 @@ pub fn compare_content(cat: &Catalogue, c: &CompareData, lang: Lang, results_dir
                 high: r.pct_ci_high,
                 marker: None,
                 dots: vec![],
-                highlight: r.significant,
+                highlight: r.significant && matters(&r.verdict),
             })
             .collect();
         if !interval_rows.is_empty() {
@@ -710,12 +733,12 @@ pub fn compare_content(cat: &Catalogue, c: &CompareData, lang: Lang, results_dir
                     estimate_label: lang.pick("mean change, 95 % CI", "平均变化及 95% 置信区间").into(),
                     marker_label: String::new(),
                     dots_label: String::new(),
-                    highlight_label: lang.pick("significant (CI excludes 0)", "显著（置信区间不含 0）").into(),
+                    highlight_label: lang.pick("beyond the minimal important difference", "超出最小重要差异").into(),
                     width: 1000,
                 }),
                 caption: lang.pick(
-                    "Each row is one headline metric. Both arms ran with the same seeds, so replication k of the reform faced the same patients as replication k of the base (common random numbers); the dot is the mean of the per-replication differences, in percent of the base, and the bar its 95 % confidence interval. Orange rows are significant: their interval does not cross the zero line.",
-                    "每一行是一个主要指标。两个方案使用相同的随机种子，改革方案的第 k 次重复与基线的第 k 次重复面对同一批患者（公共随机数）；圆点为逐次重复差异的均值（占基线的百分比），横线为其 95% 置信区间。橙色行表示差异显著：置信区间不跨越零线。",
+                    "Each row is one headline metric. Both arms ran with the same seeds, so replication k of the reform faced the same patients as replication k of the base (common random numbers); the dot is the mean of the per-replication differences, in percent of the base, and the bar its 95 % confidence interval. Orange rows matter: their interval excludes zero and reaches beyond the metric's minimal important difference; a row whose interval excludes zero but stays within it is negligible (the table says which).",
+                    "每一行是一个主要指标。两个方案使用相同的随机种子，改革方案的第 k 次重复与基线的第 k 次重复面对同一批患者（公共随机数）；圆点为逐次重复差异的均值（占基线的百分比），横线为其 95% 置信区间。橙色行表示差异有意义：置信区间不含 0 且超出该指标的最小重要差异；置信区间不含 0 但仍在最小重要差异之内的差异可忽略（见表格）。",
                 )
                 .into(),
             });

@@ -140,8 +140,8 @@ fn words(lang: Lang) -> Words {
         diff: p("difference [95 % CI]", "差值 [95% 置信区间]"),
         pct: p("change % [95 % CI]", "变化 % [95% 置信区间]"),
         sig_note: p(
-            "★ marks a significant difference: its 95 % confidence interval excludes zero. Shares are in percentage points for the difference.",
-            "★ 表示差异显著：95% 置信区间不包含 0。占比类指标的差值以百分点表示。",
+            "★ marks a difference that matters: its 95 % confidence interval excludes zero and reaches beyond the metric's minimal important difference (better or worse where the metric has a better direction). \"negligible\": the interval excludes zero but lies within ± that difference. Shares are in percentage points for the difference.",
+            "★ 表示差异有意义：95% 置信区间不包含 0，且超出该指标的最小重要差异（指标有改善方向时标明改善或变差）。“可忽略”：置信区间不含 0，但在最小重要差异之内。占比类指标的差值以百分点表示。",
         ),
         levers_intro: p(
             "The levers a scenario can pull, and why each is expected to move the metrics above. The scenario section says which ones this run uses.",
@@ -295,7 +295,7 @@ pub fn render(c: &Content, svgs: &[String]) -> String {
                 esc(&r.diff),
                 esc(&r.unit),
                 esc(&r.pct),
-                if r.significant { "★" } else { "" }
+                if r.significant { format!("★ {}", esc(&r.verdict)) } else { esc(&r.verdict) }
             );
         }
         h.push_str("</tbody></table></section>\n");

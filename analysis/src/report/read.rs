@@ -151,6 +151,9 @@ pub struct ComparisonRow {
     pub pct_ci_low: f64,
     pub pct_ci_high: f64,
     pub significant: bool,
+    /// `better`, `worse`, `changed`, `significant`, `negligible` or `not significant`
+    /// (`analysis::importance::Verdict`).
+    pub verdict: String,
 }
 
 /// One arm of a comparison.
@@ -495,6 +498,7 @@ fn read_compare(dir: &Path, manifest: Manifest, p: &mut Problems) -> Option<Comp
             "pct_ci_low",
             "pct_ci_high",
             "significant",
+            "verdict",
         ],
         p,
     );
@@ -565,6 +569,7 @@ fn read_compare(dir: &Path, manifest: Manifest, p: &mut Problems) -> Option<Comp
             pct_ci_low: num(&r[11]),
             pct_ci_high: num(&r[12]),
             significant: r[13].eq_ignore_ascii_case("true"),
+            verdict: r[14].clone(),
         })
         .collect();
     Some(CompareData { manifest, base, arms, rows })
