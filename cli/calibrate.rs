@@ -261,3 +261,76 @@ pub fn sensitivity(a: SensitivityArgs) -> anyhow::Result<()> {
     }
     Ok(())
 }
+
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// Scenario file (TOML) to check, as it is (e.g. a calibrated one).
+    pub scenario: PathBuf,
+    /// Targets file whose [[target]] entries the scenario is checked against; its [[parameter]]
+    /// priors, [abc] settings and weights are not used.
+    #[arg(long)]
+    pub targets: PathBuf,
+    /// Replications to run (each one simulation of the scenario, its own streams).
+    #[arg(long, default_value_t = 20, value_parser = clap::value_parser!(u32).range(1..=100_000))]
+    pub replications: u32,
+    /// Folder for the fit report (default: out/check/<scenario name>). A folder of another check
+    /// or holding other files is refused unless --force.
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// Use OUT even though it holds other results or files medgroup did not write (medgroup's
+    /// own files are removed first, the others left alone).
+    #[arg(long)]
+    pub force: bool,
+    /// Worker threads (default: one per core). Results do not depend on it.
+    #[arg(long, value_parser = clap::value_parser!(u32).range(1..=1024))]
+    pub threads: Option<u32>,
+    /// Print only errors.
+    #[arg(long, short)]
+    pub quiet: bool,
+}
+
+pub fn check(a: CheckArgs) -> anyhow::Result<()> {
+    let c = medgroup::calibration::Check::prepare(&a.scenario, &a.targets)?;
+    let out = a.out.clone().unwrap_or_else(|| folder::default_folder("check", &[&c.loaded.params.name]));
+    let holder = Holder::this_process(&command_line());
+    let _lock = folder::lock_folder(&out, &holder)?;
+    let claimed = folder::claim(&out, &c.owner(a.replications), a.force)?;
+    if !a.quiet {
+        removed_note(&claimed.removed, &out);
+        eprintln!(
+            "checking \"{}\" against {} target(s) of {}: {} replication(s); results in {}",
+            c.loaded.params.name,
+            c.targets.len(),
+            a.targets.display(),
+            a.replications,
+            out.display()
+        );
+    }
+    let pool = pool(a.threads)?;
+    let bar = progress(u64::from(a.replications), a.quiet);
+    let start = Instant::now();
+    let fit = c.run(a.replications, &pool, || bar.inc(1));
+    bar.finish_and_clear();
+    let written = c.write(&out, &fit, &command_line())?;
+    if !a.quiet {
+        println!("{}", fit.markdown("replications"));
+        let missing: Vec<&str> = fit.rows.iter().filter(|r| r.n == 0).map(|r| r.name.as_str()).collect();
+        if !missing.is_empty() {
+            println!(
+                "no simulated value for {}: the scenario's results have no such row (a year=k target needs k \
+                 complete management years of recorded days; an output needs what makes it, e.g. a campaign)",
+                missing.join(", ")
+            );
+        }
+        println!(
+            "{} replication(s) in {:.1} s; written to {}:",
+            a.replications,
+            start.elapsed().as_secs_f64(),
+            out.display()
+        );
+        for p in written {
+            println!("  {}", p.display());
+        }
+    }
+    Ok(())
+}

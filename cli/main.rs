@@ -1,5 +1,5 @@
 //! The `medgroup` command: `run`, `compare`, `sweep`, `merge`, `calibrate`, `sensitivity`,
-//! `steady`, `report` and `validate`.
+//! `check`, `steady`, `report` and `validate`.
 //!
 //! The command layer: it parses the command line, drives the library (`medgroup`: scenarios,
 //! experiments, stores, calibration, result files) and does all the printing. It is compiled
@@ -7,7 +7,7 @@
 //! message and a non-zero exit code, never a panic.
 //!
 //! - [`experiment`]: `run`, `compare`, `sweep` and `merge`;
-//! - [`calibrate`]: `calibrate` and `sensitivity`;
+//! - [`calibrate`]: `calibrate`, `sensitivity` and `check`;
 //! - [`steady`]: the `steady` command;
 //! - [`terminal`]: tables, numbers and progress bars on the terminal.
 
@@ -69,6 +69,13 @@ enum Command {
     ///
     /// Writes a ranked table (μ*, μ, σ per parameter and metric) as sensitivity.csv and .md.
     Sensitivity(calibrate::SensitivityArgs),
+    /// Check a scenario against a targets file without fitting anything (out-of-sample checks).
+    ///
+    /// Runs the scenario as it is (e.g. a calibrated one) and writes the same fit report as
+    /// `calibrate`: every target's observed value, the simulated mean and 90 % interval, pass or
+    /// fail, and for a target with `compare_with` whether the simulated change has the observed
+    /// direction (fit.csv, fit_report.md, fit.svg/png).
+    Check(calibrate::CheckArgs),
     /// Fit the rates that hold a scenario's starting shares steady (docs/steady_state.md).
     ///
     /// Per condition, the loss-of-control rate (controlled share of the diagnosed) and the rate
@@ -138,6 +145,7 @@ fn execute(cli: Cli) -> anyhow::Result<()> {
         Command::Calibrate(args) => calibrate::calibrate(args),
         Command::Sensitivity(args) => calibrate::sensitivity(args),
         Command::Steady(args) => steady::steady(args),
+        Command::Check(args) => calibrate::check(args),
         Command::Report { results_dir, lang, out } => {
             // Not while a command is writing the results (a missing folder is the report's to
             // explain).

@@ -581,7 +581,14 @@ impl Calibrator {
             fit.to_markdown()
         );
         write_atomic(&dir.join("fit_report.md"), report.as_bytes())?;
-        write_chart(&fit_chart(&fit), &dir.join("fit"))?;
+        write_chart(
+            &fit_chart(
+                &fit,
+                "Calibration fit: simulated vs observed, every target",
+                "posterior-predictive median, 90 % interval",
+            ),
+            &dir.join("fit"),
+        )?;
         // The calibrated scenario: the resolved scenario with each parameter at its posterior median.
         let medians: Vec<f64> = posterior.parameters.iter().map(|p| p.median).collect();
         let calibrated = model.scenario(&medians, model.loaded.params.seed)?;
@@ -746,13 +753,126 @@ pub fn write_chart(chart: &Chart, stem: &Path) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// An out-of-sample check (`medgroup check`): a scenario, as it is, against a targets file. It
+/// fits nothing: the targets' weights are ignored and `[[parameter]]` and `[abc]` are not read.
+pub struct Check {
+    pub loaded: Loaded,
+    pub targets: Vec<Target>,
+    pub targets_file: String,
+    /// (output, breakdown) of each target, as the replications report it.
+    rows: Vec<(String, String)>,
+}
+
+impl Check {
+    /// Loads the scenario and the targets file and checks them against each other.
+    pub fn prepare(scenario_path: &Path, targets_path: &Path) -> anyhow::Result<Check> {
+        let loaded = scenario::load(scenario_path)?;
+        let text = scenario::read_text(targets_path, scenario::MAX_FILE_BYTES)
+            .map_err(|e| anyhow!("cannot read targets file {}: {e}", targets_path.display()))?;
+        let file = targets::parse(&text).map_err(|e| anyhow!("{}: {e}", targets_path.display()))?;
+        let has = |_: &str| true;
+        let outputs = crate::metrics::names();
+        let known =
+            Known { outputs: &outputs, has_parameter: &has, recorded_days: Some(loaded.params.run.days) };
+        let targets = file.validate_targets(&known).map_err(|problems| {
+            let lines: Vec<String> = problems.iter().map(|p| format!("  {}: {}", p.key, p.message)).collect();
+            anyhow!("{}: {} problem(s):\n{}", targets_path.display(), problems.len(), lines.join("\n"))
+        })?;
+        let rows = targets
+            .iter()
+            .map(|t| Ok((t.output.clone(), target_breakdown(t)?)))
+            .collect::<anyhow::Result<Vec<_>>>()?;
+        Ok(Check { loaded, targets, targets_file: targets_path.display().to_string(), rows })
+    }
+
+    /// What the check's folder belongs to: the scenario, the targets and the replications.
+    pub fn owner(&self, replications: u32) -> crate::folder::Owner {
+        let text = format!("{}|{:?}|{replications}", self.loaded.hash(), self.targets);
+        crate::folder::Owner::new(
+            "check",
+            &self.loaded.params.name,
+            format!("{:016x}", name_key(&text)),
+            self.loaded.params.seed,
+        )
+    }
+
+    /// Runs replications `0..replications` of the scenario (in `pool`) and reports every target.
+    pub fn run(
+        &self,
+        replications: u32,
+        pool: &rayon::ThreadPool,
+        on_simulation: impl Fn() + Sync,
+    ) -> analysis::fit::FitReport {
+        let params = Arc::new(self.loaded.params.clone());
+        let sims: Vec<Vec<f64>> = pool.install(|| {
+            (0..replications)
+                .into_par_iter()
+                .with_max_len(1)
+                .map(|r| {
+                    let result = run_replication(&params, r);
+                    on_simulation();
+                    target_values(&self.rows, Some(&result))
+                })
+                .collect()
+        });
+        analysis::fit::fit_report(&self.targets, &sims)
+    }
+
+    /// Writes `fit.csv`, `fit_report.md` and the fit chart (`fit.svg`, `fit.png`) into `out`.
+    pub fn write(
+        &self,
+        out: &Path,
+        fit: &analysis::fit::FitReport,
+        command: &str,
+    ) -> anyhow::Result<Vec<PathBuf>> {
+        std::fs::create_dir_all(out)?;
+        let mut written = Vec::new();
+        let csv = out.join("fit.csv");
+        write_atomic(&csv, fit.to_csv().as_bytes())?;
+        written.push(csv);
+        let p = &self.loaded.params;
+        let report = format!(
+            "# Check of \"{}\" against `{}`\n\n`{command}` (medgroup {}). Scenario `{}` (hash {}), seed {}, \
+             {} replication(s) of {} warm-up + {} recorded days. Nothing is fitted: the targets' weights \
+             are shown for reference (weight 0: the calibration did not fit it).\n\n\
+             ## Every target, observed vs simulated\n\n{} of {} targets pass.\n\n{}\n",
+            p.name,
+            self.targets_file,
+            crate::VERSION,
+            self.loaded.chain.first().map(|c| c.display().to_string()).unwrap_or_default(),
+            self.loaded.hash(),
+            p.seed,
+            fit.simulations,
+            p.run.warmup_days,
+            p.run.days,
+            fit.passed(),
+            fit.rows.len(),
+            fit.markdown("replications")
+        );
+        let md = out.join("fit_report.md");
+        write_atomic(&md, report.as_bytes())?;
+        written.push(md);
+        write_chart(
+            &fit_chart(
+                fit,
+                "Check: simulated vs observed, every target",
+                "median of the replications, 90 % interval",
+            ),
+            &out.join("fit"),
+        )?;
+        written.push(out.join("fit.svg"));
+        written.push(out.join("fit.png"));
+        Ok(written)
+    }
+}
+
 /// Half-width of the fit chart's scale, in tolerances.
 const FIT_SCALE: f64 = 6.0;
 
 /// Observed vs simulated for every target, on one scale: (simulated − observed) ÷ the
 /// tolerance on that side, so that the band −1 … 1 passes. The dot is the posterior-predictive
 /// median, the bar its 90 % interval; targets outside their tolerance are highlighted.
-fn fit_chart(fit: &analysis::fit::FitReport) -> Chart {
+fn fit_chart(fit: &analysis::fit::FitReport, title: &str, estimate_label: &str) -> Chart {
     let rows = fit
         .rows
         .iter()
@@ -783,12 +903,12 @@ fn fit_chart(fit: &analysis::fit::FitReport) -> Chart {
         })
         .collect();
     Chart::Intervals(IntervalChart {
-        title: "Calibration fit: simulated vs observed, every target".into(),
+        title: title.into(),
         x_label: "(simulated − observed) ÷ tolerance (−1 … 1 passes)".into(),
         rows,
         reference: Some(0.0),
         floor: None,
-        estimate_label: "posterior-predictive median, 90 % interval".into(),
+        estimate_label: estimate_label.into(),
         marker_label: "mean".into(),
         dots_label: String::new(),
         highlight_label: "mean outside tolerance".into(),

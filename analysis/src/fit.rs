@@ -40,6 +40,12 @@ pub struct FitRow {
     pub pass: bool,
     /// The observed value is inside the simulated 90 % interval.
     pub observed_in_interval: bool,
+    /// The target this one is compared with (`compare_with`), and whether the simulated mean
+    /// moves from it in the observed direction.
+    #[serde(default)]
+    pub compared_with: Option<String>,
+    #[serde(default)]
+    pub direction_right: Option<bool>,
 }
 
 /// The fit report: one row per target, in the targets' order.
@@ -59,7 +65,8 @@ impl FitReport {
     pub fn to_csv(&self) -> String {
         let mut s = String::from(
             "name,output,breakdown,observed,tolerance,accept_low,accept_high,weight,n,n_missing,sim_mean,\
-             sim_sd,sim_q05,sim_median,sim_q95,standardised_error,pass,observed_in_interval\n",
+             sim_sd,sim_q05,sim_median,sim_q95,standardised_error,pass,observed_in_interval,compared_with,\
+             direction_right\n",
         );
         for r in &self.rows {
             let cells = [
@@ -81,6 +88,8 @@ impl FitReport {
                 num(r.standardised_error),
                 r.pass.to_string(),
                 r.observed_in_interval.to_string(),
+                r.compared_with.as_deref().map_or("NA".into(), csv_text),
+                r.direction_right.map_or("NA".into(), |d| d.to_string()),
             ];
             s.push_str(&cells.join(","));
             s.push('\n');
@@ -88,11 +97,17 @@ impl FitReport {
         s
     }
 
-    /// A Markdown table for the report, with a closing line counting the passes.
+    /// A Markdown table for the report, with a closing line counting the passes (against the
+    /// posterior-predictive simulations of a calibration).
     pub fn to_markdown(&self) -> String {
+        self.markdown("posterior-predictive simulations")
+    }
+
+    /// As [`FitReport::to_markdown`], naming what the simulations were (`what`).
+    pub fn markdown(&self, what: &str) -> String {
         let mut s = String::from(
-            "| target | output | observed | tolerance | simulated mean | 90 % interval | fit |\n\
-             |---|---|---:|---|---:|---|---|\n",
+            "| target | output | observed | tolerance | simulated mean | 90 % interval | fit | direction |\n\
+             |---|---|---:|---|---:|---|---|---|\n",
         );
         for r in &self.rows {
             let output = match &r.breakdown {
@@ -100,8 +115,14 @@ impl FitReport {
                 None => r.output.clone(),
             };
             let fit = if r.pass { "pass" } else { "FAIL" };
+            let direction = match (&r.compared_with, r.direction_right) {
+                (Some(o), Some(true)) => format!("right (from {o})"),
+                (Some(o), Some(false)) => format!("WRONG (from {o})"),
+                (Some(o), None) => format!("NA (from {o})"),
+                (None, _) => String::new(),
+            };
             s.push_str(&format!(
-                "| {} | {} | {} | {} | {} | [{}, {}] | {}{} |\n",
+                "| {} | {} | {} | {} | {} | [{}, {}] | {}{} | {} |\n",
                 r.name,
                 output,
                 short(r.observed),
@@ -110,11 +131,12 @@ impl FitReport {
                 short(r.sim_q05),
                 short(r.sim_q95),
                 fit,
-                if r.weight == 0.0 { " (not fitted)" } else { "" }
+                if r.weight == 0.0 { " (not fitted)" } else { "" },
+                direction
             ));
         }
         s.push_str(&format!(
-            "\n{} of {} targets within tolerance ({} posterior-predictive simulations).\n",
+            "\n{} of {} targets within tolerance ({} {what}).\n",
             self.passed(),
             self.rows.len(),
             self.simulations
@@ -190,9 +212,22 @@ pub fn fit_report(targets: &[Target], simulations: &[Vec<f64>]) -> FitReport {
                 standardised_error,
                 pass: n > 0 && t.tolerance.accepts(t.observed, mean),
                 observed_in_interval: n > 0 && q05 <= t.observed && t.observed <= q95,
+                compared_with: t.compare_with.clone(),
+                direction_right: None,
             }
         })
-        .collect();
+        .collect::<Vec<FitRow>>();
+    // The direction of each compared target: the simulated change from the other target has
+    // the observed change's sign (an observed change of 0 has no direction).
+    let mut rows = rows;
+    for k in 0..rows.len() {
+        let Some(other) = rows[k].compared_with.clone() else { continue };
+        let Some(j) = rows.iter().position(|r| r.name == other) else { continue };
+        let observed = rows[k].observed - rows[j].observed;
+        let simulated = rows[k].sim_mean - rows[j].sim_mean;
+        rows[k].direction_right = (observed != 0.0 && simulated.is_finite())
+            .then(|| observed.signum() == simulated.signum() && simulated != 0.0);
+    }
     FitReport { rows, simulations: simulations.len() }
 }
 
@@ -212,7 +247,25 @@ mod tests {
             window: None,
             source: "s".into(),
             definition: "d".into(),
+            compare_with: None,
         }
+    }
+
+    #[test]
+    fn a_compared_target_reports_whether_the_simulated_change_has_the_observed_direction() {
+        let mut later = target("later", 12.0, Tolerance::Absolute { value: 1.0 }, 1.0);
+        let earlier = target("earlier", 10.0, Tolerance::Absolute { value: 1.0 }, 1.0);
+        later.output = earlier.output.clone();
+        later.compare_with = Some("earlier".into());
+        let targets = [earlier, later];
+        // Observed: up by 2. Simulated up (right), then down (wrong).
+        let up = fit_report(&targets, &[vec![9.0, 9.5], vec![9.0, 9.7]]);
+        assert_eq!(up.rows[1].direction_right, Some(true));
+        assert_eq!(up.rows[0].direction_right, None);
+        let down = fit_report(&targets, &[vec![9.0, 8.5]]);
+        assert_eq!(down.rows[1].direction_right, Some(false));
+        assert!(down.to_markdown().contains("WRONG (from earlier)"));
+        assert!(down.to_csv().lines().nth(2).unwrap().ends_with(",earlier,false"));
     }
 
     #[test]
@@ -246,7 +299,7 @@ mod tests {
         let csv = r.to_csv();
         assert_eq!(csv.lines().count(), 4);
         assert!(csv.lines().nth(2).unwrap().starts_with("b,b_out,tier=primary,0.5,±10 %,"));
-        assert!(csv.lines().nth(2).unwrap().ends_with(",false,false"));
+        assert!(csv.lines().nth(2).unwrap().ends_with(",false,false,NA,NA"));
         let md = r.to_markdown();
         assert!(
             md.contains("| b | b_out (tier=primary) | 0.5000 | ±10 % | 0.6000 | [0.6000, 0.6000] | FAIL |"),

@@ -95,6 +95,10 @@ pub struct TargetFile {
     pub window: Option<WindowFile>,
     pub source: Option<String>,
     pub definition: Option<String>,
+    /// The name of another target of the same output this one is compared with (e.g. the same
+    /// figure two years earlier): the fit report says whether the simulated change from it has
+    /// the observed direction.
+    pub compare_with: Option<String>,
 }
 
 /// A target's window as written: recorded days, counted from the end of the warm-up.
@@ -213,6 +217,8 @@ pub struct Target {
     pub window: Option<Window>,
     pub source: String,
     pub definition: String,
+    /// Another target of the same output whose change to this one has a direction to check.
+    pub compare_with: Option<String>,
 }
 
 /// A validated calibrated parameter.
@@ -451,6 +457,44 @@ impl TargetsFile {
     }
 
     /// Checks every rule and returns the validated calibration, or every broken rule.
+    /// Validates the targets alone (for `check`, which fits nothing: `[[parameter]]` and `[abc]`
+    /// are not needed and not read).
+    pub fn validate_targets(&self, known: &Known<'_>) -> Result<Vec<Target>, Vec<Problem>> {
+        let mut c = Checker::new();
+        if self.target.is_empty() {
+            c.fail("target", "at least one [[target]] is needed");
+        }
+        let targets = self.check_targets(&mut c, known);
+        c.finish(targets)
+    }
+
+    fn check_targets(&self, c: &mut Checker, known: &Known<'_>) -> Vec<Target> {
+        let mut names = BTreeSet::new();
+        let targets: Vec<Target> = self
+            .target
+            .iter()
+            .enumerate()
+            .filter_map(|(i, t)| check_target(c, i, t, known, &mut names))
+            .collect();
+        for (i, t) in self.target.iter().enumerate() {
+            let Some(other) = &t.compare_with else { continue };
+            let key = format!("target[{i}].compare_with");
+            match self.target.iter().find(|o| &o.name == other) {
+                None => c.fail(key, format!("names no target: \"{other}\"")),
+                Some(o) if o.name == t.name => c.fail(key, "names the target itself"),
+                Some(o) if o.output != t.output => c.fail(
+                    key,
+                    format!(
+                        "\"{other}\" is of output {}, this target of {}: compare a figure with itself",
+                        o.output, t.output
+                    ),
+                ),
+                Some(_) => {}
+            }
+        }
+        targets
+    }
+
     pub fn validate(&self, known: &Known<'_>) -> Result<Calibration, Vec<Problem>> {
         let mut c = Checker::new();
         if self.target.is_empty() {
@@ -459,13 +503,7 @@ impl TargetsFile {
         if self.parameter.is_empty() {
             c.fail("parameter", "at least one [[parameter]] is needed (in the file or on the command line)");
         }
-        let mut names = BTreeSet::new();
-        let targets: Vec<Target> = self
-            .target
-            .iter()
-            .enumerate()
-            .filter_map(|(i, t)| check_target(&mut c, i, t, known, &mut names))
-            .collect();
+        let targets = self.check_targets(&mut c, known);
         if !self.target.is_empty() && self.target.iter().all(|t| t.weight.is_some_and(|w| w <= 0.0)) {
             c.fail("target", "at least one target needs a weight > 0");
         }
@@ -615,6 +653,7 @@ fn check_target(
         window,
         source,
         definition,
+        compare_with: t.compare_with.clone(),
     })
 }
 

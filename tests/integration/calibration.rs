@@ -248,3 +248,56 @@ fn morris_ranks_a_parameter_that_matters_above_one_that_does_not() {
     assert_eq!(rank("referral.up_referral_propensity"), 1);
     assert_eq!(rank("referral.processing_days_mean"), 2);
 }
+
+/// `check` runs a scenario against a targets file without fitting: the fit report names every
+/// target, a pass within tolerance and a fail outside it, and the direction of a compared pair.
+#[test]
+fn check_reports_every_target_without_fitting() {
+    let dir = tempfile::tempdir().unwrap();
+    let targets = dir.path().join("small.targets.toml");
+    let observed = |name: &str, output: &str, breakdown: &str, value: f64, tol: f64, with: &str| {
+        format!(
+            "[[target]]\nname = \"{name}\"\noutput = \"{output}\"\n{}observed = {value}\ntolerance = {tol}\nweight = 1\n\
+             source = \"test\"\ndefinition = \"test\"\n{}\n",
+            if breakdown.is_empty() { String::new() } else { format!("breakdown = \"{breakdown}\"\n") },
+            if with.is_empty() { String::new() } else { format!("compare_with = \"{with}\"\n") }
+        )
+    };
+    // The small town's share is about 0.39: 0.39 ± 0.05 passes, 0.9 ± 0.01 fails. The lead sees
+    // more visits a day than a member hospital in the file's observed values, and in the model.
+    let text = [
+        observed("share", "primary_care_visit_share", "", 0.39, 0.05, ""),
+        observed("far", "primary_care_visit_share_provider", "", 0.9, 0.01, ""),
+        observed("member", "visits_per_day", "tier=member", 50.0, 1000.0, ""),
+        observed("lead", "visits_per_day", "tier=lead", 100.0, 1000.0, "member"),
+    ]
+    .concat();
+    std::fs::write(&targets, text).unwrap();
+    let out = dir.path().join("check");
+    let args: Vec<String> = [
+        "check",
+        repo("scenarios/small.toml").to_str().unwrap(),
+        "--targets",
+        targets.to_str().unwrap(),
+        "--replications",
+        "2",
+        "--out",
+        out.to_str().unwrap(),
+        "-q",
+    ]
+    .iter()
+    .map(|s| s.to_string())
+    .collect();
+    medgroup(args).unwrap();
+    let csv = std::fs::read_to_string(out.join("fit.csv")).unwrap();
+    let rows: Vec<Vec<&str>> = csv.lines().skip(1).map(|l| l.split(',').collect()).collect();
+    let header: Vec<&str> = csv.lines().next().unwrap().split(',').collect();
+    let col = |n: &str| header.iter().position(|h| *h == n).unwrap();
+    assert_eq!(rows.len(), 4);
+    assert_eq!(rows[0][col("pass")], "true", "{csv}");
+    assert_eq!(rows[1][col("pass")], "false", "{csv}");
+    assert_eq!(rows[3][col("compared_with")], "member");
+    assert_eq!(rows[3][col("direction_right")], "true", "{csv}");
+    assert!(std::fs::read_to_string(out.join("fit_report.md")).unwrap().contains("Nothing is fitted"));
+    assert!(out.join("fit.png").is_file());
+}

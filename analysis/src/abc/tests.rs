@@ -20,6 +20,7 @@ fn target(name: &str, observed: f64, tolerance: f64) -> Target {
         window: None,
         source: "test".into(),
         definition: "test".into(),
+        compare_with: None,
     }
 }
 
