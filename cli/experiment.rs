@@ -14,7 +14,8 @@ use medgroup::experiment::precision::{self, Worst};
 use medgroup::experiment::shard::{self, Writer};
 use medgroup::experiment::warmup::WarmupChoice;
 use medgroup::experiment::{
-    Design, Experiment, Kind, MAX_SEED, Range, Shard, Spec, SweepRecord, literal, record,
+    Design, Experiment, Kind, MAX_SEED, Range, Shard, Spec, SweepRecord, Uncertainty, UncertaintyRecord,
+    literal, record,
 };
 use medgroup::folder::{self, Holder};
 use medgroup::metrics::{headline, unit};
@@ -150,6 +151,68 @@ fn positive_fraction(s: &str) -> Result<f64, String> {
     }
 }
 
+/// Parameter uncertainty (probabilistic sensitivity analysis), for `run` and `compare`.
+#[derive(Debug, Args)]
+pub struct UncertaintyArgs {
+    /// Run under parameter uncertainty: --draws parameter vectors, each run with the
+    /// replications (and, in a comparison, every arm with the same seeds within a draw; each
+    /// draw has its own). `prior`: from the [[parameter]] priors of --targets FILE (a Latin
+    /// hypercube); `posterior`: from a calibration's weighted sample (--posterior, resampled by
+    /// weight). Writes uncertainty.csv (each effect's mean, 95 % parameter interval across draws,
+    /// within-draw stochastic interval and probability of improvement), draws.csv and
+    /// uncertainty.svg/.png.
+    #[arg(long, value_name = "SOURCE", value_parser = ["prior", "posterior"])]
+    pub uncertainty: Option<String>,
+    /// Parameter draws with --uncertainty.
+    #[arg(long, default_value_t = 40, value_parser = clap::value_parser!(u32).range(2..=10_000))]
+    pub draws: u32,
+    /// With --uncertainty prior: the targets file whose [[parameter]] priors are drawn from.
+    #[arg(long, value_name = "FILE")]
+    pub targets: Option<PathBuf>,
+    /// With --uncertainty posterior: a calibration's posterior_sample.csv, or its folder.
+    #[arg(long, value_name = "FILE|DIR")]
+    pub posterior: Option<PathBuf>,
+}
+
+/// The draws of `--uncertainty`, taken for `base`; `None` without it.
+fn draws(u: &UncertaintyArgs, base: &Loaded, c: &Common) -> anyhow::Result<Option<UncertaintyRecord>> {
+    let Some(source) = &u.uncertainty else {
+        if u.targets.is_some() || u.posterior.is_some() {
+            bail!(
+                "--targets and --posterior name where --uncertainty draws from: add --uncertainty prior|posterior"
+            );
+        }
+        return Ok(None);
+    };
+    let (source, from) = match (source.as_str(), &u.targets, &u.posterior) {
+        ("prior", Some(t), None) => (Uncertainty::Prior, t),
+        ("posterior", None, Some(p)) => (Uncertainty::Posterior, p),
+        ("prior", _, _) => bail!(
+            "--uncertainty prior draws from a targets file's priors: give --targets FILE (not --posterior)"
+        ),
+        _ => bail!(
+            "--uncertainty posterior draws from a calibration's sample: give --posterior FILE|DIR (its \
+             posterior_sample.csv; not --targets)"
+        ),
+    };
+    if c.precision.is_some() {
+        bail!("--precision with --uncertainty is not supported: give --replications per draw");
+    }
+    if c.report.is_some() {
+        bail!(
+            "--report writes the report of a run or comparison; under --uncertainty the results are \
+             uncertainty.csv, draws.csv and uncertainty.svg/.png"
+        );
+    }
+    Ok(Some(medgroup::calibration::uncertainty_draws(
+        base,
+        source,
+        from,
+        u.draws as usize,
+        base.params.seed,
+    )?))
+}
+
 #[derive(Debug, Args)]
 pub struct RunArgs {
     /// Scenario file (TOML), e.g. scenarios/baseline.toml.
@@ -159,6 +222,8 @@ pub struct RunArgs {
     /// `name`, by `[key=value]` or by position `[0]`).
     #[arg(long = "set", value_name = "KEY=VALUE")]
     pub set: Vec<String>,
+    #[command(flatten)]
+    pub uncertainty: UncertaintyArgs,
     #[command(flatten)]
     pub common: Common,
 }
@@ -181,6 +246,8 @@ pub struct CompareArgs {
     /// catalogue's value (`medgroup::metrics::IMPORTANCE`, README "Reading the output").
     #[arg(long = "mid", value_name = "METRIC=VALUE")]
     pub mid: Vec<String>,
+    #[command(flatten)]
+    pub uncertainty: UncertaintyArgs,
     #[command(flatten)]
     pub common: Common,
 }
@@ -277,6 +344,7 @@ pub fn run(a: RunArgs) -> anyhow::Result<()> {
     let mut loaded = load(&a.scenario, &a.set, &a.common)?;
     let r = replications(&a.common, &loaded);
     let warmup = auto_warmup(&mut [&mut loaded], r, &a.common)?;
+    let uncertainty = draws(&a.uncertainty, &loaded, &a.common)?;
     let spec = Spec {
         kind: Kind::Run,
         version: medgroup::VERSION.into(),
@@ -286,6 +354,7 @@ pub fn run(a: RunArgs) -> anyhow::Result<()> {
         sweep: None,
         warmup,
         mid: Default::default(),
+        uncertainty,
     };
     execute(spec, r, &a.common)
 }
@@ -296,6 +365,7 @@ pub fn compare(a: CompareArgs) -> anyhow::Result<()> {
         a.scenarios.iter().map(|p| load(p, &a.set, &a.common)).collect::<Result<_, _>>()?;
     let r = replications(&a.common, &arms[0]);
     let warmup = auto_warmup(&mut arms.iter_mut().collect::<Vec<_>>(), r, &a.common)?;
+    let uncertainty = draws(&a.uncertainty, &arms[0], &a.common)?;
     let spec = Spec {
         kind: Kind::Compare,
         version: medgroup::VERSION.into(),
@@ -305,6 +375,7 @@ pub fn compare(a: CompareArgs) -> anyhow::Result<()> {
         sweep: None,
         warmup,
         mid,
+        uncertainty,
     };
     execute(spec, r, &a.common)
 }
@@ -382,6 +453,7 @@ pub fn sweep(a: SweepArgs) -> anyhow::Result<()> {
         sweep: Some(SweepRecord { parameters, design, points }),
         warmup,
         mid: Default::default(),
+        uncertainty: None,
     };
     let r = replications(&a.common, &base);
     execute(spec, r, &a.common)
@@ -478,10 +550,19 @@ fn execute(spec: Spec, replications: u32, c: &Common) -> anyhow::Result<()> {
     if !c.quiet {
         let p = &exp.base.params;
         eprintln!(
-            "{} \"{}\": {} point(s) × {} replication(s) × ({} warm-up + {} recorded days), seed {}{}, {} thread(s){}; results in {}",
+            "{} \"{}\": {} × {} replication(s) × ({} warm-up + {} recorded days), seed {}{}, {} thread(s){}; results in {}",
             exp.spec.kind.name(),
             p.name,
-            exp.points.len(),
+            match &exp.spec.uncertainty {
+                Some(u) => format!(
+                    "{} {} draw(s) of {} parameter(s) × {} arm(s)",
+                    u.draws.len(),
+                    u.source.name(),
+                    u.parameters.len(),
+                    exp.arm_count()
+                ),
+                None => format!("{} point(s)", exp.points.len()),
+            },
             exp.replications,
             p.run.warmup_days,
             p.run.days,
@@ -607,6 +688,7 @@ fn worst_text(w: &Worst) -> String {
 fn report(m: &Merged, out: &Path, timing: Option<(f64, usize, usize)>) {
     let exp = &m.experiment;
     match exp.spec.kind {
+        _ if exp.spec.uncertainty.is_some() => print_uncertainty(m),
         Kind::Run => {
             print_summary(&exp.points[0].loaded, &medgroup::output::summarise(&m.results[0]));
             if let Some(line) = warmup_line(&m.results[0], exp.base.params.run.warmup_days) {
@@ -788,5 +870,110 @@ fn print_comparison(m: &Merged) {
         "  * the 95 % CI of the paired difference excludes 0 and reaches beyond the metric's minimal important \
          difference (better or worse where the metric has a better direction); ~ it excludes 0 but lies within \
          ± the MID: negligible.  All metrics, with each MID: comparison.csv"
+    );
+}
+
+/// The headline table of an experiment under parameter uncertainty.
+fn print_uncertainty(m: &Merged) {
+    use medgroup::experiment::uncertainty::{Quantity, rows};
+    let exp = &m.experiment;
+    let u = exp.spec.uncertainty.as_ref().expect("an experiment under parameter uncertainty");
+    let compare = exp.spec.kind == Kind::Compare;
+    println!();
+    println!(
+        "{} across {} {} draw(s) of {} ({}), {} replication(s) per draw{}",
+        if compare {
+            format!(
+                "{} vs base \"{}\"",
+                exp.arms().skip(1).map(|p| format!("\"{}\"", p.label)).collect::<Vec<_>>().join(", "),
+                exp.points[0].label
+            )
+        } else {
+            format!("\"{}\"", exp.points[0].label)
+        },
+        u.draws.len(),
+        u.source.name(),
+        u.parameters.join(", "),
+        u.from,
+        exp.replications,
+        if compare { "; effect = mean paired difference arm − base" } else { "" }
+    );
+    let wanted = if compare { Quantity::Difference } else { Quantity::Level };
+    let ci =
+        |lo: f64, hi: f64| if lo.is_finite() { format!("[{}, {}]", fmt(lo), fmt(hi)) } else { "—".into() };
+    let table: Vec<Vec<String>> = rows(exp, &m.results)
+        .iter()
+        .filter(|r| r.quantity == wanted && headline(&r.metric, &r.breakdown))
+        .filter_map(|r| {
+            let s = r.spread?;
+            let mut cells = vec![
+                format!(
+                    "{}{}",
+                    r.metric,
+                    if r.breakdown.is_empty() { String::new() } else { format!(" ({})", r.breakdown) }
+                ),
+                fmt(s.mean),
+                ci(s.param_low, s.param_high),
+                ci(s.stochastic_low, s.stochastic_high),
+                if s.parameter_share.is_finite() {
+                    format!("{:.0} %", 100.0 * s.parameter_share)
+                } else {
+                    "—".into()
+                },
+            ];
+            if compare {
+                cells.insert(1, r.arm.clone());
+                cells.push(s.p_improve.map_or("—".into(), |p| format!("{:.2}", p)));
+                cells.push(s.p_important.map_or("—".into(), |p| format!("{:.2}", p)));
+            }
+            cells.push(unit(&r.metric).to_string());
+            Some(cells)
+        })
+        .collect();
+    let header: Vec<&str> = if compare {
+        vec![
+            "metric",
+            "arm",
+            "effect",
+            "parameter 95%",
+            "stochastic 95%",
+            "param. share",
+            "P(better)",
+            "P(>MID)",
+            "unit",
+        ]
+    } else {
+        vec!["metric", "mean", "parameter 95%", "stochastic 95%", "param. share", "unit"]
+    };
+    let mut width: Vec<usize> = header.iter().map(|h| h.chars().count()).collect();
+    for r in &table {
+        for (w, c) in width.iter_mut().zip(r) {
+            *w = (*w).max(c.chars().count());
+        }
+    }
+    let line = |cells: &[String]| {
+        let padded: Vec<String> = cells
+            .iter()
+            .zip(&width)
+            .map(|(c, w)| format!("{c}{}", " ".repeat(w.saturating_sub(c.chars().count()))))
+            .collect();
+        println!("  {}", padded.join("  ").trim_end());
+    };
+    line(&header.iter().map(|h| h.to_string()).collect::<Vec<_>>());
+    line(&width.iter().map(|w| "─".repeat(*w)).collect::<Vec<_>>());
+    for r in &table {
+        line(r);
+    }
+    println!(
+        "  parameter 95%: the 2.5–97.5 % range of the draws' {}; stochastic 95%: the Student-t interval \
+         of one draw's replications; param. share: the share of the spread across draws the parameters cause \
+         (the rest is replication noise){}.  All metrics: uncertainty.csv; each draw: draws.csv",
+        if compare { "mean effects" } else { "means" },
+        if compare {
+            "; P(better): the share of draws whose effect is in the better direction; P(>MID): beyond the \
+             minimal important difference"
+        } else {
+            ""
+        }
     );
 }

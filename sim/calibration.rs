@@ -14,7 +14,7 @@
 //! simulates only what is missing, a shard simulates its share of the pending generation, and
 //! one machine gathers a generation and advances.
 
-use crate::experiment::{MAX_SEED, Shard};
+use crate::experiment::{MAX_SEED, Shard, Uncertainty, UncertaintyRecord};
 use crate::model::record::ReplicationResult;
 use crate::output::write_atomic;
 use crate::rng::name_key;
@@ -51,21 +51,9 @@ pub struct Simulator {
 
 impl Simulator {
     pub fn new(loaded: Loaded, parameters: &[Parameter]) -> anyhow::Result<Simulator> {
-        let keys: Vec<KeyPath> = parameters
-            .iter()
-            .map(|p| KeyPath::parse(&p.key).map_err(|e| anyhow!("{}: {}", p.key, e.0)))
-            .collect::<Result<_, _>>()?;
-        // A key written as an integer literal is an integer parameter only if the schema refuses
-        // a non-integer there (`beds`); `90` for a number of days takes fractional values.
-        let integer = keys
-            .iter()
-            .zip(parameters)
-            .map(|(k, p)| {
-                matches!(k.get(&loaded.resolved), Some(Value::Integer(_)))
-                    && loaded.with_values(&[(k.clone(), Value::Float(p.prior.quantile(0.5)))]).is_err()
-            })
-            .collect();
-        let model = Simulator { loaded, keys, integer };
+        let probes: Vec<(String, f64)> =
+            parameters.iter().map(|p| (p.key.clone(), p.prior.quantile(0.5))).collect();
+        let model = Simulator::with_keys(loaded, &probes)?;
         // Both ends of every prior must give a valid scenario: refuse before simulating.
         for (i, p) in parameters.iter().enumerate() {
             let (lo, hi) = p.prior.bounds();
@@ -80,17 +68,37 @@ impl Simulator {
         Ok(model)
     }
 
-    /// The scenario with `theta` set and `seed` as its master seed.
-    pub fn scenario(&self, theta: &[f64], seed: u64) -> anyhow::Result<Loaded> {
-        let mut sets: Vec<(KeyPath, Value)> = self
-            .keys
+    /// A simulator setting the keys of `probes`, each with a typical value (a key written as an
+    /// integer literal is an integer parameter only if the schema refuses the typical value as a
+    /// non-integer there, as for `beds`; `90` for a number of days takes fractional values).
+    pub fn with_keys(loaded: Loaded, probes: &[(String, f64)]) -> anyhow::Result<Simulator> {
+        let keys: Vec<KeyPath> = probes
             .iter()
-            .zip(theta)
-            .zip(&self.integer)
-            .map(|((k, &v), &int)| {
-                (k.clone(), if int { Value::Integer(v.round() as i64) } else { Value::Float(v) })
+            .map(|(key, _)| KeyPath::parse(key).map_err(|e| anyhow!("{key}: {}", e.0)))
+            .collect::<Result<_, _>>()?;
+        let integer = keys
+            .iter()
+            .zip(probes)
+            .map(|(k, (_, probe))| {
+                matches!(k.get(&loaded.resolved), Some(Value::Integer(_)))
+                    && loaded.with_values(&[(k.clone(), Value::Float(*probe))]).is_err()
             })
             .collect();
+        Ok(Simulator { loaded, keys, integer })
+    }
+
+    /// The values `theta` as set in the scenario (integer parameters rounded).
+    pub fn values(&self, theta: &[f64]) -> Vec<Value> {
+        theta
+            .iter()
+            .zip(&self.integer)
+            .map(|(&v, &int)| if int { Value::Integer(v.round() as i64) } else { Value::Float(v) })
+            .collect()
+    }
+
+    /// The scenario with `theta` set and `seed` as its master seed.
+    pub fn scenario(&self, theta: &[f64], seed: u64) -> anyhow::Result<Loaded> {
+        let mut sets: Vec<(KeyPath, Value)> = self.keys.iter().cloned().zip(self.values(theta)).collect();
         sets.push((KeyPath::parse("seed").expect("a plain key"), Value::Integer((seed % MAX_SEED) as i64)));
         Ok(self.loaded.with_values(&sets)?)
     }
@@ -143,6 +151,17 @@ pub fn prepare(
     overrides: &Overrides,
 ) -> anyhow::Result<(Loaded, Calibration)> {
     let loaded = scenario::load(scenario_path)?;
+    let calibration = read_targets(&loaded, targets_path, params, overrides)?;
+    Ok((loaded, calibration))
+}
+
+/// Reads a targets file and checks it against `loaded` (see [`prepare`]).
+pub fn read_targets(
+    loaded: &Loaded,
+    targets_path: &Path,
+    params: &[String],
+    overrides: &Overrides,
+) -> anyhow::Result<Calibration> {
     let text = scenario::read_text(targets_path, scenario::MAX_FILE_BYTES)
         .map_err(|e| anyhow!("cannot read targets file {}: {e}", targets_path.display()))?;
     let mut file = targets::parse(&text).map_err(|e| anyhow!("{}: {e}", targets_path.display()))?;
@@ -160,18 +179,96 @@ pub fn prepare(
     set(overrides.simulations_per_generation, &mut abc.simulations_per_generation);
     set(overrides.generations, &mut abc.generations);
     set(overrides.predictive_simulations, &mut abc.predictive_simulations);
+    validate_with(loaded, |known| file.validate(known))
+        .map_err(|problems| problems_error(targets_path, &problems))
+}
+
+/// Runs a targets-file validation with what `loaded` knows: its numeric keys, the program's
+/// outputs and the recorded days.
+fn validate_with<T>(loaded: &Loaded, validate: impl FnOnce(&Known<'_>) -> T) -> T {
     let has = |k: &str| {
         KeyPath::parse(k)
             .ok()
             .is_some_and(|k| k.get(&loaded.resolved).is_some_and(|v| v.is_integer() || v.is_float()))
     };
     let outputs = crate::metrics::names();
-    let known = Known { outputs: &outputs, has_parameter: &has, recorded_days: Some(loaded.params.run.days) };
-    let calibration = file.validate(&known).map_err(|problems| {
-        let lines: Vec<String> = problems.iter().map(|p| format!("  {}: {}", p.key, p.message)).collect();
-        anyhow!("{}: {} problem(s):\n{}", targets_path.display(), problems.len(), lines.join("\n"))
-    })?;
-    Ok((loaded, calibration))
+    validate(&Known { outputs: &outputs, has_parameter: &has, recorded_days: Some(loaded.params.run.days) })
+}
+
+fn problems_error(path: &Path, problems: &[targets::Problem]) -> anyhow::Error {
+    let lines: Vec<String> = problems.iter().map(|p| format!("  {}: {}", p.key, p.message)).collect();
+    anyhow!("{}: {} problem(s):\n{}", path.display(), problems.len(), lines.join("\n"))
+}
+
+/// The `[[parameter]]` priors of a targets file, checked against `loaded`.
+pub fn read_priors(loaded: &Loaded, path: &Path) -> anyhow::Result<Vec<Parameter>> {
+    let text = scenario::read_text(path, scenario::MAX_FILE_BYTES)
+        .map_err(|e| anyhow!("cannot read targets file {}: {e}", path.display()))?;
+    let file = targets::parse(&text).map_err(|e| anyhow!("{}: {e}", path.display()))?;
+    validate_with(loaded, |known| file.validate_parameters(known))
+        .map_err(|problems| problems_error(path, &problems))
+}
+
+/// The parameter draws of a run or comparison under parameter uncertainty (`--uncertainty`):
+/// `draws` vectors from the `[[parameter]]` priors of the targets file `from` (a Latin
+/// hypercube through the priors' quantiles), or from the weighted posterior sample `from`
+/// (`posterior_sample.csv`, or the calibration folder holding it; resampled by weight). The
+/// draws' seed is a hash of `master`. Every draw is checked to give a valid `base`.
+pub fn uncertainty_draws(
+    base: &Loaded,
+    source: Uncertainty,
+    from: &Path,
+    draws: usize,
+    master: u64,
+) -> anyhow::Result<UncertaintyRecord> {
+    let seed = crate::rng::hash_words(&[master, name_key("uncertainty draws")]) % MAX_SEED;
+    let (keys, thetas): (Vec<String>, Vec<Vec<f64>>) = match source {
+        Uncertainty::Prior => {
+            let parameters = read_priors(base, from)?;
+            let priors: Vec<_> = parameters.iter().map(|p| p.prior).collect();
+            (
+                parameters.iter().map(|p| p.key.clone()).collect(),
+                analysis::uncertainty::prior_draws(&priors, draws, seed),
+            )
+        }
+        Uncertainty::Posterior => {
+            let file = if from.is_dir() { from.join("posterior_sample.csv") } else { from.to_path_buf() };
+            let text = scenario::read_text(&file, 64 << 20)
+                .map_err(|e| anyhow!("cannot read the posterior sample {}: {e}", file.display()))?;
+            let sample = analysis::uncertainty::PosteriorSample::parse(&text)
+                .map_err(|e| anyhow!("{}: {e}", file.display()))?;
+            let picked = sample.draw(draws, seed);
+            (sample.keys.clone(), picked.iter().map(|&i| sample.particles[i].1.clone()).collect())
+        }
+    };
+    let medians: Vec<(String, f64)> = keys
+        .iter()
+        .enumerate()
+        .map(|(i, k)| {
+            let mut column: Vec<f64> = thetas.iter().map(|t| t[i]).collect();
+            column.sort_by(f64::total_cmp);
+            (k.clone(), analysis::stats::quantile_sorted(&column, 0.5))
+        })
+        .collect();
+    let model = Simulator::with_keys(base.clone(), &medians)?;
+    let mut literals = Vec::with_capacity(thetas.len());
+    for (d, theta) in thetas.iter().enumerate() {
+        model.scenario(theta, base.params.seed).with_context(|| {
+            format!(
+                "draw {d} from {} does not give a valid scenario \"{}\"",
+                from.display(),
+                base.params.name
+            )
+        })?;
+        literals.push(model.values(theta).iter().map(crate::experiment::literal).collect());
+    }
+    Ok(UncertaintyRecord {
+        source,
+        from: from.display().to_string(),
+        seed,
+        parameters: keys,
+        draws: literals,
+    })
 }
 
 /// What a calibration folder belongs to: a rerun with other inputs is refused.

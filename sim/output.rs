@@ -312,3 +312,40 @@ pub fn write_results(
     paths.push(p);
     Ok(paths)
 }
+
+/// A file of a results folder and its rows, as a manifest lists it.
+#[derive(Serialize)]
+pub struct FileEntry {
+    pub name: String,
+    pub rows: u64,
+}
+
+/// The data rows of a CSV text (its lines but the header).
+pub fn rows_of(text: &str) -> u64 {
+    text.lines().count() as u64 - 1
+}
+
+/// Column names for swept key paths that survive R's `read.csv` and pandas: letters, digits and
+/// `_` (`facilities[lead].wards[medical].beds` → `facilities_lead_wards_medical_beds`), made
+/// unique with a number; the manifest's `columns` maps each back to its key path.
+pub fn parameter_columns(keys: &[String]) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for k in keys {
+        let mut name: String = k.chars().map(|c| if c.is_ascii_alphanumeric() { c } else { '_' }).collect();
+        while name.contains("__") {
+            name = name.replace("__", "_");
+        }
+        let mut name = name.trim_matches('_').to_string();
+        if !name.starts_with(|c: char| c.is_ascii_alphabetic()) {
+            name = format!("p_{name}");
+        }
+        let base = name.clone();
+        let mut n = 2;
+        while out.contains(&name) {
+            name = format!("{base}_{n}");
+            n += 1;
+        }
+        out.push(name);
+    }
+    out
+}

@@ -21,6 +21,8 @@
 //! - [`catalogue`]: how a program describes its outputs and levers (units, headline rows, names
 //!   and explanations in both languages), for the report and the CSV writers;
 //! - [`charts`]: charts drawn from plain data with plotters, as SVG or PNG, with a bundled font;
+//! - [`uncertainty`]: probabilistic sensitivity analysis — parameter draws from priors or a
+//!   posterior sample, and an estimate's parameter and stochastic intervals across draws;
 //! - [`report`]: reads a results folder (run, compare or sweep) and writes one self-contained
 //!   HTML report in Chinese or English.
 
@@ -38,3 +40,4 @@ pub mod report;
 pub mod stats;
 mod streams;
 pub mod targets;
+pub mod uncertainty;

@@ -495,6 +495,26 @@ impl TargetsFile {
         targets
     }
 
+    /// Validates the `[[parameter]]` priors alone (for drawing parameter vectors under
+    /// uncertainty: targets and `[abc]` are not needed, and those present are checked too, so a
+    /// broken file is never half read).
+    pub fn validate_parameters(&self, known: &Known<'_>) -> Result<Vec<Parameter>, Vec<Problem>> {
+        let mut c = Checker::new();
+        if self.parameter.is_empty() {
+            c.fail("parameter", "at least one [[parameter]] with a prior is needed to draw from");
+        }
+        self.check_targets(&mut c, known);
+        let mut keys = BTreeSet::new();
+        let parameters: Vec<Parameter> = self
+            .parameter
+            .iter()
+            .enumerate()
+            .filter_map(|(i, p)| check_parameter(&mut c, i, p, known, &mut keys))
+            .collect();
+        check_abc(&mut c, self.abc.as_ref().unwrap_or(&AbcFile::default()), self.parameter.len());
+        c.finish(parameters)
+    }
+
     pub fn validate(&self, known: &Known<'_>) -> Result<Calibration, Vec<Problem>> {
         let mut c = Checker::new();
         if self.target.is_empty() {

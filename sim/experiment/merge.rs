@@ -14,16 +14,16 @@
 //! - sweep: `sweep.csv` (long: point × parameters × replication × metric), `sweep_summary.csv`
 //!   (point × metric across replications) and `manifest.json`.
 
+pub use super::compare::{Comparison, comparison_csv, comparisons};
 use super::shard::{self, ShardFile};
 use super::{Design, Experiment, Kind, Shard, Unit};
 use crate::folder;
 use crate::model::record::ReplicationResult;
 use crate::output::{
-    breakdown_key_cells, breakdown_key_header, breakdown_text, csv_field, num, summarise, write_atomic,
-    write_results,
+    FileEntry, breakdown_key_cells, breakdown_key_header, breakdown_text, csv_field, num, parameter_columns,
+    rows_of, summarise, write_atomic, write_results,
 };
 use crate::scenario::value_text;
-use analysis::stats::Paired;
 use serde::Serialize;
 use std::collections::{BTreeMap, HashMap};
 use std::fmt::Write as _;
@@ -241,114 +241,14 @@ pub fn write(
     results: &[Vec<ReplicationResult>],
 ) -> std::io::Result<Vec<PathBuf>> {
     std::fs::create_dir_all(out)?;
+    if exp.spec.uncertainty.is_some() {
+        return super::uncertainty::write(out, exp, results);
+    }
     match exp.spec.kind {
         Kind::Run => write_results(out, &exp.points[0].loaded, &results[0], exp.spec.warmup.as_ref()),
         Kind::Compare => write_compare(out, exp, results),
         Kind::Sweep => write_sweep(out, exp, results),
     }
-}
-
-/// One row of `comparison.csv`.
-#[derive(Debug, Clone)]
-pub struct Comparison {
-    pub arm: String,
-    pub metric: String,
-    pub breakdown: String,
-    pub paired: Paired,
-    /// The metric's MID (in its unit, for this base) and better direction, if it has them.
-    pub importance: Option<analysis::importance::Importance>,
-    pub verdict: analysis::importance::Verdict,
-}
-
-/// Paired comparisons of every arm after the first with the first, metric by metric, over the
-/// replications where both arms have a finite value.
-pub fn comparisons(exp: &Experiment, results: &[Vec<ReplicationResult>]) -> Vec<Comparison> {
-    let index = |rs: &[ReplicationResult]| {
-        let mut order: Vec<(String, String)> = Vec::new();
-        let mut map: HashMap<(String, String), BTreeMap<u32, f64>> = HashMap::new();
-        for r in rs {
-            for m in &r.metrics {
-                let key = (m.name.clone(), m.breakdown.clone());
-                map.entry(key.clone())
-                    .or_insert_with(|| {
-                        order.push(key);
-                        BTreeMap::new()
-                    })
-                    .insert(r.replication, m.value);
-            }
-        }
-        (order, map)
-    };
-    let (order, base) = index(&results[0]);
-    let mut out = Vec::new();
-    for (point, rs) in exp.points.iter().zip(results).skip(1) {
-        let (_, arm) = index(rs);
-        for key in &order {
-            let (Some(b), Some(a)) = (base.get(key), arm.get(key)) else { continue };
-            let (xs, ys): (Vec<f64>, Vec<f64>) = b
-                .iter()
-                .filter_map(|(rep, &x)| a.get(rep).map(|&y| (x, y)))
-                .filter(|(x, y)| x.is_finite() && y.is_finite())
-                .unzip();
-            if let Some(paired) = Paired::of(&xs, &ys) {
-                let importance = crate::metrics::importance(&key.0, &exp.spec.mid);
-                out.push(Comparison {
-                    arm: point.label.clone(),
-                    metric: key.0.clone(),
-                    breakdown: key.1.clone(),
-                    verdict: analysis::importance::verdict(&paired, importance.as_ref()),
-                    paired,
-                    importance,
-                });
-            }
-        }
-    }
-    out
-}
-
-/// The text of `comparison.csv`.
-pub fn comparison_csv(rows: &[Comparison]) -> String {
-    let mut out = format!(
-        "arm,metric,breakdown{},unit,n,base_mean,arm_mean,diff_mean,diff_sd,diff_ci_low,diff_ci_high,pct_change,pct_ci_low,pct_ci_high,significant,mid,better,verdict\n",
-        breakdown_key_header()
-    );
-    for c in rows {
-        let p = &c.paired;
-        let _ = writeln!(
-            out,
-            "{},{},{}{},{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}",
-            csv_field(&c.arm),
-            csv_field(&c.metric),
-            csv_field(breakdown_text(&c.breakdown)),
-            breakdown_key_cells(&c.breakdown),
-            crate::metrics::unit(&c.metric),
-            p.n,
-            num(p.base_mean),
-            num(p.arm_mean),
-            num(p.diff_mean),
-            num(p.diff_sd),
-            num(p.diff_ci_low),
-            num(p.diff_ci_high),
-            num(p.pct_change),
-            num(p.pct_ci_low),
-            num(p.pct_ci_high),
-            p.significant(),
-            c.importance.map_or("NA".into(), |i| num(i.absolute(p.base_mean))),
-            c.importance.map_or("NA", |i| i.better.name()),
-            c.verdict.name()
-        );
-    }
-    out
-}
-
-#[derive(Serialize)]
-struct FileEntry {
-    name: String,
-    rows: u64,
-}
-
-fn rows_of(text: &str) -> u64 {
-    text.lines().count() as u64 - 1
 }
 
 fn write_compare(
@@ -417,31 +317,6 @@ fn write_compare(
     write_atomic(&p, (serde_json::to_string_pretty(&m).expect("plain data serialises") + "\n").as_bytes())?;
     paths.push(p);
     Ok(paths)
-}
-
-/// Column names for swept key paths that survive R's `read.csv` and pandas: letters, digits and
-/// `_` (`facilities[lead].wards[medical].beds` → `facilities_lead_wards_medical_beds`), made
-/// unique with a number; the manifest's `columns` maps each back to its key path.
-pub fn parameter_columns(keys: &[String]) -> Vec<String> {
-    let mut out: Vec<String> = Vec::new();
-    for k in keys {
-        let mut name: String = k.chars().map(|c| if c.is_ascii_alphanumeric() { c } else { '_' }).collect();
-        while name.contains("__") {
-            name = name.replace("__", "_");
-        }
-        let mut name = name.trim_matches('_').to_string();
-        if !name.starts_with(|c: char| c.is_ascii_alphabetic()) {
-            name = format!("p_{name}");
-        }
-        let base = name.clone();
-        let mut n = 2;
-        while out.contains(&name) {
-            name = format!("{base}_{n}");
-            n += 1;
-        }
-        out.push(name);
-    }
-    out
 }
 
 fn write_sweep(

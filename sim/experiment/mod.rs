@@ -14,11 +14,14 @@
 //! list is K − 1 modulo N, so the layout is a function of (unit list, N) alone.
 //!
 //! This module does no I/O: [`shard`] writes and reads shard files, [`merge`] writes results;
-//! [`precision`] decides replications for `--precision`, [`warmup`] checks a run's warm-up.
+//! [`precision`] decides replications for `--precision`, [`warmup`] checks a run's warm-up,
+//! [`uncertainty`] summarises a run or comparison across parameter draws.
 
+pub mod compare;
 pub mod merge;
 pub mod precision;
 pub mod shard;
+pub mod uncertainty;
 pub mod warmup;
 
 use crate::model::record::ReplicationResult;
@@ -92,6 +95,47 @@ pub struct SweepRecord {
     pub points: Vec<Vec<String>>,
 }
 
+/// Where the parameter draws of a probabilistic sensitivity analysis come from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Uncertainty {
+    /// The `[[parameter]]` priors of a targets file, by a Latin hypercube.
+    Prior,
+    /// A calibration's weighted posterior sample, resampled by weight.
+    Posterior,
+}
+
+impl Uncertainty {
+    pub fn name(self) -> &'static str {
+        match self {
+            Uncertainty::Prior => "prior",
+            Uncertainty::Posterior => "posterior",
+        }
+    }
+}
+
+/// The parameter draws of a run or comparison under parameter uncertainty: every draw sets the
+/// parameters in every scenario, and within a draw the arms share their seeds (common random
+/// numbers), while each draw has its own (a hash of the master seed and the draw number).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct UncertaintyRecord {
+    pub source: Uncertainty,
+    /// The targets file or posterior sample the draws were taken from.
+    pub from: String,
+    /// The seed of the draws (a hash of the master seed).
+    pub seed: u64,
+    /// Key paths of the uncertain parameters.
+    pub parameters: Vec<String>,
+    /// One value per parameter for each draw, as TOML literals.
+    pub draws: Vec<Vec<String>>,
+}
+
+/// The seed of draw `d`'s replications (shared by the arms of a comparison unless seeds are
+/// independent).
+pub fn draw_seed(master: u64, d: usize) -> u64 {
+    hash_words(&[master, d as u64, name_key("uncertainty draw seed")]) % MAX_SEED
+}
+
 /// Everything that defines an experiment except its replication count.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Spec {
@@ -113,6 +157,9 @@ pub struct Spec {
     /// metric: they decide which significant differences are negligible.
     #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
     pub mid: std::collections::BTreeMap<String, String>,
+    /// Run or compare under parameter uncertainty (`--uncertainty`): the draws.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub uncertainty: Option<UncertaintyRecord>,
 }
 
 impl Spec {
@@ -136,6 +183,8 @@ pub struct Point {
     pub params: Arc<Params>,
     /// Sweep only: the values of the swept parameters.
     pub values: Vec<Value>,
+    /// Under parameter uncertainty: the draw this point runs (its values set in `loaded`).
+    pub draw: Option<usize>,
 }
 
 impl Point {
@@ -279,11 +328,66 @@ fn seed_key() -> KeyPath {
     KeyPath::parse("seed").expect("a plain key")
 }
 
+/// The points of a run or comparison under parameter uncertainty: for each draw, every arm with
+/// the draw's values; within a draw the arms share the draw's seed (common random numbers), or,
+/// with independent seeds, each point has its own.
+fn uncertain_points(
+    spec: &Spec,
+    u: &UncertaintyRecord,
+    arms: &[Point],
+) -> Result<Vec<Point>, ExperimentError> {
+    if u.draws.len() < 2 {
+        return Err(ExperimentError::Invalid(
+            "parameter uncertainty needs at least 2 draws (--draws N): one draw has no spread".into(),
+        ));
+    }
+    let keys: Vec<KeyPath> = u
+        .parameters
+        .iter()
+        .map(|k| KeyPath::parse(k).map_err(|e| ExperimentError::Invalid(e.0)))
+        .collect::<Result<_, _>>()?;
+    let mut points = Vec::with_capacity(u.draws.len() * arms.len());
+    for (d, literals) in u.draws.iter().enumerate() {
+        if literals.len() != keys.len() {
+            return Err(ExperimentError::Invalid(format!(
+                "draw {d} has {} values for {} parameters",
+                literals.len(),
+                keys.len()
+            )));
+        }
+        let assignment: Vec<String> = keys.iter().zip(literals).map(|(k, l)| format!("{k}={l}")).collect();
+        for arm in arms {
+            let key = hash_words(&[arm.key, d as u64, name_key(&assignment.join("\n"))]);
+            let seed =
+                if spec.independent { independent_seed(spec.seed, key) } else { draw_seed(spec.seed, d) };
+            let mut sets: Vec<(KeyPath, Value)> =
+                keys.iter().cloned().zip(literals.iter().map(|l| parse_literal(l))).collect();
+            sets.push((seed_key(), Value::Integer(seed as i64)));
+            let loaded = arm.loaded.with_values(&sets).map_err(|e| {
+                ExperimentError::Invalid(format!(
+                    "draw {d} ({}) in \"{}\": {e}",
+                    assignment.join(", "),
+                    arm.label
+                ))
+            })?;
+            points.push(Point {
+                label: arm.label.clone(),
+                key,
+                params: Arc::new(loaded.params.clone()),
+                loaded,
+                values: Vec::new(),
+                draw: Some(d),
+            });
+        }
+    }
+    Ok(points)
+}
+
 impl Experiment {
     /// What the experiment's results folder belongs to ([`crate::folder`]).
     pub fn owner(&self) -> crate::folder::Owner {
         let scenario = match self.spec.kind {
-            Kind::Compare => self.points.iter().map(|p| p.label.as_str()).collect::<Vec<_>>().join(" vs "),
+            Kind::Compare => self.arms().map(|p| p.label.as_str()).collect::<Vec<_>>().join(" vs "),
             _ => self.base.params.name.clone(),
         };
         crate::folder::Owner::new(self.spec.kind.name(), &scenario, self.id.clone(), self.spec.seed)
@@ -292,9 +396,20 @@ impl Experiment {
     /// The names a default results folder is made of: the scenario's (compare: every arm's).
     pub fn names(&self) -> Vec<&str> {
         match self.spec.kind {
-            Kind::Compare => self.points.iter().map(|p| p.label.as_str()).collect(),
+            Kind::Compare => self.arms().map(|p| p.label.as_str()).collect(),
             _ => vec![self.base.params.name.as_str()],
         }
+    }
+
+    /// One point per arm (run: the scenario): every point, or under parameter uncertainty the
+    /// points of the first draw.
+    pub fn arms(&self) -> impl Iterator<Item = &Point> {
+        self.points.iter().filter(|p| p.draw.is_none_or(|d| d == 0))
+    }
+
+    /// The number of arms (run: 1).
+    pub fn arm_count(&self) -> usize {
+        self.spec.scenarios.len()
     }
 
     /// Builds the experiment described by `spec` with `replications` per point: rebuilds every
@@ -341,10 +456,19 @@ impl Experiment {
                         params: Arc::new(loaded.params.clone()),
                         loaded,
                         values: Vec::new(),
+                        draw: None,
                     });
+                }
+                if let Some(u) = &spec.uncertainty {
+                    points = uncertain_points(&spec, u, &points)?;
                 }
             }
             Kind::Sweep => {
+                if spec.uncertainty.is_some() {
+                    return Err(ExperimentError::Invalid(
+                        "parameter uncertainty is for a run or a comparison, not a sweep".into(),
+                    ));
+                }
                 let sweep = spec
                     .sweep
                     .as_ref()
@@ -371,6 +495,7 @@ impl Experiment {
                         params: Arc::new(loaded.params.clone()),
                         loaded,
                         values,
+                        draw: None,
                     });
                 }
             }
@@ -407,7 +532,7 @@ impl Experiment {
     /// Whether unit rows keep the daily series (runs and comparisons write daily.csv; sweeps
     /// keep only the summary metrics, which keeps their files small).
     pub fn keeps_daily(&self) -> bool {
-        self.spec.kind != Kind::Sweep
+        self.spec.kind != Kind::Sweep && self.spec.uncertainty.is_none()
     }
 
     /// Runs `units` in parallel (in the current rayon pool), calling `done` with each result as

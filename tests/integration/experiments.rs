@@ -29,6 +29,7 @@ fn spec(kind: Kind, independent: bool, scenarios: &[&Loaded], sweep: Option<Swee
         sweep,
         warmup: None,
         mid: Default::default(),
+        uncertainty: None,
     }
 }
 

@@ -24,4 +24,5 @@ mod scenarios;
 mod shards;
 mod steady;
 mod targets;
+mod uncertainty;
 mod validation;

@@ -20,6 +20,8 @@ pub enum ReadError {
         dir = .dir.display()
     )]
     Incomplete { dir: PathBuf, kind: String, problems: Vec<String> },
+    #[error("{} holds a {kind}, which has no report: {why}", .dir.display())]
+    NoReport { dir: PathBuf, kind: String, why: String },
 }
 
 /// Kind of results folder, from the manifest's `kind` (a missing kind is a run).
@@ -263,6 +265,15 @@ pub fn read(dir: &Path) -> Result<Results, ReadError> {
             ));
         }
     };
+    if json.get("uncertainty").is_some() {
+        return Err(ReadError::NoReport {
+            dir: dir.to_path_buf(),
+            kind: format!("{} under parameter uncertainty", json["kind"].as_str().unwrap_or("run")),
+            why:
+                "its results are uncertainty.csv, draws.csv and the chart uncertainty.svg/.png in the folder"
+                    .into(),
+        });
+    }
     let manifest = Manifest::from_json(json);
     let mut p = Problems(Vec::new());
     let out = match kind {
