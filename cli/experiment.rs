@@ -44,7 +44,8 @@ pub struct Common {
     #[arg(long, value_name = "DAYS|auto", value_parser = parse_warmup)]
     pub warmup_days: Option<Warmup>,
     /// Folder for the result files (default: out/<command>/<scenario name>, e.g. out/run/baseline;
-    /// a comparison's is named after its arms, out/compare/<base>-vs-<reform>). A folder belongs
+    /// a comparison's is named after its arms, out/compare/<base>-vs-<reform>; with --uncertainty,
+    /// out/uncertainty/<scenario or arms>). A folder belongs
     /// to one experiment: finished replications are kept in OUT/shards/ and the same command
     /// again resumes; a folder holding another experiment's results or other files is refused
     /// unless --force, and a second command writing into it at once is refused.
@@ -509,7 +510,9 @@ fn execute(spec: Spec, replications: u32, c: &Common) -> anyhow::Result<()> {
         Some(s) => Shard::parse(s, |k| std::env::var(k).ok()).map_err(|e| anyhow!(e))?,
     };
     let mut exp = Experiment::build(spec.clone(), replications)?;
-    let out = c.out.clone().unwrap_or_else(|| folder::default_folder(exp.spec.kind.name(), &exp.names()));
+    // Under parameter uncertainty, out/uncertainty/<names>: beside, not over, the plain experiment.
+    let command = if exp.spec.uncertainty.is_some() { "uncertainty" } else { exp.spec.kind.name() };
+    let out = c.out.clone().unwrap_or_else(|| folder::default_folder(command, &exp.names()));
     if c.report.is_some() && shard != Shard::WHOLE {
         bail!(
             "--report needs the whole experiment, and a shard holds only part of it: run the shards, then \
