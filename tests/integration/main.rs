@@ -14,6 +14,7 @@ mod dictionary;
 mod experiments;
 mod extremes;
 mod folders;
+mod fuzz;
 mod golden;
 mod lever_registry;
 mod levers;
