@@ -21,6 +21,7 @@ fn small_run(replications: u32) -> Experiment {
         sweep: None,
         warmup: None,
         mid: Default::default(),
+        different_windows: false,
         uncertainty: None,
     };
     Experiment::build(spec, replications).expect("the experiment builds")

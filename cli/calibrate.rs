@@ -172,7 +172,18 @@ pub fn calibrate(a: CalibrateArgs) -> anyhow::Result<()> {
                 pending.done * per_proposal
             );
         }
-        let file = cal.simulate(&pending, &pool, || bar.inc(1))?;
+        let n = pending.simulations(per_proposal) as u64;
+        let before = (pending.done * per_proposal) as u64;
+        let kept = crate::terminal::on_interrupt(
+            "simulation(s) of this generation",
+            &out.join("calibration"),
+            before,
+            before + n,
+        );
+        let file = cal.simulate(&pending, &pool, || {
+            bar.inc(1);
+            kept.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        })?;
         bar.finish_and_clear();
         if shard.is_some() {
             if !a.quiet {

@@ -76,13 +76,24 @@ pub struct Common {
     #[arg(long, short)]
     pub quiet: bool,
     /// Also write the HTML report (OUT/report.<lang>.html, with charts in OUT/charts/), in
-    /// English or, with --report=zh, in Chinese. Not with --shard (report after `merge`).
-    #[arg(long, value_name = "LANG", num_args = 0..=1, default_missing_value = "en", require_equals = true, value_parser = parse_lang)]
+    /// English or, with `--report zh` (or `--report=zh`), in Chinese. Put it after the scenario
+    /// files (a word after a bare --report is read as its language). Not with --shard (report
+    /// after `merge`).
+    #[arg(long, value_name = "LANG", num_args = 0..=1, default_missing_value = "en", value_parser = parse_lang)]
     pub report: Option<analysis::report::Lang>,
 }
 
 fn parse_lang(s: &str) -> Result<analysis::report::Lang, String> {
-    s.parse()
+    s.parse().map_err(|e: String| {
+        if s.ends_with(".toml") || s.contains('/') {
+            format!(
+                "--report takes a language (zh or en), and `{s}` was read as one: put --report after the \
+                 scenario files, e.g. `medgroup run scenarios/small.toml --report zh`"
+            )
+        } else {
+            e
+        }
+    })
 }
 
 /// `--warmup-days`: a number of days, or picked by a pilot run.
@@ -247,6 +258,10 @@ pub struct CompareArgs {
     /// catalogue's value (`medgroup::metrics::IMPORTANCE`, README "Reading the output").
     #[arg(long = "mid", value_name = "METRIC=VALUE")]
     pub mid: Vec<String>,
+    /// Compare arms whose run windows (warm-up or recorded days) differ: refused otherwise, since
+    /// their paired differences compare different periods.
+    #[arg(long)]
+    pub different_windows: bool,
     #[command(flatten)]
     pub uncertainty: UncertaintyArgs,
     #[command(flatten)]
@@ -355,6 +370,7 @@ pub fn run(a: RunArgs) -> anyhow::Result<()> {
         sweep: None,
         warmup,
         mid: Default::default(),
+        different_windows: false,
         uncertainty,
     };
     execute(spec, r, &a.common)
@@ -376,6 +392,7 @@ pub fn compare(a: CompareArgs) -> anyhow::Result<()> {
         sweep: None,
         warmup,
         mid,
+        different_windows: a.different_windows,
         uncertainty,
     };
     execute(spec, r, &a.common)
@@ -454,6 +471,7 @@ pub fn sweep(a: SweepArgs) -> anyhow::Result<()> {
         sweep: Some(SweepRecord { parameters, design, points }),
         warmup,
         mid: Default::default(),
+        different_windows: false,
         uncertainty: None,
     };
     let r = replications(&a.common, &base);
@@ -602,8 +620,13 @@ fn execute(spec: Spec, replications: u32, c: &Common) -> anyhow::Result<()> {
     let mut note = None;
     loop {
         let bar = progress(exp.pending(shard, &done).len() as u64, c.quiet);
-        shard::run_pending(&exp, shard, &writer, &mut done, &pool, || bar.inc(1))
-            .with_context(|| format!("cannot write to shard file {}", path.display()))?;
+        let total = exp.shard_units(shard).len() as u64;
+        let kept = crate::terminal::on_interrupt("replication(s)", &path, done.len() as u64, total);
+        shard::run_pending(&exp, shard, &writer, &mut done, &pool, || {
+            bar.inc(1);
+            kept.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        })
+        .with_context(|| format!("cannot write to shard file {}", path.display()))?;
         bar.finish_and_clear();
         let Some(rel) = c.precision else { break };
         let file = shard::read(&path).map_err(|e| anyhow!(e))?;
@@ -720,12 +743,19 @@ fn report(m: &Merged, out: &Path, timing: Option<(f64, usize, usize)>) {
         let days = exp.base.params.run.total_days();
         println!();
         if ran > 0 {
-            // Threads busy at once: at most one unit each.
-            let busy = threads.min(ran) as f64;
-            println!(
-                "simulated {ran} replication(s) of {days} days in {wall:.2} s wall ({:.2} s per replication-year on {threads} thread(s))",
-                wall * busy / ran as f64 / (f64::from(days) / medgroup::time::DAYS_PER_YEAR)
-            );
+            // CPU time of the whole process so far: loading, building worlds, simulating, merging.
+            let cpu = cpu_time::ProcessTime::try_now().map(|t| t.as_duration().as_secs_f64());
+            match cpu {
+                Ok(cpu) => println!(
+                    "simulated {ran} replication(s) of {days} days in {wall:.2} s wall, {cpu:.2} CPU-s for the whole \
+                     process ({:.3} CPU-s per replication-year; {threads} thread(s))",
+                    cpu / ran as f64 / (f64::from(days) / medgroup::time::DAYS_PER_YEAR)
+                ),
+                Err(_) => println!(
+                    "simulated {ran} replication(s) of {days} days in {wall:.2} s wall on {threads} thread(s) (the \
+                     process's CPU time is not available here)"
+                ),
+            }
         } else {
             println!(
                 "every replication was already finished in {}: nothing to simulate",

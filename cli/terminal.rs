@@ -1,11 +1,13 @@
-//! The terminal: tables of results, numbers, and progress bars.
+//! The terminal: tables of results, numbers, progress bars, and what an interrupted command kept.
 
 use analysis::stats::Summary;
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use medgroup::metrics::{headline, unit};
 use medgroup::scenario::Loaded;
 use std::io::IsTerminal;
-use std::sync::Mutex;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
 /// This command line as a user would type it again (arguments with spaces quoted): recorded in
@@ -133,4 +135,45 @@ impl Progress {
             b.finish_and_clear();
         }
     }
+}
+
+/// What the running command has kept so far, for the message printed when it is interrupted.
+struct Kept {
+    what: &'static str,
+    place: PathBuf,
+    done: Arc<AtomicU64>,
+    total: u64,
+}
+
+static KEPT: Mutex<Option<Kept>> = Mutex::new(None);
+
+/// Says, if the command is interrupted (Ctrl-C, or SIGTERM as a scheduler sends), how many of
+/// `total` `what` (e.g. "replication(s)") are finished and kept in `place`, then exits with 130.
+/// Returns the counter to add each finished unit to; `done` are those finished before.
+pub fn on_interrupt(what: &'static str, place: &Path, done: u64, total: u64) -> Arc<AtomicU64> {
+    static INSTALLED: std::sync::Once = std::sync::Once::new();
+    INSTALLED.call_once(|| {
+        // A second handler cannot be installed in this process; if there is none, the command
+        // stops as it always did, with its finished units kept.
+        let _ = ctrlc::set_handler(|| {
+            if let Some(k) = KEPT.lock().ok().as_ref().and_then(|k| k.as_ref()) {
+                eprintln!(
+                    "\ninterrupted: {} of {} {} finished and kept in {} (each is written as it finishes); \
+                     run the same command again to resume",
+                    k.done.load(Ordering::Relaxed),
+                    k.total,
+                    k.what,
+                    k.place.display()
+                );
+            } else {
+                eprintln!("\ninterrupted");
+            }
+            std::process::exit(130);
+        });
+    });
+    let counter = Arc::new(AtomicU64::new(done));
+    if let Ok(mut k) = KEPT.lock() {
+        *k = Some(Kept { what, place: place.to_path_buf(), done: counter.clone(), total });
+    }
+    counter
 }

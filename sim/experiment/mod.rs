@@ -157,6 +157,10 @@ pub struct Spec {
     /// metric: they decide which significant differences are negligible.
     #[serde(default, skip_serializing_if = "std::collections::BTreeMap::is_empty")]
     pub mid: std::collections::BTreeMap<String, String>,
+    /// A comparison whose arms have different run windows (warm-up or recorded days), allowed
+    /// on purpose (`compare --different-windows`).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub different_windows: bool,
     /// Run or compare under parameter uncertainty (`--uncertainty`): the draws.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub uncertainty: Option<UncertaintyRecord>,
@@ -458,6 +462,20 @@ impl Experiment {
                         values: Vec::new(),
                         draw: None,
                     });
+                }
+                if spec.kind == Kind::Compare && !spec.different_windows {
+                    let window = |p: &Point| (p.params.run.warmup_days, p.params.run.days);
+                    if let Some(other) = points.iter().find(|p| window(p) != window(&points[0])) {
+                        let (w0, d0) = window(&points[0]);
+                        let (w1, d1) = window(other);
+                        return Err(ExperimentError::Invalid(format!(
+                            "arm \"{}\" runs {w1} warm-up + {d1} recorded days, the base \"{}\" {w0} + {d0}: paired \
+                             differences would compare different periods. Give every arm the same run.warmup_days \
+                             and run.days (or --days / --warmup-days for all), or pass --different-windows to \
+                             compare them anyway",
+                            other.label, points[0].label
+                        )));
+                    }
                 }
                 if let Some(u) = &spec.uncertainty {
                     points = uncertain_points(&spec, u, &points)?;

@@ -29,6 +29,7 @@ fn spec(kind: Kind, independent: bool, scenarios: &[&Loaded], sweep: Option<Swee
         sweep,
         warmup: None,
         mid: Default::default(),
+        different_windows: false,
         uncertainty: None,
     }
 }
@@ -473,4 +474,55 @@ fn compare_writes_the_documented_files() {
     assert!(m["arms"][1]["scenario_file"].as_str().unwrap().ends_with("small_chc_reimbursement.toml"));
     assert_eq!(m["arms"][0]["seed"], m["arms"][1]["seed"], "common random numbers: the same seed");
     assert_eq!(m["arms"][1]["scenario_hash"].as_str().unwrap().len(), 16);
+}
+
+/// Arms with different run windows would pair replications over different periods: refused,
+/// naming both windows, unless asked for with --different-windows.
+#[test]
+fn compare_refuses_arms_with_different_run_windows_unless_asked() {
+    let dir = tempfile::tempdir().unwrap();
+    let longer = dir.path().join("longer.toml");
+    std::fs::write(
+        &longer,
+        format!(
+            "extends = {:?}\nname = \"longer\"\n[run]\ndays = 90\nwarmup_days = 30\n",
+            repo("scenarios/small.toml").display().to_string()
+        ),
+    )
+    .unwrap();
+    let base = dir.path().join("base.toml");
+    std::fs::write(
+        &base,
+        format!(
+            "extends = {:?}\nname = \"base\"\n[run]\ndays = 60\nwarmup_days = 30\n",
+            repo("scenarios/small.toml").display().to_string()
+        ),
+    )
+    .unwrap();
+    let out = dir.path().join("c");
+    let s = |p: &std::path::Path| p.display().to_string();
+    let args = |extra: &[&str]| {
+        let mut v: Vec<String> = vec![
+            "compare".into(),
+            s(&base),
+            s(&longer),
+            "--replications".into(),
+            "2".into(),
+            "--out".into(),
+            s(&out),
+        ];
+        v.push("-q".into());
+        v.extend(extra.iter().map(|x| x.to_string()));
+        v
+    };
+    let o = Command::new(env!("CARGO_BIN_EXE_medgroup")).args(args(&[])).output().unwrap();
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains("arm \"longer\" runs 30 warm-up + 90 recorded days, the base \"base\" 30 + 60")
+            && err.contains("--different-windows"),
+        "{err}"
+    );
+    medgroup(&args(&["--different-windows"]).iter().map(String::as_str).collect::<Vec<_>>());
+    assert!(out.join("comparison.csv").is_file());
 }

@@ -377,7 +377,11 @@ fn ctrl_c_leaves_finished_units_and_the_rerun_completes() {
     };
     let out = dir.path().join("interrupted");
     let shard = out.join("shards/shard-1-of-1.jsonl");
-    let mut child = Command::new(env!("CARGO_BIN_EXE_medgroup")).args(args(&out)).spawn().unwrap();
+    let child = Command::new(env!("CARGO_BIN_EXE_medgroup"))
+        .args(args(&out))
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
     let started = std::time::Instant::now();
     // Wait for at least two finished units (three lines), then interrupt.
     loop {
@@ -389,7 +393,9 @@ fn ctrl_c_leaves_finished_units_and_the_rerun_completes() {
     }
     // The shell's own `kill`, so that no procps is needed.
     Command::new("sh").args(["-c", &format!("kill -INT {}", child.id())]).status().unwrap();
-    let status = child.wait().unwrap();
+    let output = child.wait_with_output().unwrap();
+    let status = output.status;
+    let stderr = String::from_utf8_lossy(&output.stderr);
     let text = std::fs::read_to_string(&shard).unwrap();
     let kept =
         text.split_inclusive('\n').filter(|l| l.ends_with('\n') && l.contains("\"kind\":\"unit\"")).count();
@@ -397,6 +403,22 @@ fn ctrl_c_leaves_finished_units_and_the_rerun_completes() {
     assert!(kept >= 2);
     if !status.success() {
         assert!(kept < 12, "interrupted before the end");
+        // It says what it kept (counted as each unit is written, so at most what is on disk)
+        // and how to go on, and exits with 130 (128 + SIGINT).
+        assert_eq!(status.code(), Some(130), "{stderr}");
+        let said = stderr
+            .split("interrupted: ")
+            .nth(1)
+            .and_then(|t| t.split(' ').next())
+            .and_then(|n| n.parse::<usize>().ok())
+            .unwrap_or_else(|| panic!("no count of kept replications in: {stderr}"));
+        assert!(said >= 2 && said <= kept, "said {said}, {kept} on disk: {stderr}");
+        assert!(
+            stderr.contains("of 12 replication(s) finished and kept in")
+                && stderr.contains("shard-1-of-1.jsonl")
+                && stderr.contains("run the same command again to resume"),
+            "{stderr}"
+        );
     }
     let rerun: Vec<String> = args(&out).into_iter().filter(|x| x != "-q").collect();
     let err = ok(&rerun.iter().map(String::as_str).collect::<Vec<_>>());
