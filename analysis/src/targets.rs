@@ -495,6 +495,15 @@ impl TargetsFile {
         targets
     }
 
+    fn check_parameters(&self, c: &mut Checker, known: &Known<'_>) -> Vec<Parameter> {
+        let mut keys = BTreeSet::new();
+        self.parameter
+            .iter()
+            .enumerate()
+            .filter_map(|(i, p)| check_parameter(c, i, p, known, &mut keys))
+            .collect()
+    }
+
     /// Validates the `[[parameter]]` priors alone (for drawing parameter vectors under
     /// uncertainty: targets and `[abc]` are not needed, and those present are checked too, so a
     /// broken file is never half read).
@@ -504,13 +513,7 @@ impl TargetsFile {
             c.fail("parameter", "at least one [[parameter]] with a prior is needed to draw from");
         }
         self.check_targets(&mut c, known);
-        let mut keys = BTreeSet::new();
-        let parameters: Vec<Parameter> = self
-            .parameter
-            .iter()
-            .enumerate()
-            .filter_map(|(i, p)| check_parameter(&mut c, i, p, known, &mut keys))
-            .collect();
+        let parameters = self.check_parameters(&mut c, known);
         check_abc(&mut c, self.abc.as_ref().unwrap_or(&AbcFile::default()), self.parameter.len());
         c.finish(parameters)
     }
@@ -527,13 +530,7 @@ impl TargetsFile {
         if !self.target.is_empty() && self.target.iter().all(|t| t.weight.is_some_and(|w| w <= 0.0)) {
             c.fail("target", "at least one target needs a weight > 0");
         }
-        let mut keys = BTreeSet::new();
-        let parameters: Vec<Parameter> = self
-            .parameter
-            .iter()
-            .enumerate()
-            .filter_map(|(i, p)| check_parameter(&mut c, i, p, known, &mut keys))
-            .collect();
+        let parameters = self.check_parameters(&mut c, known);
         let abc = check_abc(&mut c, self.abc.as_ref().unwrap_or(&AbcFile::default()), self.parameter.len());
         c.finish(Calibration { targets, parameters, abc })
     }
