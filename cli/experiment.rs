@@ -717,7 +717,7 @@ fn report(m: &Merged, out: &Path, timing: Option<(f64, usize, usize)>) {
         _ if exp.spec.uncertainty.is_some() => print_uncertainty(m),
         Kind::Run => {
             print_summary(&exp.points[0].loaded, &medgroup::output::summarise(&m.results[0]));
-            if let Some(line) = warmup_line(&m.results[0], exp.base.params.run.warmup_days) {
+            if let Some(line) = warmup_line(&m.means[0], exp.base.params.run.warmup_days) {
                 println!("{line}");
             }
         }
@@ -778,8 +778,8 @@ fn report(m: &Merged, out: &Path, timing: Option<(f64, usize, usize)>) {
 }
 
 /// The warm-up check of a run in words (`experiment::warmup`).
-fn warmup_line(results: &[medgroup::model::record::ReplicationResult], warmup_days: u32) -> Option<String> {
-    let w = medgroup::experiment::warmup::check(results, warmup_days)?;
+fn warmup_line(means: &medgroup::experiment::warmup::Means, warmup_days: u32) -> Option<String> {
+    let w = medgroup::experiment::warmup::check_means(means, warmup_days)?;
     let what =
         if w.breakdown.is_empty() { w.series.clone() } else { format!("{} ({})", w.series, w.breakdown) };
     Some(if w.too_short() {

@@ -111,6 +111,28 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     std::fs::rename(&tmp, path)
 }
 
+/// Writes a file atomically from a writer function: a temporary file beside `path`, buffered,
+/// synced, then renamed over `path`.
+pub fn write_atomic_with(
+    path: &Path,
+    write: impl FnOnce(&mut std::io::BufWriter<std::fs::File>) -> std::io::Result<()>,
+) -> std::io::Result<()> {
+    let tmp = unique_temp(path);
+    let result = (|| {
+        let mut f = std::io::BufWriter::new(std::fs::File::create(&tmp)?);
+        write(&mut f)?;
+        f.flush()?;
+        f.get_ref().sync_all()
+    })();
+    match result {
+        Ok(()) => std::fs::rename(&tmp, path),
+        Err(e) => {
+            let _ = std::fs::remove_file(&tmp);
+            Err(e)
+        }
+    }
+}
+
 /// A temporary name beside `path` that no other process or thread uses at the same time
 /// (`.<name>.<pid>.<n>.tmp`), so that two writers of one file never write into each other's
 /// temporary file.
@@ -213,25 +235,36 @@ pub fn summary_csv(summaries: &[(String, String, Summary)]) -> String {
 
 /// The text of `daily.csv`.
 pub fn daily_csv(results: &[ReplicationResult]) -> String {
-    let mut out = String::from("replication,day,series,breakdown,value\n");
+    let mut out = String::from(DAILY_HEADER);
     for r in results {
-        let cols = &r.daily.columns;
-        for day in 0..r.daily.days() {
-            for (c, (series, breakdown)) in cols.iter().enumerate() {
-                let v = r.daily.values[day * cols.len() + c];
-                let _ = writeln!(
-                    out,
-                    "{},{},{},{},{}",
-                    r.replication,
-                    day,
-                    series,
-                    csv_field(breakdown_text(breakdown)),
-                    num(v)
-                );
+        daily_rows(&mut out, r);
+    }
+    out
+}
+
+/// The header line of `daily.csv`.
+pub const DAILY_HEADER: &str = "replication,day,series,breakdown,value\n";
+
+/// Appends the rows of one replication's daily series to `out` (as in `daily.csv`).
+pub fn daily_rows(out: &mut String, r: &ReplicationResult) {
+    let cols = &r.daily.columns;
+    // Each column's "series,breakdown," made once, not once a day.
+    let labels: Vec<String> = cols
+        .iter()
+        .map(|(series, breakdown)| format!("{series},{},", csv_field(breakdown_text(breakdown))))
+        .collect();
+    for day in 0..r.daily.days() {
+        let values = &r.daily.values[day * cols.len()..(day + 1) * cols.len()];
+        for (label, &v) in labels.iter().zip(values) {
+            let _ = write!(out, "{},{day},", r.replication);
+            out.push_str(label);
+            if v.is_finite() {
+                let _ = writeln!(out, "{v}");
+            } else {
+                out.push_str("NA\n");
             }
         }
     }
-    out
 }
 
 /// The manifest: identity of the run, the files written, and the resolved scenario.
@@ -281,6 +314,35 @@ pub fn manifest_json(info: &RunInfo, loaded: &Loaded, files: &[(&str, u64)]) -> 
     serde_json::to_string_pretty(&m).expect("plain data serialises") + "\n"
 }
 
+/// Where a run's daily series come from: each replication's, one at a time, in replication
+/// order. Results in memory are one source; the rows of shard files, read back one row at a
+/// time while `daily.csv` is written, are another (`experiment::shard::DailyRows`), so a merge
+/// never holds every replication's series at once.
+pub trait DailySource {
+    fn for_each(
+        &self,
+        each: &mut dyn FnMut(&ReplicationResult) -> std::io::Result<()>,
+    ) -> std::io::Result<()>;
+}
+
+impl DailySource for [ReplicationResult] {
+    fn for_each(
+        &self,
+        each: &mut dyn FnMut(&ReplicationResult) -> std::io::Result<()>,
+    ) -> std::io::Result<()> {
+        self.iter().try_for_each(each)
+    }
+}
+
+impl DailySource for Vec<ReplicationResult> {
+    fn for_each(
+        &self,
+        each: &mut dyn FnMut(&ReplicationResult) -> std::io::Result<()>,
+    ) -> std::io::Result<()> {
+        self.as_slice().for_each(each)
+    }
+}
+
 /// Writes the four result files into `dir` (created if needed); returns their paths.
 pub fn write_results(
     dir: &Path,
@@ -288,29 +350,55 @@ pub fn write_results(
     results: &[ReplicationResult],
     warmup: Option<&crate::experiment::warmup::WarmupChoice>,
 ) -> std::io::Result<Vec<PathBuf>> {
+    Ok(write_run(dir, loaded, results, results, warmup)?.0)
+}
+
+/// Writes the four result files of a run into `dir` (created if needed): the summaries from
+/// `results` (whose daily series are not read), the daily series from `daily`, streamed to
+/// `daily.csv` a replication at a time. Returns the paths and the replications' mean daily
+/// series (for the warm-up check).
+pub fn write_run(
+    dir: &Path,
+    loaded: &Loaded,
+    results: &[ReplicationResult],
+    daily: &(impl DailySource + ?Sized),
+    warmup: Option<&crate::experiment::warmup::WarmupChoice>,
+) -> std::io::Result<(Vec<PathBuf>, crate::experiment::warmup::Means)> {
     std::fs::create_dir_all(dir)?;
     let info = RunInfo { warmup_choice: warmup.cloned(), ..RunInfo::new(loaded) };
     let summaries = summarise(results);
     let reps = replications_jsonl(results);
     let summary = summary_csv(&summaries);
-    let daily = daily_csv(results);
-    let rows = |s: &str| s.lines().count() as u64 - 1;
-    let files = [
-        ("replications.jsonl", reps.lines().count() as u64, reps),
-        ("summary.csv", rows(&summary), summary),
-        ("daily.csv", rows(&daily), daily),
-    ];
     let mut paths = Vec::new();
-    for (name, _, text) in &files {
+    for (name, text) in [("replications.jsonl", &reps), ("summary.csv", &summary)] {
         let p = dir.join(name);
         write_atomic(&p, text.as_bytes())?;
         paths.push(p);
     }
-    let listed: Vec<(&str, u64)> = files.iter().map(|(n, r, _)| (*n, *r)).collect();
+    let p = dir.join("daily.csv");
+    let mut means = crate::experiment::warmup::Means::default();
+    let mut n_daily = 0u64;
+    write_atomic_with(&p, |out| {
+        out.write_all(DAILY_HEADER.as_bytes())?;
+        let mut text = String::new();
+        daily.for_each(&mut |r| {
+            text.clear();
+            daily_rows(&mut text, r);
+            n_daily += (r.daily.days() * r.daily.columns.len()) as u64;
+            means.add(&r.daily);
+            out.write_all(text.as_bytes())
+        })
+    })?;
+    paths.push(p);
+    let listed = [
+        ("replications.jsonl", reps.lines().count() as u64),
+        ("summary.csv", rows_of(&summary)),
+        ("daily.csv", n_daily),
+    ];
     let p = dir.join("manifest.json");
     write_atomic(&p, manifest_json(&info, loaded, &listed).as_bytes())?;
     paths.push(p);
-    Ok(paths)
+    Ok((paths, means))
 }
 
 /// A file of a results folder and its rows, as a manifest lists it.

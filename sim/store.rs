@@ -15,8 +15,12 @@
 //! (the first of each key; a line cut short by an interruption is dropped) and rewrites the file
 //! with the new header, so a rerun does only what is missing. Floats are written by serde_json
 //! with `float_roundtrip` and read back bit for bit.
+//!
+//! Files are read and rewritten a line at a time (never held whole in memory), and reading
+//! records where each row starts, so that a row's bulky parts (a replication's daily series) can
+//! be read again one row at a time when they are needed.
 
-use crate::output::write_atomic;
+use crate::output::write_atomic_with;
 use crate::rng::name_key;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -24,7 +28,7 @@ use serde_json::value::RawValue;
 use std::collections::HashSet;
 use std::fs::{File, OpenOptions};
 use std::hash::Hash;
-use std::io::Write as _;
+use std::io::{BufRead, BufReader, Seek, SeekFrom, Write as _};
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
@@ -96,32 +100,63 @@ pub struct Opened<R> {
     pub damaged: Vec<Damaged>,
 }
 
-/// The rows after the header that are complete, intact lines and have a key (the first row of
-/// each key), with their line text; and the damaged lines (line number, why).
-fn kept_rows<'a, R: DeserializeOwned, K: Eq + Hash>(
-    lines: impl Iterator<Item = &'a str>,
-    key: &impl Fn(&R) -> Option<K>,
-) -> (Vec<(R, &'a str)>, Vec<Damaged>) {
-    let mut seen = HashSet::new();
-    let mut out = Vec::new();
-    let mut damaged = Vec::new();
-    for (i, l) in lines.enumerate() {
+/// Reads the lines of `reader` one at a time, calling `each` with each line (newline included)
+/// and its 0-based line number; stops at the end or at a line cut short (no newline), which is
+/// passed to `cut` instead.
+fn for_each_line(
+    reader: &mut impl BufRead,
+    mut each: impl FnMut(usize, &str) -> std::io::Result<()>,
+    mut cut: impl FnMut(usize, &str),
+) -> std::io::Result<()> {
+    let mut buf = Vec::new();
+    for i in 0.. {
+        buf.clear();
+        if reader.read_until(b'\n', &mut buf)? == 0 {
+            break;
+        }
+        let l = String::from_utf8_lossy(&buf);
         if !l.ends_with('\n') {
-            break; // a line cut short by an interruption
+            cut(i, &l);
+            break;
         }
-        match read_line::<R>(l) {
-            Line::Row(row) => {
-                if let Some(k) = key(&row)
-                    && seen.insert(k)
-                {
-                    out.push((row, l));
-                }
-            }
-            Line::Other => {}
-            Line::Damaged(why) => damaged.push((i + 2, why)),
-        }
+        each(i, &l)?;
     }
-    (out, damaged)
+    Ok(())
+}
+
+/// Copies the complete, intact rows with a key (the first row of each key) from the lines after
+/// the header in `reader` to `out`, calling `kept` with each; returns the damaged lines (line
+/// number, why).
+fn copy_kept_rows<R: DeserializeOwned, K: Eq + Hash>(
+    reader: &mut impl BufRead,
+    out: &mut impl std::io::Write,
+    key: &impl Fn(&R) -> Option<K>,
+    mut kept: impl FnMut(R),
+) -> std::io::Result<(usize, Vec<Damaged>)> {
+    let mut seen = HashSet::new();
+    let mut damaged = Vec::new();
+    let mut rows = 0;
+    for_each_line(
+        reader,
+        |i, l| {
+            match read_line::<R>(l) {
+                Line::Row(row) => {
+                    if let Some(k) = key(&row)
+                        && seen.insert(k)
+                    {
+                        out.write_all(l.as_bytes())?;
+                        rows += 1;
+                        kept(row);
+                    }
+                }
+                Line::Other => {}
+                Line::Damaged(why) => damaged.push((i + 2, why)),
+            }
+            Ok(())
+        },
+        |_, _| {}, // a line cut short by an interruption
+    )?;
+    Ok((rows, damaged))
 }
 
 impl Writer {
@@ -148,18 +183,20 @@ impl Writer {
             std::fs::create_dir_all(dir)?;
         }
         let mut opened = Opened { rows: Vec::new(), replaced: None, damaged: Vec::new() };
-        let mut text = line(header);
-        if path.exists() {
-            let old = String::from_utf8_lossy(&std::fs::read(path)?).into_owned();
-            let mut lines = old.split_inclusive('\n');
-            match lines.next().and_then(|l| serde_json::from_str::<H>(l).ok()) {
+        let old = match File::open(path) {
+            Ok(f) => Some(BufReader::new(f)),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
+            Err(e) => return Err(e),
+        };
+        write_atomic_with(path, |out| {
+            out.write_all(line(header).as_bytes())?;
+            let Some(mut old) = old else { return Ok(()) };
+            let mut first = Vec::new();
+            old.read_until(b'\n', &mut first)?;
+            match serde_json::from_slice::<H>(&first).ok() {
                 Some(h) => match compatible(&h) {
                     Ok(()) => {
-                        let (rows, damaged) = kept_rows(lines, &key);
-                        for (row, l) in rows {
-                            text.push_str(l);
-                            opened.rows.push(row);
-                        }
+                        let (_, damaged) = copy_kept_rows(&mut old, out, &key, |r| opened.rows.push(r))?;
                         opened.damaged = damaged;
                     }
                     Err(why) => opened.replaced = Some(why),
@@ -169,8 +206,8 @@ impl Writer {
                         Some(format!("{} was not a {what} file; started afresh", path.display()))
                 }
             }
-        }
-        write_atomic(path, text.as_bytes())?;
+            Ok(())
+        })?;
         let file = OpenOptions::new().append(true).open(path)?;
         Ok((Writer { path: path.to_path_buf(), file: Mutex::new(file) }, opened))
     }
@@ -192,14 +229,13 @@ impl Writer {
         K: Eq + Hash,
     {
         drop(self.file);
-        let text = String::from_utf8_lossy(&std::fs::read(&self.path)?).into_owned();
-        let mut out = line(header);
-        let (rows, _) = kept_rows(text.split_inclusive('\n').skip(1), &key);
-        for (_, l) in &rows {
-            out.push_str(l);
-        }
-        out.push_str(&footer(rows.len()));
-        write_atomic(&self.path, out.as_bytes())?;
+        let mut old = BufReader::new(File::open(&self.path)?);
+        write_atomic_with(&self.path, |out| {
+            out.write_all(line(header).as_bytes())?;
+            old.read_until(b'\n', &mut Vec::new())?; // the old header
+            let (rows, _) = copy_kept_rows(&mut old, out, &key, |_: R| {})?;
+            out.write_all(footer(rows).as_bytes())
+        })?;
         Ok(self.path)
     }
 }
@@ -210,32 +246,49 @@ pub struct Stored<H, R> {
     pub path: PathBuf,
     pub header: H,
     pub rows: Vec<R>,
+    /// Where each row's line starts in the file (bytes), for [`read_row_at`].
+    pub offsets: Vec<u64>,
     /// The footer's row count, if the file has its footer.
     pub footer: Option<u64>,
     /// Whether the file ends in a line cut short (an interrupted write).
     pub cut_short: bool,
 }
 
-/// Reads a store file whose header `is_header` accepts; an error says plainly what is wrong
-/// with it (`what` names the kind of file, e.g. "medgroup shard").
+/// Reads a store file whose header `is_header` accepts, a line at a time; an error says plainly
+/// what is wrong with it (`what` names the kind of file, e.g. "medgroup shard"). `R` may read
+/// only part of each row (serde skips the rest), to keep less in memory.
 pub fn read<H, R>(path: &Path, what: &str, is_header: impl Fn(&H) -> bool) -> Result<Stored<H, R>, String>
 where
     H: DeserializeOwned,
     R: DeserializeOwned,
 {
-    let bytes =
-        std::fs::read(path).map_err(|e| format!("cannot read {what} file {}: {e}", path.display()))?;
-    let text = String::from_utf8(bytes)
-        .map_err(|_| format!("{} is not a {what} file (not UTF-8 text)", path.display()))?;
-    let mut lines = text.split_inclusive('\n');
-    let first = lines.next().ok_or_else(|| format!("{} is empty, not a {what} file", path.display()))?;
+    let cannot = |e: std::io::Error| format!("cannot read {what} file {}: {e}", path.display());
+    let mut reader = BufReader::new(File::open(path).map_err(cannot)?);
+    let mut first = Vec::new();
+    reader.read_until(b'\n', &mut first).map_err(cannot)?;
+    if first.is_empty() {
+        return Err(format!("{} is empty, not a {what} file", path.display()));
+    }
+    let not_text = || format!("{} is not a {what} file (not UTF-8 text)", path.display());
+    let first = std::str::from_utf8(&first).map_err(|_| not_text())?;
     let header: H = serde_json::from_str(first).ok().filter(|h| is_header(h)).ok_or_else(|| {
         format!("{} is not a {what} file (its first line is not a {what} header)", path.display())
     })?;
+    let mut offset = first.len() as u64;
     let mut rows = Vec::new();
+    let mut offsets = Vec::new();
     let mut footer = None;
     let mut cut_short = false;
-    for (i, l) in lines.enumerate() {
+    let mut buf = Vec::new();
+    for i in 0.. {
+        buf.clear();
+        let n = reader.read_until(b'\n', &mut buf).map_err(cannot)?;
+        if n == 0 {
+            break;
+        }
+        let l = std::str::from_utf8(&buf).map_err(|_| not_text())?;
+        let at = offset;
+        offset += n as u64;
         if !l.ends_with('\n') {
             cut_short = true;
             break;
@@ -246,6 +299,7 @@ where
         match read_line::<R>(l) {
             Line::Row(row) => {
                 rows.push(row);
+                offsets.push(at);
                 continue;
             }
             Line::Damaged(why) if !l.contains("\"kind\":\"footer\"") => {
@@ -269,5 +323,20 @@ where
             }
         }
     }
-    Ok(Stored { path: path.to_path_buf(), header, rows, footer, cut_short })
+    Ok(Stored { path: path.to_path_buf(), header, rows, offsets, footer, cut_short })
+}
+
+/// Reads the row whose line starts at `offset` in `file` (an offset [`read`] recorded), checking
+/// its checksum again.
+pub fn read_row_at<R: DeserializeOwned>(file: &mut File, path: &Path, offset: u64) -> Result<R, String> {
+    let cannot = |e: std::io::Error| format!("cannot read {}: {e}", path.display());
+    file.seek(SeekFrom::Start(offset)).map_err(cannot)?;
+    let mut buf = Vec::new();
+    BufReader::new(&mut *file).read_until(b'\n', &mut buf).map_err(cannot)?;
+    let l = String::from_utf8_lossy(&buf);
+    match read_line::<R>(&l) {
+        Line::Row(r) => Ok(r),
+        Line::Damaged(why) => Err(format!("{}: the row at byte {offset} is damaged: {why}", path.display())),
+        Line::Other => Err(format!("{}: no row at byte {offset} (was the file changed?)", path.display())),
+    }
 }

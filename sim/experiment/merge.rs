@@ -20,8 +20,8 @@ use super::{Design, Experiment, Kind, Shard, Unit};
 use crate::folder;
 use crate::model::record::ReplicationResult;
 use crate::output::{
-    FileEntry, breakdown_key_cells, breakdown_key_header, breakdown_text, csv_field, num, parameter_columns,
-    rows_of, summarise, write_atomic, write_results,
+    DailySource, FileEntry, breakdown_key_cells, breakdown_key_header, breakdown_text, csv_field, num,
+    parameter_columns, rows_of, summarise, write_atomic, write_run,
 };
 use crate::scenario::value_text;
 use serde::Serialize;
@@ -66,9 +66,21 @@ fn describe(f: &ShardFile) -> String {
     )
 }
 
+/// Shard files checked and put in canonical order.
+#[derive(Debug)]
+pub struct Checked {
+    pub experiment: Experiment,
+    /// Per point, in replication order, without daily series.
+    pub results: Vec<Vec<ReplicationResult>>,
+    /// Per point, where each replication's daily series is (read when written).
+    pub daily: Vec<shard::DailyRows>,
+    /// Finished replications beyond the experiment's count, left out.
+    pub extra: usize,
+}
+
 /// Checks that `files` are every shard of one experiment, each complete, and returns the
 /// experiment with its results: one list per point, in replication order.
-pub fn check(mut files: Vec<ShardFile>) -> Result<(Experiment, Vec<Vec<ReplicationResult>>, usize), String> {
+pub fn check(mut files: Vec<ShardFile>) -> Result<Checked, String> {
     files.sort_by_key(|f| (f.header.shards, f.header.shard));
     let first = files.first().ok_or("no shard files to merge")?;
     let h0 = first.header.clone();
@@ -138,9 +150,10 @@ pub fn check(mut files: Vec<ShardFile>) -> Result<(Experiment, Vec<Vec<Replicati
     }
     let point_of: HashMap<String, usize> =
         exp.points.iter().enumerate().map(|(i, p)| (p.key_hex(), i)).collect();
-    let mut rows: BTreeMap<Unit, ReplicationResult> = BTreeMap::new();
+    let mut rows: BTreeMap<Unit, (ReplicationResult, usize, u64)> = BTreeMap::new();
     let mut extra = 0usize;
-    for f in files {
+    let paths: Vec<PathBuf> = files.iter().map(|f| f.path.clone()).collect();
+    for (file_index, f) in files.into_iter().enumerate() {
         let shard = Shard { index: f.header.shard, count: f.header.shards };
         let expected = exp.shard_units(shard);
         let label = format!("shard {}/{} ({})", shard.index, shard.count, f.path.display());
@@ -169,7 +182,7 @@ pub fn check(mut files: Vec<ShardFile>) -> Result<(Experiment, Vec<Vec<Replicati
             ));
         }
         let mine: std::collections::HashSet<Unit> = expected.iter().copied().collect();
-        for row in &f.rows {
+        for (row, &offset) in f.rows.iter().zip(&f.offsets) {
             let point = *point_of.get(&row.point).ok_or_else(|| {
                 format!("{label}: a row names point {}, which the experiment does not have", row.point)
             })?;
@@ -186,7 +199,7 @@ pub fn check(mut files: Vec<ShardFile>) -> Result<(Experiment, Vec<Vec<Replicati
                     row.replication, exp.points[point].label
                 ));
             }
-            if rows.insert(unit, row.result()).is_some() {
+            if rows.insert(unit, (row.summary(), file_index, offset)).is_some() {
                 return Err(format!(
                     "{label}: replication {} of point {} appears twice",
                     row.replication, exp.points[point].label
@@ -195,10 +208,12 @@ pub fn check(mut files: Vec<ShardFile>) -> Result<(Experiment, Vec<Vec<Replicati
         }
     }
     let mut results: Vec<Vec<ReplicationResult>> = vec![Vec::new(); exp.points.len()];
-    for (unit, r) in rows {
+    let mut daily = vec![shard::DailyRows { files: paths, rows: Vec::new() }; exp.points.len()];
+    for (unit, (r, file, offset)) in rows {
         results[unit.point].push(r);
+        daily[unit.point].rows.push((file, offset));
     }
-    Ok((exp, results, extra))
+    Ok(Checked { experiment: exp, results, daily, extra })
 }
 
 /// Reads and checks `paths`, claims `out` for their experiment ([`folder::claim`]: a folder of
@@ -207,25 +222,29 @@ pub fn check(mut files: Vec<ShardFile>) -> Result<(Experiment, Vec<Vec<Replicati
 /// from earlier results that differ is removed with them.
 pub fn merge(paths: &[PathBuf], out: &Path, force: bool) -> Result<Merged, String> {
     let files = paths.iter().map(|p| shard::read(p)).collect::<Result<Vec<_>, _>>()?;
-    let (experiment, results, extra) = check(files)?;
+    let Checked { experiment, results, daily, extra } = check(files)?;
     let claimed = folder::claim(out, &experiment.owner(), force).map_err(|e| e.to_string())?;
     let manifest = out.join("manifest.json");
     let before = std::fs::read(&manifest).ok();
-    let written = write(out, &experiment, &results)
+    let sources: Vec<&dyn DailySource> = daily.iter().map(|d| d as &dyn DailySource).collect();
+    let (written, means) = write_with(out, &experiment, &results, &sources)
         .map_err(|e| format!("cannot write results to {}: {e}", out.display()))?;
     let mut removed = claimed.removed;
     if before.is_some_and(|b| std::fs::read(&manifest).ok() != Some(b)) {
         removed.extend(folder::remove_reports(out).map_err(|e| e.to_string())?);
     }
-    Ok(Merged { experiment, results, written, extra, removed })
+    Ok(Merged { experiment, results, means, written, extra, removed })
 }
 
 /// A merged experiment.
 #[derive(Debug)]
 pub struct Merged {
     pub experiment: Experiment,
-    /// Per point, in replication order.
+    /// Per point, in replication order, without daily series (they are in `daily.csv`).
     pub results: Vec<Vec<ReplicationResult>>,
+    /// Per point whose daily series were written, their mean over replications (for the
+    /// warm-up check); empty for a sweep or an uncertainty analysis.
+    pub means: Vec<super::warmup::Means>,
     pub written: Vec<PathBuf>,
     /// Finished replications beyond the experiment's count, kept in the shard files and left
     /// out of the results.
@@ -234,20 +253,38 @@ pub struct Merged {
     pub removed: Vec<PathBuf>,
 }
 
-/// Writes the result files of `exp` into `out`.
+/// Writes the result files of `exp` into `out` from results held in memory (daily series
+/// included).
 pub fn write(
     out: &Path,
     exp: &Experiment,
     results: &[Vec<ReplicationResult>],
 ) -> std::io::Result<Vec<PathBuf>> {
+    let sources: Vec<&dyn DailySource> = results.iter().map(|r| r as &dyn DailySource).collect();
+    Ok(write_with(out, exp, results, &sources)?.0)
+}
+
+/// Writes the result files of `exp` into `out`: the summaries from `results`, each point's
+/// daily series from its source in `daily`. Returns the paths and, per point whose daily series
+/// were written, their means.
+pub fn write_with(
+    out: &Path,
+    exp: &Experiment,
+    results: &[Vec<ReplicationResult>],
+    daily: &[&dyn DailySource],
+) -> std::io::Result<(Vec<PathBuf>, Vec<super::warmup::Means>)> {
     std::fs::create_dir_all(out)?;
     if exp.spec.uncertainty.is_some() {
-        return super::uncertainty::write(out, exp, results);
+        return Ok((super::uncertainty::write(out, exp, results)?, Vec::new()));
     }
     match exp.spec.kind {
-        Kind::Run => write_results(out, &exp.points[0].loaded, &results[0], exp.spec.warmup.as_ref()),
-        Kind::Compare => write_compare(out, exp, results),
-        Kind::Sweep => write_sweep(out, exp, results),
+        Kind::Run => {
+            let (paths, means) =
+                write_run(out, &exp.points[0].loaded, &results[0], daily[0], exp.spec.warmup.as_ref())?;
+            Ok((paths, vec![means]))
+        }
+        Kind::Compare => write_compare(out, exp, results, daily),
+        Kind::Sweep => Ok((write_sweep(out, exp, results)?, Vec::new())),
     }
 }
 
@@ -255,7 +292,8 @@ fn write_compare(
     out: &Path,
     exp: &Experiment,
     results: &[Vec<ReplicationResult>],
-) -> std::io::Result<Vec<PathBuf>> {
+    daily: &[&dyn DailySource],
+) -> std::io::Result<(Vec<PathBuf>, Vec<super::warmup::Means>)> {
     #[derive(Serialize)]
     struct Arm<'a> {
         name: &'a str,
@@ -284,9 +322,13 @@ fn write_compare(
     }
     let mut paths = Vec::new();
     let mut arms = Vec::new();
+    let mut means = Vec::new();
     for (i, (point, rs)) in exp.points.iter().zip(results).enumerate() {
         let folder = format!("arms/{}", point.label);
-        paths.extend(write_results(&out.join(&folder), &point.loaded, rs, exp.spec.warmup.as_ref())?);
+        let (written, m) =
+            write_run(&out.join(&folder), &point.loaded, rs, daily[i], exp.spec.warmup.as_ref())?;
+        paths.extend(written);
+        means.push(m);
         arms.push(Arm {
             name: &point.label,
             scenario_file: exp.spec.scenarios[i].files.first().map(String::as_str).unwrap_or(""),
@@ -316,7 +358,7 @@ fn write_compare(
     let p = out.join("manifest.json");
     write_atomic(&p, (serde_json::to_string_pretty(&m).expect("plain data serialises") + "\n").as_bytes())?;
     paths.push(p);
-    Ok(paths)
+    Ok((paths, means))
 }
 
 fn write_sweep(

@@ -69,9 +69,10 @@ impl Header {
     }
 }
 
-/// One finished unit.
+/// One finished unit. `D` is what its daily series is read as: [`Daily`], or [`Skipped`] to
+/// read the row without them ([`RowHead`]).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Row {
+pub struct Row<D = Daily> {
     pub kind: String,
     /// The point's content identity (16 hex digits).
     pub point: String,
@@ -80,8 +81,27 @@ pub struct Row {
     pub census: [u64; 6],
     /// (metric, breakdown, value); `null` for a value that is not a number.
     pub metrics: Vec<(String, String, Option<f64>)>,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub daily: Option<Daily>,
+    #[serde(default = "none", skip_serializing_if = "Option::is_none")]
+    pub daily: Option<D>,
+}
+
+fn none<D>() -> Option<D> {
+    None
+}
+
+/// A row read without its daily series, which merging reads again one row at a time when it
+/// writes them ([`DailyRows`]), so that a merge holds only the summary numbers in memory.
+pub type RowHead = Row<Skipped>;
+
+/// A daily series read past and not kept.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct Skipped;
+
+impl<'de> Deserialize<'de> for Skipped {
+    fn deserialize<De: serde::Deserializer<'de>>(d: De) -> Result<Skipped, De::Error> {
+        serde::de::IgnoredAny::deserialize(d)?;
+        Ok(Skipped)
+    }
 }
 
 /// Daily series of one unit: `values` is day-major, one value per column per day.
@@ -113,7 +133,6 @@ impl Row {
 
     /// The replication's result, as the model returned it (daily series empty for a sweep).
     pub fn result(&self) -> ReplicationResult {
-        let [alive, uncontrolled, enrolled, signed, spawned, died] = self.census;
         let daily = match &self.daily {
             Some(d) => DailyTable {
                 columns: d.columns.clone(),
@@ -121,6 +140,14 @@ impl Row {
             },
             None => DailyTable::default(),
         };
+        ReplicationResult { daily, ..self.summary() }
+    }
+}
+
+impl<D> Row<D> {
+    /// The replication's result without its daily series.
+    pub fn summary(&self) -> ReplicationResult {
+        let [alive, uncontrolled, enrolled, signed, spawned, died] = self.census;
         ReplicationResult {
             replication: self.replication,
             metrics: self
@@ -132,7 +159,7 @@ impl Row {
                     value: v.unwrap_or(f64::NAN),
                 })
                 .collect(),
-            daily,
+            daily: DailyTable::default(),
             census: Census { alive, uncontrolled, enrolled, signed, spawned, died },
         }
     }
@@ -185,7 +212,7 @@ impl Writer {
             }
         };
         let (writer, opened) =
-            store::Writer::open(path, "shard", &header, compatible, |r: &Row| unit_of(exp, r))?;
+            store::Writer::open(path, "shard", &header, compatible, |r: &RowHead| unit_of(exp, r))?;
         let done = opened.rows.iter().filter_map(|r| unit_of(exp, r)).collect();
         Ok((Writer(writer), Resumed { done, replaced: opened.replaced, damaged: opened.damaged }))
     }
@@ -202,7 +229,7 @@ impl Writer {
     /// them again, and merging leaves them out.
     pub fn finish(self, exp: &Experiment, shard: Shard) -> std::io::Result<PathBuf> {
         let mine: HashSet<Unit> = exp.shard_units(shard).into_iter().collect();
-        self.0.close(&Header::new(exp, shard), |r: &Row| {
+        self.0.close(&Header::new(exp, shard), |r: &RowHead| {
             unit_of(exp, r).filter(|u| mine.contains(u) || u.replication >= exp.replications)
         })
     }
@@ -238,7 +265,7 @@ pub fn run_pending(
 }
 
 /// The unit a row belongs to, if it is a row of one of `exp`'s points.
-fn unit_of(exp: &Experiment, row: &Row) -> Option<Unit> {
+fn unit_of<D>(exp: &Experiment, row: &Row<D>) -> Option<Unit> {
     if row.kind != "unit" {
         return None;
     }
@@ -246,22 +273,50 @@ fn unit_of(exp: &Experiment, row: &Row) -> Option<Unit> {
     Some(Unit { point, replication: row.replication })
 }
 
-/// The results of `exp` (per point, in replication order) from the rows of a shard file that
-/// holds the whole experiment, or `None` if a unit is missing.
-pub fn results_of(exp: &Experiment, rows: &[Row]) -> Option<Vec<Vec<ReplicationResult>>> {
+/// The results of `exp` (per point, in replication order; without daily series) from the rows of
+/// a shard file that holds the whole experiment, or `None` if a unit is missing.
+pub fn results_of<D>(exp: &Experiment, rows: &[Row<D>]) -> Option<Vec<Vec<ReplicationResult>>> {
     let mut out: Vec<Vec<Option<ReplicationResult>>> =
         vec![vec![None; exp.replications as usize]; exp.points.len()];
     for row in rows {
         let Some(point) = exp.points.iter().position(|p| p.key_hex() == row.point) else { continue };
         if let Some(slot) = out[point].get_mut(row.replication as usize) {
-            *slot = Some(row.result());
+            *slot = Some(row.summary());
         }
     }
     out.into_iter().map(|rs| rs.into_iter().collect::<Option<Vec<_>>>()).collect()
 }
 
-/// A shard file as read back for merging.
-pub type ShardFile = store::Stored<Header, Row>;
+/// A shard file as read back for merging: its rows without their daily series.
+pub type ShardFile = store::Stored<Header, RowHead>;
+
+/// The daily series of some finished units, read from their shard files one row at a time:
+/// each unit's file and the byte where its row starts, in the order they are wanted.
+#[derive(Debug, Clone, Default)]
+pub struct DailyRows {
+    pub files: Vec<PathBuf>,
+    /// (index into `files`, offset of the row).
+    pub rows: Vec<(usize, u64)>,
+}
+
+impl crate::output::DailySource for DailyRows {
+    fn for_each(
+        &self,
+        each: &mut dyn FnMut(&ReplicationResult) -> std::io::Result<()>,
+    ) -> std::io::Result<()> {
+        let mut open: Vec<Option<std::fs::File>> = self.files.iter().map(|_| None).collect();
+        for &(f, offset) in &self.rows {
+            let path = &self.files[f];
+            let file = match &mut open[f] {
+                Some(file) => file,
+                slot => slot.insert(std::fs::File::open(path)?),
+            };
+            let row: Row = store::read_row_at(file, path, offset).map_err(std::io::Error::other)?;
+            each(&row.result())?;
+        }
+        Ok(())
+    }
+}
 
 /// Reads a shard file; an error says plainly what is wrong with it.
 pub fn read(path: &Path) -> Result<ShardFile, String> {

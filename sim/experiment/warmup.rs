@@ -12,7 +12,7 @@
 //! point anywhere in the searched half.
 
 use crate::metrics::series;
-use crate::model::record::ReplicationResult;
+use crate::model::record::{DailyTable, ReplicationResult};
 use crate::params::Params;
 use crate::run::run_replications;
 use serde::{Deserialize, Serialize};
@@ -82,23 +82,61 @@ impl WarmupCheck {
     }
 }
 
+/// The mean daily series of a run's replications, added one replication at a time (so a merge
+/// can check the warm-up while it streams the series to `daily.csv`).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Means {
+    /// The first replication's columns.
+    pub columns: Vec<(String, String)>,
+    /// Day-major sums over replications, for the days every replication has.
+    sums: Vec<f64>,
+    days: usize,
+    replications: usize,
+}
+
+impl Means {
+    pub fn add(&mut self, daily: &DailyTable) {
+        if self.replications == 0 {
+            self.columns = daily.columns.clone();
+            self.days = daily.days();
+            self.sums = vec![0.0; self.days * self.columns.len()];
+        }
+        self.replications += 1;
+        let n = self.columns.len();
+        self.days = self.days.min(daily.days());
+        let width = daily.columns.len();
+        for d in 0..self.days {
+            for c in 0..n {
+                self.sums[d * n + c] += daily.values[d * width + c];
+            }
+        }
+    }
+
+    /// The mean over replications of column `c`, day by day.
+    fn mean(&self, c: usize) -> Vec<f64> {
+        let n = self.columns.len();
+        (0..self.days).map(|d| self.sums[d * n + c] / self.replications as f64).collect()
+    }
+}
+
 /// The check of a run's `results`, if they record a checked series.
 pub fn check(results: &[ReplicationResult], warmup_days: u32) -> Option<WarmupCheck> {
-    let first = results.first()?;
-    let cols = &first.daily.columns;
+    let mut means = Means::default();
+    for r in results {
+        means.add(&r.daily);
+    }
+    check_means(&means, warmup_days)
+}
+
+/// The check of a run from its replications' mean daily series, if they hold a checked series.
+pub fn check_means(means: &Means, warmup_days: u32) -> Option<WarmupCheck> {
     // The longest material truncation, else the longest of any: (material, days, shift, series).
     let mut longest: Option<(bool, usize, f64, &String, &String)> = None;
-    for (c, (series, breakdown)) in cols.iter().enumerate() {
+    for (c, (series, breakdown)) in means.columns.iter().enumerate() {
         if !CHECKED.contains(&series.as_str()) {
             continue;
         }
-        let days = results.iter().map(|r| r.daily.days()).min().unwrap_or(0);
-        let mean: Vec<f64> = (0..days)
-            .map(|d| {
-                results.iter().map(|r| r.daily.values[d * r.daily.columns.len() + c]).sum::<f64>()
-                    / results.len() as f64
-            })
-            .collect();
+        let mean = means.mean(c);
         let Some(point) = analysis::stats::mser5(&mean) else { continue };
         let (shift, is_material) = material(series, &mean, point);
         if longest.is_none_or(|(m, d, ..)| (is_material, point) > (m, d)) {

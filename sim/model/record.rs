@@ -305,6 +305,8 @@ pub struct Recorder {
     /// (facility index, ward index) of each ward with an operating list, in `theatres` order.
     pub theatre_ids: Vec<(usize, usize)>,
     pub daily: DailyTable,
+    /// Which daily series this scenario has something to report in.
+    pub reported: Reported,
     pub days_recorded: u32,
     /// Mean share of the capability gap the CHCs have closed, at the last recorded day.
     pub chc_capability_gain: f64,
@@ -342,6 +344,45 @@ pub struct YearStats {
     pub checked: u64,
 }
 
+/// The daily series a scenario has something to put in: a series about something the scenario
+/// does not hold (outpatient visits at a tier without clinics, the cohort of a scenario without
+/// chronic patients, CHC series without CHCs) would be a column of zeros or blanks on every day,
+/// so it is not recorded. Decided from the parameters alone, so every replication and every day
+/// has the same columns.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Reported {
+    /// Visits by tier: the tier has a facility with clinics or an emergency department.
+    pub visits: [bool; 3],
+    /// Outpatient waits by tier (agents' channel): chronic patients, and clinics at the tier.
+    pub waits: [bool; 3],
+    /// The primary-care visit shares: an in-scope CHC with clinics.
+    pub primary_share: bool,
+    /// Referral and CHC series (referrals, CHC-booked appointments, expert sessions, learning):
+    /// a CHC.
+    pub chc: bool,
+    /// The cohort's series (acute events, deaths, patients, enrolled, uncontrolled, signed):
+    /// chronic patients.
+    pub cohort: bool,
+}
+
+impl Reported {
+    pub fn of(params: &Params) -> Reported {
+        let cohort = params.population.residents > 0 && !params.conditions.is_empty();
+        let mut r = Reported { cohort, ..Reported::default() };
+        for f in &params.facilities {
+            let t = f.tier.index();
+            let clinics = !f.clinics.is_empty();
+            r.visits[t] |= clinics || f.emergency_department;
+            r.waits[t] |= clinics && cohort;
+            if f.tier == Tier::Primary {
+                r.chc = true;
+                r.primary_share |= clinics && f.in_scope;
+            }
+        }
+        r
+    }
+}
+
 /// Referral routes, in the order of the counters: the referral platform, other routes.
 pub const ROUTES: [&str; 2] = ["platform", "other"];
 
@@ -373,6 +414,7 @@ impl Recorder {
             wards: vec![WardTotals::default(); ward_ids.len()],
             ward_ids,
             daily: DailyTable::default(),
+            reported: Reported::of(params),
             days_recorded: 0,
             chc_capability_gain: 0.0,
             signed_patients: 0,
@@ -525,14 +567,21 @@ pub fn record(
             .sum(),
         chcs as f64,
     );
+    let reported = rec.reported;
     let mut row = rec.daily.row();
-    for t in Tier::ALL {
+    for t in Tier::ALL.into_iter().filter(|t| reported.visits[t.index()]) {
         row.put(&series::VISITS, || format!("tier={}", t.name()), tier_visits[t.index()] as f64);
     }
-    row.put(&series::PRIMARY_CARE_VISIT_SHARE, String::new, ratio(primary as f64, scope as f64));
-    let provided = primary.saturating_sub(rec.today.session_visits_in_scope);
-    row.put(&series::PRIMARY_CARE_VISIT_SHARE_PROVIDER, String::new, ratio(provided as f64, scope as f64));
-    for t in Tier::ALL {
+    if reported.primary_share {
+        row.put(&series::PRIMARY_CARE_VISIT_SHARE, String::new, ratio(primary as f64, scope as f64));
+        let provided = primary.saturating_sub(rec.today.session_visits_in_scope);
+        row.put(
+            &series::PRIMARY_CARE_VISIT_SHARE_PROVIDER,
+            String::new,
+            ratio(provided as f64, scope as f64),
+        );
+    }
+    for t in Tier::ALL.into_iter().filter(|t| reported.waits[t.index()]) {
         let (s, n) = (0..3).fold((0.0, 0u64), |(s, n), c| {
             (s + rec.today.wait_sum[t.index()][c], n + rec.today.wait_n[t.index()][c])
         });
@@ -592,25 +641,35 @@ pub fn record(
         }
     }
     let t = &rec.today;
-    for (i, route) in ROUTES.iter().enumerate() {
-        row.put(&series::REFERRALS_UP, || format!("route={route}"), t.referrals_up_by_route[i] as f64);
+    if reported.chc {
+        for (i, route) in ROUTES.iter().enumerate() {
+            row.put(&series::REFERRALS_UP, || format!("route={route}"), t.referrals_up_by_route[i] as f64);
+        }
+        for (i, route) in ROUTES.iter().enumerate() {
+            row.put(
+                &series::REFERRALS_DOWN,
+                || format!("route={route}"),
+                t.referrals_down_by_route[i] as f64,
+            );
+        }
+        row.put(&series::CHC_BOOKED_HOSPITAL_APPOINTMENTS, String::new, t.chc_booked_appointments as f64);
     }
-    for (i, route) in ROUTES.iter().enumerate() {
-        row.put(&series::REFERRALS_DOWN, || format!("route={route}"), t.referrals_down_by_route[i] as f64);
+    if reported.cohort {
+        row.put(&series::ACUTE_EVENTS, String::new, t.acute_events as f64);
+        row.put(&series::DEATHS, String::new, t.deaths as f64);
+        row.put(&series::CHRONIC_PATIENTS, String::new, census.alive as f64);
+        row.put(&series::ENROLLED_PATIENTS, String::new, census.enrolled as f64);
+        row.put(
+            &series::UNCONTROLLED_PATIENT_SHARE,
+            String::new,
+            ratio(census.uncontrolled as f64, census.alive as f64),
+        );
+        row.put(&series::SIGNED_PATIENTS, String::new, census.signed as f64);
     }
-    row.put(&series::CHC_BOOKED_HOSPITAL_APPOINTMENTS, String::new, t.chc_booked_appointments as f64);
-    row.put(&series::ACUTE_EVENTS, String::new, t.acute_events as f64);
-    row.put(&series::DEATHS, String::new, t.deaths as f64);
-    row.put(&series::CHRONIC_PATIENTS, String::new, census.alive as f64);
-    row.put(&series::ENROLLED_PATIENTS, String::new, census.enrolled as f64);
-    row.put(
-        &series::UNCONTROLLED_PATIENT_SHARE,
-        String::new,
-        ratio(census.uncontrolled as f64, census.alive as f64),
-    );
-    row.put(&series::SIGNED_PATIENTS, String::new, census.signed as f64);
-    row.put(&series::EXPERT_SESSION_VISITS, String::new, t.expert_visits as f64);
-    row.put(&series::CHC_CAPABILITY_GAIN, String::new, learning);
+    if reported.chc {
+        row.put(&series::EXPERT_SESSION_VISITS, String::new, t.expert_visits as f64);
+        row.put(&series::CHC_CAPABILITY_GAIN, String::new, learning);
+    }
     if params.policy.get::<Lever<GlobalBudget>>().is_some() {
         // 0 before the budget starts.
         let l = model.policy.budget.unwrap_or_default();

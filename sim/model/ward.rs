@@ -6,9 +6,14 @@
 //! first served inside a class, without pre-emption. With Poisson arrivals, exponential stays and
 //! one class this is exactly the M/M/c queue (tested against Erlang C in `tests/`).
 //!
-//! Pending releases sit in a binary heap of at most `beds` entries (small, so it stays in
-//! cache); waiting patients sit in one FIFO per class. Ties are broken by an insertion sequence
-//! number, so the order of events never depends on anything but the stream.
+//! Pending releases sit in day buckets of 24-byte entries (the release time, an insertion
+//! sequence number that breaks ties, and the bed it frees): a release is filed under the day it
+//! falls on, and a day's bucket is sorted once when the day starts (a release that falls on the
+//! day it is filed goes into its place in the sorted day). This gives exactly the order of a
+//! priority queue on (time, sequence) at a cost that does not grow with the number of beds. Who is
+//! in each bed sits in a slab indexed by bed, touched only at admission and discharge. Waiting
+//! patients sit in one FIFO per class. The order of events never depends on anything but the
+//! stream.
 
 use crate::params::{Priority, StayLaw, WardParams};
 use crate::rng::Rng;
@@ -17,7 +22,7 @@ use bevy_ecs::entity::Entity;
 use rand::RngExt;
 use rand_distr::{Distribution, Exp, LogNormal};
 use std::cmp::Ordering;
-use std::collections::{BinaryHeap, VecDeque};
+use std::collections::VecDeque;
 
 /// Why an agent is admitted (kept with the stay, returned at discharge).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -70,30 +75,117 @@ struct Waiting {
     occupant: Occupant,
 }
 
-#[derive(Debug, Clone, Copy)]
+/// A pending release: when, the tie-breaking sequence number, and the bed (its slab index).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 struct Departure {
-    time: f64,
+    /// The release time's bits: times are non-negative, and for non-negative floats the order of
+    /// the bits is the order of the numbers (as `f64::total_cmp` has it).
+    time_bits: u64,
     seq: u64,
-    admitted: f64,
-    occupant: Occupant,
+    bed: u32,
 }
 
-impl PartialEq for Departure {
-    fn eq(&self, other: &Self) -> bool {
-        self.cmp(other) == Ordering::Equal
+impl Departure {
+    fn time(&self) -> f64 {
+        f64::from_bits(self.time_bits)
+    }
+
+    /// The day the release falls on.
+    fn day(&self) -> u64 {
+        // Non-negative and finite: truncation is the floor.
+        self.time() as u64
+    }
+
+    /// Later releases order after earlier ones; the sequence number breaks ties.
+    fn order(&self, other: &Self) -> Ordering {
+        self.time_bits.cmp(&other.time_bits).then(self.seq.cmp(&other.seq))
     }
 }
-impl Eq for Departure {}
-impl PartialOrd for Departure {
-    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
-        Some(self.cmp(other))
+
+/// Days ahead kept in buckets; a release further ahead (a very long stay) waits in `far` until
+/// its day comes within reach.
+const HORIZON_DAYS: u64 = 1024;
+
+/// Pending releases by day (see the module's text).
+#[derive(Debug, Default)]
+struct Releases {
+    /// The releases of day `day`, latest first, so the next one is at the end.
+    today: Vec<Departure>,
+    day: u64,
+    /// `later[k]` holds the releases of day `day + 1 + k`, in no order.
+    later: VecDeque<Vec<Departure>>,
+    /// Releases more than [`HORIZON_DAYS`] days ahead of `day`, in no order.
+    far: Vec<Departure>,
+    /// Emptied buckets, kept for reuse.
+    spare: Vec<Vec<Departure>>,
+}
+
+impl Releases {
+    fn push(&mut self, d: Departure) {
+        let day = d.day();
+        if day <= self.day {
+            let at = self.today.partition_point(|x| x.order(&d) == Ordering::Greater);
+            self.today.insert(at, d);
+        } else if day - self.day <= HORIZON_DAYS {
+            let k = (day - self.day - 1) as usize;
+            while self.later.len() <= k {
+                self.later.push_back(self.spare.pop().unwrap_or_default());
+            }
+            self.later[k].push(d);
+        } else {
+            self.far.push(d);
+        }
+    }
+
+    /// The next release.
+    fn peek(&self) -> Option<&Departure> {
+        self.today.last()
+    }
+
+    fn pop(&mut self) -> Option<Departure> {
+        self.today.pop()
+    }
+
+    /// Moves on to `day`: the releases of every day up to it join today's, which are then sorted.
+    fn start_day(&mut self, day: u64) {
+        while self.day < day {
+            self.day += 1;
+            if let Some(mut bucket) = self.later.pop_front() {
+                self.today.append(&mut bucket);
+                self.spare.push(bucket);
+            }
+            if !self.far.is_empty() {
+                let reach = self.day + HORIZON_DAYS;
+                let (near, far): (Vec<Departure>, Vec<Departure>) =
+                    std::mem::take(&mut self.far).into_iter().partition(|d| d.day() <= reach);
+                self.far = far;
+                for d in near {
+                    self.push_ahead(d);
+                }
+            }
+        }
+        self.today.sort_unstable_by(|a, b| b.order(a));
+    }
+
+    /// Files a release known to fall after today within the horizon, or today.
+    fn push_ahead(&mut self, d: Departure) {
+        if d.day() <= self.day {
+            self.today.push(d); // sorted with the rest of today by `start_day`
+        } else {
+            self.push(d);
+        }
+    }
+
+    fn iter(&self) -> impl Iterator<Item = &Departure> {
+        self.today.iter().chain(self.later.iter().flatten()).chain(&self.far)
     }
 }
-impl Ord for Departure {
-    // Reversed, so that `BinaryHeap` (a max-heap) pops the earliest release first.
-    fn cmp(&self, other: &Self) -> Ordering {
-        other.time.total_cmp(&self.time).then(other.seq.cmp(&self.seq))
-    }
+
+/// Who is in a bed, and since when.
+#[derive(Debug, Clone, Copy)]
+struct InBed {
+    admitted: f64,
+    occupant: Occupant,
 }
 
 /// What happened in the ward since the counters were last taken.
@@ -125,7 +217,10 @@ pub struct Ward {
     rng: Rng,
     next_background: f64,
     occupied: u32,
-    releases: BinaryHeap<Departure>,
+    releases: Releases,
+    /// The occupants of the beds named by `releases`; `free` lists the slots not in use.
+    beds_in_use: Vec<InBed>,
+    free: Vec<u32>,
     queues: [VecDeque<Waiting>; 3],
     seq: u64,
     clock: f64,
@@ -154,7 +249,9 @@ impl Ward {
             rng,
             next_background,
             occupied: 0,
-            releases: BinaryHeap::with_capacity(p.beds as usize + 1),
+            releases: Releases::default(),
+            beds_in_use: Vec::with_capacity(p.beds as usize),
+            free: Vec::new(),
             queues: Default::default(),
             seq: 0,
             clock: 0.0,
@@ -221,7 +318,11 @@ impl Ward {
     /// Agents waiting for a bed or in one (for conservation checks).
     pub fn agents(&self) -> (usize, usize) {
         let waiting = self.queues.iter().flatten().filter(|w| w.occupant.patient.is_some()).count();
-        let in_bed = self.releases.iter().filter(|d| d.occupant.patient.is_some()).count();
+        let in_bed = self
+            .releases
+            .iter()
+            .filter(|d| self.beds_in_use[d.bed as usize].occupant.patient.is_some())
+            .count();
         (waiting, in_bed)
     }
 
@@ -274,7 +375,20 @@ impl Ward {
         let stay = f64::from(occupant.stay_offset) + self.draw_stay() * f64::from(occupant.stay_scale);
         self.occupied += 1;
         self.seq += 1;
-        self.releases.push(Departure { time: t + stay, seq: self.seq, admitted: t, occupant });
+        let in_bed = InBed { admitted: t, occupant };
+        let bed = match self.free.pop() {
+            Some(b) => {
+                self.beds_in_use[b as usize] = in_bed;
+                b
+            }
+            None => {
+                self.beds_in_use.push(in_bed);
+                u32::try_from(self.beds_in_use.len() - 1).expect("fewer than 2^32 patients in beds")
+            }
+        };
+        let time = t + stay;
+        debug_assert!(time >= 0.0, "release times are non-negative");
+        self.releases.push(Departure { time_bits: time.to_bits(), seq: self.seq, bed });
         let c = &mut self.counters;
         c.admissions += 1;
         c.admitted_stay_days += stay;
@@ -328,17 +442,20 @@ impl Ward {
         // Beds change only between days (a lever switches on at the start of a day): the day's
         // staffed bed-days are one product, so a constant ward's total is exact.
         self.counters.staffed_bed_days += f64::from(self.beds) * (end - start);
+        self.releases.start_day(u64::from(day.0));
         self.admit_waiting(start, admitted);
         loop {
             let ta = arrivals.get(next_agent).map_or(f64::INFINITY, |a| a.time.0);
             let tb = self.next_background;
-            let td = self.releases.peek().map_or(f64::INFINITY, |d| d.time);
+            let td = self.releases.peek().map_or(f64::INFINITY, Departure::time);
             if td <= ta && td <= tb {
                 if td >= end {
                     break;
                 }
                 self.advance(td);
-                let d = self.releases.pop().expect("peeked");
+                let bed = self.releases.pop().expect("peeked").bed;
+                self.free.push(bed);
+                let d = self.beds_in_use[bed as usize];
                 self.occupied -= 1;
                 self.counters.discharges += 1;
                 match d.occupant.patient {
