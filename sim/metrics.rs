@@ -199,6 +199,7 @@ pub const METRICS: &[Metric] = &[
     CHRONIC_PATIENTS,
     ENROLLED_PATIENTS,
     VISITS_PER_DAY,
+    CROSS_GROUP_VISITS_PER_DAY,
     EMERGENCY_VISITS_PER_DAY,
     AGENT_VISITS_PER_DAY,
     RESIDENT_VISITS_PER_DAY,
@@ -242,12 +243,12 @@ pub const METRICS: &[Metric] = &[
 pub const PRIMARY_CARE_VISIT_SHARE: Metric = Metric {
     id: "primary_care_visit_share",
     unit: Unit::Share,
-    breakdowns: &["year"],
+    breakdowns: &["year", "group"],
     headline: Headline::All,
     en: "primary-care visit share",
     zh: "基层诊疗占比",
-    explain_en: "Visits at community health centres (including expert sessions held there) divided by all outpatient and emergency visits at the facilities in scope. Tiered-care reform aims to raise it: routine care close to home, fewer crowds at the lead hospital.",
-    explain_zh: "社区卫生服务中心（含在社区开设的专家门诊）的就诊人次 ÷ 范围内机构的全部门急诊人次。分级诊疗改革希望提高这一比例：常规诊疗回到家门口，牵头医院不再人满为患。",
+    explain_en: "Visits at community health centres (including expert sessions held there) divided by all outpatient and emergency visits at the facilities in scope. Tiered-care reform aims to raise it: routine care close to home, fewer crowds at the lead hospital. In a city of several groups, also by group (group=NAME: the visits at that group's facilities in scope).",
+    explain_zh: "社区卫生服务中心（含在社区开设的专家门诊）的就诊人次 ÷ 范围内机构的全部门急诊人次。分级诊疗改革希望提高这一比例：常规诊疗回到家门口，牵头医院不再人满为患。多个医疗集团的城市中另按集团分列（group=名称：该集团范围内机构的就诊人次）。",
 };
 
 /// `primary_care_visit_share_provider`
@@ -554,12 +555,12 @@ pub const BED_OCCUPANCY_DAYS_AT_OR_ABOVE_95: Metric = Metric {
 pub const REFERRALS_UP_PER_YEAR: Metric = Metric {
     id: "referrals_up_per_year",
     unit: Unit::PerYear,
-    breakdowns: &["route", "population", "origin", "year"],
+    breakdowns: &["route", "population", "origin", "year", "group"],
     headline: Headline::Exactly(""),
     en: "up-referrals",
     zh: "上转人次",
-    explain_en: "Completed up-referrals (上转) per year, from CHCs to hospitals and from member hospitals to the lead (origin=member), of chronic patients and other residents (population=other): the two-way referral system's count. By route: through the referral platform or other routes. Some referrals are lost before they are completed.",
-    explain_zh: "每年完成的上转人次（由社区转往医院，以及由成员医院转往牵头医院，origin=member），含慢病患者和其他居民（population=other）：双向转诊制度的统计口径。按途径分列：转诊平台或其他途径。部分转诊在完成前流失。",
+    explain_en: "Completed up-referrals (上转) per year, from CHCs to hospitals and from member hospitals to the lead (origin=member), of chronic patients and other residents (population=other): the two-way referral system's count. By route: through the referral platform or other routes. Some referrals are lost before they are completed. In a city of several groups, also by the patient's group (group=NAME).",
+    explain_zh: "每年完成的上转人次（由社区转往医院，以及由成员医院转往牵头医院，origin=member），含慢病患者和其他居民（population=other）：双向转诊制度的统计口径。按途径分列：转诊平台或其他途径。部分转诊在完成前流失。多个医疗集团的城市中另按患者所属集团分列（group=名称）。",
 };
 
 /// `chc_booked_hospital_appointments_per_year`
@@ -710,12 +711,24 @@ pub const ENROLLED_PATIENTS: Metric = Metric {
 pub const VISITS_PER_DAY: Metric = Metric {
     id: "visits_per_day",
     unit: Unit::PerDay,
-    breakdowns: &["tier"],
+    breakdowns: &["tier", "group"],
     headline: Headline::All,
     en: "visits",
     zh: "门急诊人次",
-    explain_en: "Outpatient and emergency visits per day, by tier: chronic patients, other residents and non-residents together.",
-    explain_zh: "每日门急诊人次，按层级分列，含慢病患者、其他居民和非本地居民。",
+    explain_en: "Outpatient and emergency visits per day, by tier: chronic patients, other residents and non-residents together. In a city of several groups, also by group (group=NAME: visits at that group's facilities).",
+    explain_zh: "每日门急诊人次，按层级分列，含慢病患者、其他居民和非本地居民。多个医疗集团的城市中另按集团分列（group=名称：该集团机构的就诊人次）。",
+};
+
+/// `cross_group_visits_per_day`
+pub const CROSS_GROUP_VISITS_PER_DAY: Metric = Metric {
+    id: "cross_group_visits_per_day",
+    unit: Unit::PerDay,
+    breakdowns: &["group"],
+    headline: Headline::No,
+    en: "visits at another group's hospitals",
+    zh: "跨集团就诊人次",
+    explain_en: "In a city of several groups: outpatient visits a day that residents (chronic patients and others) make at a hospital of another group than their home CHC's, by their own group (group=NAME); the whole-city row is their sum.",
+    explain_zh: "多个医疗集团的城市中：居民（慢病患者及其他居民）每日到其社区所属集团以外集团医院就诊的门诊人次，按居民所属集团分列（group=名称）；全市一行为其合计。",
 };
 
 /// `emergency_visits_per_day`
@@ -782,12 +795,12 @@ pub const OUTPATIENT_REQUESTS_UNSERVED_PER_YEAR: Metric = Metric {
 pub const SPENDING_YUAN_PER_YEAR: Metric = Metric {
     id: "spending_yuan_per_year",
     unit: Unit::YuanPerYear,
-    breakdowns: &["tier", "payer"],
+    breakdowns: &["tier", "payer", "group"],
     headline: Headline::No,
     en: "spending",
     zh: "医疗费用",
-    explain_en: "Charges for residents' visits (chronic patients' and the other residents') and chronic patients' bed-days, by tier, split into what the insurer pays and what patients pay out of pocket. Non-residents' visits and the wards' other admissions are not charged.",
-    explain_zh: "居民（慢病患者及其他居民）门诊和慢病患者住院的费用，按层级分列，并分为医保基金支付与个人自付；非本地居民门诊和病房的其他入院不计费用。",
+    explain_en: "Charges for residents' visits (chronic patients' and the other residents') and chronic patients' bed-days, by tier, split into what the insurer pays and what patients pay out of pocket. Non-residents' visits and the wards' other admissions are not charged. In a city of several groups, also by the patient's group (group=NAME, payer total or insurer, wherever the care was given; capitation not included).",
+    explain_zh: "居民（慢病患者及其他居民）门诊和慢病患者住院的费用，按层级分列，并分为医保基金支付与个人自付；非本地居民门诊和病房的其他入院不计费用。多个医疗集团的城市中另按患者所属集团分列（group=名称，payer 为合计或医保，不论在何处就医；不含按人头付费）。",
 };
 
 /// `spending_by_item_yuan_per_year`

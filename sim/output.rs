@@ -39,8 +39,18 @@ pub fn breakdown_text(b: &str) -> &str {
 /// The breakdown keys of the catalogue's metrics, in a fixed order (where, who, what, when; keys
 /// a new metric brings come after): one column each in the long summary files.
 pub fn breakdown_keys() -> Vec<&'static str> {
-    let mut keys: Vec<&'static str> =
-        vec!["tier", "channel", "ward", "priority", "payer", "condition", "campaign", "facility", "year"];
+    let mut keys: Vec<&'static str> = vec![
+        "tier",
+        "channel",
+        "ward",
+        "priority",
+        "payer",
+        "condition",
+        "campaign",
+        "facility",
+        "group",
+        "year",
+    ];
     for m in crate::metrics::METRICS {
         for k in m.breakdowns {
             if !keys.contains(k) {

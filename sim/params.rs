@@ -147,6 +147,57 @@ pub struct Params {
     pub screening: ScreeningParams,
     pub policy: Policy,
     pub facilities: Vec<FacilityParams>,
+    /// The groups of the city (one, unnamed in outputs, without a `[city]` table).
+    pub city: CityParams,
+}
+
+/// Facility group index of a hospital outside every group.
+pub const NO_GROUP: u16 = u16::MAX;
+
+/// The medical groups of a city and the cost of crossing between them.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CityParams {
+    pub groups: Vec<GroupParams>,
+    /// Whether the scenario has a `[city]` table (several groups): outputs then break down by group.
+    pub several: bool,
+    pub minutes_per_km: f64,
+    /// Other groups' leads in a choice set: the nearest ones.
+    pub nearest_other_groups: usize,
+}
+
+/// One group: its name, centre and lead hospital.
+#[derive(Debug, Clone, PartialEq)]
+pub struct GroupParams {
+    pub name: String,
+    pub x_km: f64,
+    pub y_km: f64,
+    /// Index of the group's lead hospital (validation guarantees one whenever there are patients).
+    pub lead: Option<usize>,
+}
+
+impl CityParams {
+    /// Distance between two groups' centres, in km.
+    pub fn distance_km(&self, a: u16, b: u16) -> f64 {
+        let (a, b) = (&self.groups[a as usize], &self.groups[b as usize]);
+        (a.x_km - b.x_km).hypot(a.y_km - b.y_km)
+    }
+    /// Travel added for a chooser of group `from` going to a facility of group `to` (0 within a
+    /// group and for hospitals outside every group).
+    pub fn extra_minutes(&self, from: u16, to: u16) -> f64 {
+        if from == to || from == NO_GROUP || to == NO_GROUP {
+            0.0
+        } else {
+            self.minutes_per_km * self.distance_km(from, to)
+        }
+    }
+    /// The other groups of group `g` whose leads are options of its requests: the
+    /// `nearest_other_groups` nearest by centre distance, ties in file order.
+    pub fn nearest_others(&self, g: u16) -> Vec<u16> {
+        let mut others: Vec<u16> = (0..self.groups.len() as u16).filter(|&h| h != g).collect();
+        others.sort_by(|&a, &b| self.distance_km(g, a).total_cmp(&self.distance_km(g, b)).then(a.cmp(&b)));
+        others.truncate(self.nearest_other_groups);
+        others
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -306,8 +357,10 @@ pub struct FacilityParams {
     pub name: String,
     pub tier: Tier,
     pub in_scope: bool,
-    /// Whether the facility belongs to the group (agents use only the group's facilities).
+    /// Whether the facility belongs to a group (agents use only the group's facilities).
     pub in_group: bool,
+    /// Index of its group in `Params::city` (`NO_GROUP` outside every group).
+    pub group: u16,
     pub quality: f64,
     pub travel_minutes: f64,
     pub visit_price_yuan: f64,
@@ -406,9 +459,24 @@ impl Params {
         self.facilities.iter().enumerate().filter(|(_, f)| f.tier == Tier::Primary).map(|(i, _)| i).collect()
     }
 
-    /// Index of the lead hospital, if the scenario has one.
-    pub fn lead(&self) -> Option<usize> {
-        self.facilities.iter().position(|f| f.tier == Tier::Lead && f.in_group)
+    /// Indices of the primary facilities (CHCs) of group `g`, in order.
+    pub fn chcs_of(&self, g: u16) -> Vec<usize> {
+        self.chcs().into_iter().filter(|&f| self.facilities[f].group == g).collect()
+    }
+
+    /// The lead hospital of group `g`, if the scenario has one.
+    pub fn lead_of_group(&self, g: u16) -> Option<usize> {
+        self.city.groups.get(g as usize).and_then(|x| x.lead)
+    }
+
+    /// The lead hospitals of every group that has one, in group order.
+    pub fn leads(&self) -> Vec<usize> {
+        self.city.groups.iter().filter_map(|g| g.lead).collect()
+    }
+
+    /// The highest quality of a lead hospital (1 without one): the reference of a price's weight.
+    pub fn lead_quality(&self) -> f64 {
+        self.leads().iter().map(|&l| self.facilities[l].quality).reduce(f64::max).unwrap_or(1.0)
     }
 }
 

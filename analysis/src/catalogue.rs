@@ -105,8 +105,12 @@ pub struct Metric {
 }
 
 impl Metric {
-    /// Whether the row with breakdown `b` is a headline row.
+    /// Whether the row with breakdown `b` is a headline row. A city's rows by group are never
+    /// headline rows (the city's are; reports show the groups in a table of their own).
     pub fn is_headline(&self, b: &str) -> bool {
+        if b.split(';').any(|kv| kv.starts_with("group=")) {
+            return false;
+        }
         match self.headline {
             Headline::No => false,
             Headline::All => true,

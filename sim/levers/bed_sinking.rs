@@ -67,12 +67,31 @@ pub fn validate(c: &mut Checker, b: &BedSinkingFile, cx: &Context) -> Lever<BedS
 
 fn systems(params: &Params) -> Option<Systems> {
     let l = params.policy.get::<Lever<BedSinking>>()?;
-    let lead = params.lead()?;
+    // A group with no member hospital holding a shared ward keeps its beds (in a city, validation
+    // asks only that some group has one).
+    let leads: Vec<usize> = params
+        .leads()
+        .into_iter()
+        .filter(|&l| {
+            params.facilities.iter().any(|x| {
+                x.tier == Tier::Member
+                    && x.in_group
+                    && x.group == params.facilities[l].group
+                    && x.wards.iter().any(|w| w.kind == WardKind::Shared)
+            })
+        })
+        .collect();
+    if leads.is_empty() {
+        return None;
+    }
     let b = l.settings;
     Some(
         (move |mut commands: Commands, model: Res<Model>, mut wards: Query<&mut Wards>| {
             commands.insert_resource(b);
-            sink_beds(&model, lead, &b, &mut wards);
+            // Each group's lead moves beds to its own group's member hospitals.
+            for &lead in &leads {
+                sink_beds(&model, lead, &b, &mut wards);
+            }
         })
         .run_if(on_day(l.start_day))
         .into_configs(),
@@ -148,7 +167,7 @@ fn sink_beds(model: &Model, lead: usize, b: &BedSinking, wards: &mut Query<&mut 
         .facilities
         .iter()
         .enumerate()
-        .filter(|(_, f)| f.tier == Tier::Member && f.in_group)
+        .filter(|(_, f)| f.tier == Tier::Member && f.in_group && f.group == params.facilities[lead].group)
         .filter_map(|(i, f)| f.wards.iter().position(|w| w.kind == WardKind::Shared).map(|j| (i, j)))
         .collect();
     let n = shared.len() as u32;

@@ -57,9 +57,9 @@ pub struct ExpertSessions {
 /// with no CHC open until a lever opens one.
 #[derive(Resource, Debug, Clone, PartialEq)]
 pub struct ExpertClinics {
-    /// Price of a visit, in yuan: the sessions' `visit_price_yuan`, or with studios alone the lead
-    /// hospital's visit price.
-    pub visit_price_yuan: f64,
+    /// By facility: the price of a visit there, in yuan: the sessions' `visit_price_yuan`, or with
+    /// studios alone the visit price of the CHC's group's lead hospital.
+    pub visit_price_yuan: Vec<f64>,
     /// By facility: its expert clinic is open.
     pub open: Vec<bool>,
 }
@@ -67,7 +67,8 @@ pub struct ExpertClinics {
 impl ExpertClinics {
     /// The expert clinic's price at `facility`, if one is open there.
     pub fn at(&self, facility: u16) -> Option<f64> {
-        self.open.get(usize::from(facility)).copied().unwrap_or(false).then_some(self.visit_price_yuan)
+        let f = usize::from(facility);
+        self.open.get(f).copied().unwrap_or(false).then(|| self.visit_price_yuan[f])
     }
 }
 
@@ -106,7 +107,8 @@ pub fn validate(c: &mut Checker, e: &ExpertSessionsFile, cx: &Context) -> Lever<
 
 fn systems(params: &Params) -> Option<Systems> {
     let l = params.policy.get::<Lever<ExpertSessions>>()?;
-    let lead = params.lead()?;
+    let leads: Vec<(usize, u16)> =
+        params.leads().into_iter().map(|l| (l, params.facilities[l].group)).collect();
     let e = l.settings;
     Some(
         (move |mut commands: Commands,
@@ -117,7 +119,10 @@ fn systems(params: &Params) -> Option<Systems> {
             for f in model.params.chcs() {
                 open_expert_clinic(&model, &mut open, &mut clinics, f);
             }
-            sink_slots(&model, lead, &e, &mut clinics);
+            // Each group's lead moves its slots to its own group's CHCs.
+            for &(lead, group) in &leads {
+                sink_slots(&model, lead, &model.params.chcs_of(group), &e, &mut clinics);
+            }
         })
         .run_if(on_day(l.start_day))
         .into_configs(),
@@ -177,7 +182,13 @@ pub fn move_specialist_slots(
 /// Moves `slot_share` of the lead's weekly specialist slots to expert sessions, spread evenly
 /// over the CHCs and the session weekdays (whole slots; the remainder goes to the first CHCs and
 /// days).
-fn sink_slots(model: &Model, lead: usize, e: &ExpertSessions, clinics: &mut Query<&mut Clinics>) {
+fn sink_slots(
+    model: &Model,
+    lead: usize,
+    chcs: &[usize],
+    e: &ExpertSessions,
+    clinics: &mut Query<&mut Clinics>,
+) {
     let Ok(mut c) = clinics.get_mut(model.facilities[lead]) else { return };
     let Some(book) = c.get_mut(ClinicKind::Specialist) else { return };
     let before = book.slots_per_weekday();
@@ -186,7 +197,6 @@ fn sink_slots(model: &Model, lead: usize, e: &ExpertSessions, clinics: &mut Quer
     // The specialists' hours move; the patients do not: sessions are booked by those who choose
     // them.
     book.set_capacity(after);
-    let chcs = model.params.chcs();
     let days: Vec<usize> = (0..7).filter(|&d| e.weekdays[d]).collect();
     let cells = (chcs.len() * days.len()) as u32;
     if cells == 0 {

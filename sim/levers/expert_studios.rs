@@ -82,7 +82,7 @@ fn systems(params: &Params) -> Option<Systems> {
     let studios = params.policy.get::<ExpertStudios>()?.clone();
     let days: Vec<u32> = studios.batches.iter().map(|b| b.start_day).collect();
     let chcs = params.chcs();
-    let lead = params.lead()?;
+    params.leads().first()?;
     Some(
         (move |model: Res<Model>,
                mut learning: ResMut<Learning>,
@@ -97,7 +97,7 @@ fn systems(params: &Params) -> Option<Systems> {
                         open_expert_clinic(&model, &mut open, &mut clinics, f);
                         move_specialist_slots(
                             &model,
-                            lead,
+                            model.lead_of(f as u16) as usize,
                             f,
                             next % 5,
                             b.settings.visits_per_week,
@@ -116,15 +116,17 @@ fn systems(params: &Params) -> Option<Systems> {
 /// The expert clinics' resource ([`ExpertClinics`], shared with the expert sessions), when
 /// sessions or studios are in the scenario.
 fn build(world: &mut World, params: &Params) {
-    let price = match (
-        params.policy.get::<Lever<ExpertSessions>>(),
-        params.policy.get::<ExpertStudios>(),
-        params.lead(),
-    ) {
-        (Some(l), _, _) => l.settings.visit_price_yuan,
-        (None, Some(_), Some(lead)) => params.facilities[lead].visit_price_yuan,
-        _ => return,
+    let lead_price = |f: &crate::params::FacilityParams| {
+        params.lead_of_group(f.group).map_or(f.visit_price_yuan, |l| params.facilities[l].visit_price_yuan)
     };
+    let price: Vec<f64> =
+        match (params.policy.get::<Lever<ExpertSessions>>(), params.policy.get::<ExpertStudios>()) {
+            (Some(l), _) => vec![l.settings.visit_price_yuan; params.facilities.len()],
+            (None, Some(_)) if !params.leads().is_empty() => {
+                params.facilities.iter().map(lead_price).collect()
+            }
+            _ => return,
+        };
     world.insert_resource(ExpertClinics {
         visit_price_yuan: price,
         open: vec![false; params.facilities.len()],

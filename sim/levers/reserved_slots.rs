@@ -65,21 +65,31 @@ pub fn validate(c: &mut Checker, r: &ReservedSlotsFile, cx: &Context) -> Lever<R
 
 fn systems(params: &Params) -> Option<Systems> {
     let l = params.policy.get::<Lever<ReservedSlots>>()?;
-    let lead = params.lead()?;
     let s = l.settings;
-    // Held slots are a share of the lead's original specialist capacity.
-    let original = params.facilities[lead]
-        .clinics
-        .iter()
-        .find(|k| k.kind == ClinicKind::Specialist)
-        .map_or([0; 7], |k| k.slots_per_weekday);
-    let held = original.map(|slots| (f64::from(slots) * s.share).round() as u32);
+    // Held slots are a share of each lead's original specialist capacity.
+    let held: Vec<(usize, [u32; 7])> = params
+        .leads()
+        .into_iter()
+        .map(|lead| {
+            let original = params.facilities[lead]
+                .clinics
+                .iter()
+                .find(|k| k.kind == ClinicKind::Specialist)
+                .map_or([0; 7], |k| k.slots_per_weekday);
+            (lead, original.map(|slots| (f64::from(slots) * s.share).round() as u32))
+        })
+        .collect();
+    if held.is_empty() {
+        return None;
+    }
     Some(
         (move |model: Res<Model>, mut clinics: Query<&mut Clinics>| {
-            if let Ok(mut c) = clinics.get_mut(model.facilities[lead])
-                && let Some(book) = c.get_mut(ClinicKind::Specialist)
-            {
-                book.set_reserved(held, s.release_days);
+            for &(lead, held) in &held {
+                if let Ok(mut c) = clinics.get_mut(model.facilities[lead])
+                    && let Some(book) = c.get_mut(ClinicKind::Specialist)
+                {
+                    book.set_reserved(held, s.release_days);
+                }
             }
         })
         .run_if(on_day(l.start_day))

@@ -33,7 +33,7 @@ pub mod theatre;
 pub mod ward;
 pub mod world;
 
-use crate::params::{ClinicKind, Params, Scheme, Tier, WardKind};
+use crate::params::{ClinicKind, NO_GROUP, Params, Scheme, Tier, WardKind};
 use crate::rng::Streams;
 use crate::time::{Day, SimTime};
 use bevy_ecs::message::MessageRegistry;
@@ -355,6 +355,14 @@ pub struct Model {
     /// For each facility: how much its price weighs in a choice, (quality ÷ lead quality) ^
     /// `choice.price_quality_exponent` (1 with exponent 0).
     pub price_weight: Vec<f64>,
+    /// For each facility: the lead hospital of its group (`NO_FACILITY` outside every group or
+    /// without a lead).
+    pub lead_of: Vec<u16>,
+    /// For each group: the other groups' lead hospitals that are options of its requests.
+    pub other_leads: Vec<Vec<u16>>,
+    /// Travel added to each facility for a chooser of each group: `extra_minutes[group ×
+    /// facilities + facility]` (0 within a group; all 0 in a one-group scenario).
+    pub extra_minutes: Vec<f64>,
 }
 
 /// The catchment of a facility that is not a CHC.
@@ -364,13 +372,42 @@ impl Model {
     pub fn tier(&self, facility: u16) -> Tier {
         self.params.facilities[facility as usize].tier
     }
-    /// Index of the lead hospital (validation guarantees one whenever there are patients).
-    pub fn lead(&self) -> u16 {
-        self.params.lead().expect("scenario with patients has a lead hospital") as u16
+    /// The lead hospital of the group of `facility` (a CHC: its catchment's group). Validation
+    /// guarantees one for every group whenever there are patients.
+    pub fn lead_of(&self, facility: u16) -> u16 {
+        let lead = self.lead_of[facility as usize];
+        debug_assert!(lead != NO_FACILITY, "facility {facility} has no group lead");
+        lead
+    }
+    /// The lead a hospital sends its patients on to: its own group's, or for a hospital outside
+    /// every group the lead of the patient's group (`home`'s).
+    pub fn lead_above(&self, facility: u16, home: u16) -> u16 {
+        match self.lead_of[facility as usize] {
+            NO_FACILITY => self.lead_of(home),
+            lead => lead,
+        }
     }
     /// The member hospital serving a CHC's catchment.
     pub fn member_of(&self, chc: u16) -> u16 {
-        self.params.facilities[chc as usize].member_hospital.map_or(self.lead() as usize, |m| m) as u16
+        self.params.facilities[chc as usize].member_hospital.map_or(self.lead_of(chc), |m| m as u16)
+    }
+    /// The group of a facility (`NO_GROUP` outside every group).
+    pub fn group_of(&self, facility: u16) -> u16 {
+        self.params.facilities[facility as usize].group
+    }
+    /// Whether a visit by a resident of `home`'s catchment at `facility` crosses to another group's
+    /// hospital.
+    pub fn crosses(&self, home: u16, facility: u16) -> bool {
+        let (a, b) = (self.group_of(home), self.group_of(facility));
+        a != b && a != NO_GROUP && b != NO_GROUP
+    }
+    /// Travel added for a chooser living in `home`'s catchment to go to `facility`.
+    pub fn extra_minutes(&self, home: u16, facility: u16) -> f64 {
+        let g = self.group_of(home);
+        if g == NO_GROUP {
+            return 0.0;
+        }
+        self.extra_minutes[g as usize * self.params.facilities.len() + facility as usize]
     }
     pub fn ward(&self, facility: u16, kind: WardKind) -> Option<u8> {
         self.ward_of_kind[facility as usize][kind as usize]

@@ -6,11 +6,13 @@ use crate::model::{Patient, SIGNED};
 use crate::params::{ClinicKind, Scheme};
 
 /// Most options a request can have: the home CHC and its session, the member and lead
-/// hospitals, and the hospitals outside the group (validation allows at most
-/// [`MAX_OUTSIDE_HOSPITALS`]).
-pub const MAX_OPTIONS: usize = 12;
-/// Most hospitals outside the group a scenario may have (each is an option of every request).
-pub const MAX_OUTSIDE_HOSPITALS: usize = MAX_OPTIONS - 4;
+/// hospitals, up to [`MAX_OTHER_GROUP_LEADS`] other groups' leads, and the hospitals outside the
+/// groups (validation allows at most [`MAX_OUTSIDE_HOSPITALS`]).
+pub const MAX_OPTIONS: usize = 16;
+/// Most other groups' leads in a choice set (`city.nearest_other_groups`).
+pub const MAX_OTHER_GROUP_LEADS: usize = 4;
+/// Most hospitals outside the groups a scenario may have (each is an option of every request).
+pub const MAX_OUTSIDE_HOSPITALS: usize = MAX_OPTIONS - 4 - MAX_OTHER_GROUP_LEADS;
 
 /// One option of a choice: a clinic of a facility.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

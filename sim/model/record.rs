@@ -102,11 +102,19 @@ pub struct Counts {
     /// Undiagnosed conditions found by each screening campaign, and its days in force.
     pub campaign_found: Vec<u64>,
     pub campaign_days: Vec<u64>,
+    /// In a city of several groups, by the patient's catchment (empty otherwise): outpatient
+    /// visits at another group's hospitals, up-referrals, and spending (total, insurer; yuan).
+    pub cross_group_visits: Vec<u64>,
+    pub referrals_up_by_catchment: Vec<u64>,
+    pub spending_by_catchment: Vec<[f64; 2]>,
 }
 
 impl Counts {
-    fn new(facilities: usize, horizon: usize, campaigns: usize, catchments: usize) -> Counts {
+    fn new(facilities: usize, horizon: usize, campaigns: usize, catchments: usize, city: usize) -> Counts {
         Counts {
+            cross_group_visits: vec![0; city],
+            referrals_up_by_catchment: vec![0; city],
+            spending_by_catchment: vec![[0.0; 2]; city],
             forgone_by_catchment: vec![0; catchments],
             wait_by_catchment: vec![(0.0, 0); catchments],
             oop_by_catchment: vec![(0.0, 0); catchments],
@@ -161,6 +169,28 @@ impl Counts {
             *n += 1;
         }
         self.forgone_by_scheme[scheme as usize] += 1;
+    }
+
+    /// An outpatient visit by a resident of `catchment` at another group's hospital.
+    pub fn cross_group_visit(&mut self, catchment: u16) {
+        if let Some(n) = self.cross_group_visits.get_mut(catchment as usize) {
+            *n += 1;
+        }
+    }
+
+    /// An up-referral of a resident of `catchment` (by group in a city).
+    pub fn referral_up_of(&mut self, catchment: u16) {
+        if let Some(n) = self.referrals_up_by_catchment.get_mut(catchment as usize) {
+            *n += 1;
+        }
+    }
+
+    /// Spending (total and the insurer's part) on a resident of `catchment` (by group in a city).
+    pub fn spending_of(&mut self, catchment: u16, total: f64, insurer: f64) {
+        if let Some(s) = self.spending_by_catchment.get_mut(catchment as usize) {
+            s[0] += total;
+            s[1] += insurer;
+        }
     }
 
     /// Out-of-pocket payment for `visits` visits by residents of `catchment` in `scheme`.
@@ -242,16 +272,23 @@ impl Counts {
         add_vec(&mut self.no_shows, &o.no_shows);
         add_vec(&mut self.visits, &o.visits);
         add_vec(&mut self.wait_hist, &o.wait_hist);
+        add_vec(&mut self.cross_group_visits, &o.cross_group_visits);
+        add_vec(&mut self.referrals_up_by_catchment, &o.referrals_up_by_catchment);
+        for (a, b) in self.spending_by_catchment.iter_mut().zip(&o.spending_by_catchment) {
+            a[0] += b[0];
+            a[1] += b[1];
+        }
     }
 
     fn clear(&mut self) {
-        let (f, h, k, c) = (
+        let (f, h, k, c, city) = (
             self.visits.len(),
             self.hist_len() - 1,
             self.campaign_found.len(),
             self.forgone_by_catchment.len(),
+            self.cross_group_visits.len(),
         );
-        *self = Counts::new(f, h, k, c);
+        *self = Counts::new(f, h, k, c, city);
     }
 }
 
@@ -406,11 +443,12 @@ impl Recorder {
             .filter(|&(f, w)| params.facilities[f].wards[w].theatre.is_some())
             .collect();
         let catchments = params.chcs().len();
+        let city = if params.city.several { catchments } else { 0 };
         Recorder {
             theatres: vec![TheatreTotals::default(); theatre_ids.len()],
             theatre_ids,
-            today: Counts::new(nf, horizon, params.screening.campaigns.len(), catchments),
-            total: Counts::new(nf, horizon, params.screening.campaigns.len(), catchments),
+            today: Counts::new(nf, horizon, params.screening.campaigns.len(), catchments, city),
+            total: Counts::new(nf, horizon, params.screening.campaigns.len(), catchments, city),
             wards: vec![WardTotals::default(); ward_ids.len()],
             ward_ids,
             daily: DailyTable::default(),
@@ -762,6 +800,55 @@ fn review(patients: &mut Query<&mut Patient>, params: &Params, mut year: Option<
     }
 }
 
+/// A city's rows by group: its primary-care visit share and visits (at its facilities), and its
+/// residents' visits at other groups' hospitals, up-referrals and spending.
+fn by_group(
+    params: &Params,
+    t: &Counts,
+    days: f64,
+    per_year: f64,
+    put: &mut impl FnMut(&analysis::catalogue::Metric, String, f64),
+) {
+    let groups = params.city.groups.len();
+    let (mut primary, mut scope, mut visits) = (vec![0u64; groups], vec![0u64; groups], vec![0u64; groups]);
+    for (f, fp) in params.facilities.iter().enumerate() {
+        let g = fp.group as usize;
+        if g >= groups {
+            continue;
+        }
+        visits[g] += t.visits[f];
+        if fp.in_scope {
+            scope[g] += t.visits[f];
+            if fp.tier == Tier::Primary {
+                primary[g] += t.visits[f];
+            }
+        }
+    }
+    let (mut cross, mut up, mut spending) =
+        (vec![0u64; groups], vec![0u64; groups], vec![[0.0f64; 2]; groups]);
+    for (k, &f) in params.chcs().iter().enumerate() {
+        let g = params.facilities[f].group as usize;
+        if g < groups {
+            cross[g] += t.cross_group_visits.get(k).copied().unwrap_or(0);
+            up[g] += t.referrals_up_by_catchment.get(k).copied().unwrap_or(0);
+            let s = t.spending_by_catchment.get(k).copied().unwrap_or([0.0; 2]);
+            spending[g][0] += s[0];
+            spending[g][1] += s[1];
+        }
+    }
+    put(&m::CROSS_GROUP_VISITS_PER_DAY, String::new(), cross.iter().sum::<u64>() as f64 / days);
+    for (g, group) in params.city.groups.iter().enumerate() {
+        let b = format!("group={}", group.name);
+        put(&m::PRIMARY_CARE_VISIT_SHARE, b.clone(), ratio(primary[g] as f64, scope[g] as f64));
+        put(&m::VISITS_PER_DAY, b.clone(), visits[g] as f64 / days);
+        put(&m::CROSS_GROUP_VISITS_PER_DAY, b.clone(), cross[g] as f64 / days);
+        put(&m::REFERRALS_UP_PER_YEAR, b.clone(), up[g] as f64 * per_year);
+        for (i, payer) in ["total", "insurer"].iter().enumerate() {
+            put(&m::SPENDING_YUAN_PER_YEAR, format!("{b};payer={payer}"), spending[g][i] * per_year);
+        }
+    }
+}
+
 fn ratio(a: f64, b: f64) -> f64 {
     if b > 0.0 { a / b } else { f64::NAN }
 }
@@ -936,6 +1023,9 @@ impl Recorder {
                     t.shared_received[f][i] as f64 * per_year,
                 );
             }
+        }
+        if params.city.several {
+            by_group(params, t, days, per_year, &mut put);
         }
         put(&m::REFERRALS_UP_PER_YEAR, String::new(), t.referrals_up as f64 * per_year);
         put(&m::REFERRALS_DOWN_PER_YEAR, String::new(), t.referrals_down as f64 * per_year);

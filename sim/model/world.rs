@@ -13,7 +13,7 @@ use crate::rng::{Purpose, name_key};
 /// quality) ^ `choice.price_quality_exponent`, at most 1 (1 with exponent 0).
 pub fn price_weight(params: &Params, quality: f64) -> f64 {
     let k = params.choice.price_quality_exponent;
-    let lead = params.lead().map_or(1.0, |l| params.facilities[l].quality);
+    let lead = params.lead_quality();
     if k > 0.0 && lead > 0.0 { (quality / lead).min(1.0).powf(k) } else { 1.0 }
 }
 
@@ -79,6 +79,21 @@ pub fn build_world(params: Arc<Params>, replication: u32) -> World {
             .map(|(i, _)| i as u16)
             .collect(),
         price_weight: params.facilities.iter().map(|f| price_weight(&params, f.quality)).collect(),
+        lead_of: params
+            .facilities
+            .iter()
+            .map(|f| params.lead_of_group(f.group).map_or(NO_FACILITY, |l| l as u16))
+            .collect(),
+        other_leads: (0..params.city.groups.len() as u16)
+            .map(|g| {
+                let others = params.city.nearest_others(g).into_iter();
+                others.filter_map(|h| params.lead_of_group(h).map(|l| l as u16)).collect()
+            })
+            .collect(),
+        extra_minutes: (0..params.city.groups.len() as u16)
+            .flat_map(|g| params.facilities.iter().map(move |f| (g, f.group)))
+            .map(|(g, to)| params.city.extra_minutes(g, to))
+            .collect(),
         catchment: {
             let mut k = 0u16;
             params

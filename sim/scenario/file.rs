@@ -48,6 +48,13 @@ pub struct ScenarioFile {
     /// (a stand-alone scenario) · source: not a model parameter
     #[serde(default)]
     pub extends: Option<String>,
+    /// Top-level keys of the `extends` parent dropped before this file is laid over it, so that
+    /// this file's own entries replace them whole instead of merging by name (a city built on the
+    /// baseline's model of care with facilities of its own). Read by the loader.
+    /// unit: list of key names · range: "facilities", "conditions"; only with `extends` ·
+    /// default: none (merge) · source: not a model parameter
+    #[serde(default)]
+    pub replace: Vec<String>,
     /// Short name used in output files.
     /// unit: text · range: any non-empty string · default: required · source: not a model parameter
     pub name: String,
@@ -115,12 +122,58 @@ pub struct ScenarioFile {
     /// unit: table · range: see its section · default: no lever (all off) · source: policy setting
     #[serde(default)]
     pub policy: crate::levers::PolicyFile,
+    /// A city of several medical groups side by side (紧密型城市医疗集团 laid out on a grid): the
+    /// groups, where each lies, and how far patients look beyond their own. Leaving the table out
+    /// means one group: every facility with `in_group` belongs to it.
+    /// unit: optional table · range: see its section · default: none (one group) · source: see
+    /// its keys
+    #[serde(default)]
+    pub city: Option<CityFile>,
     /// The group's facilities (and hospitals outside it); one entry per facility or per batch of
     /// identical ones.
     /// unit: array of tables · range: at least 1 entry, at most 60000 after expanding `count`;
     /// names unique after expanding `count`; with patients: at least one primary facility and
     /// exactly one lead hospital in the group · default: required · source: see its keys
     pub facilities: Vec<FacilityFile>,
+}
+
+/// A city of several groups: each group's place on the city's grid and the cost of crossing to
+/// another group's hospital.
+#[derive(Debug, Clone, Deserialize)]
+pub struct CityFile {
+    /// The city's medical groups, each with one lead hospital; every facility in a group names it
+    /// in its `group` key (a CHC may leave it out and take its member hospitals' group).
+    /// unit: array of tables · range: 2..=64 entries; names unique · default: required · source:
+    /// the city's structure (Beijing Chaoyang: 4 comprehensive alliances, pilot_sites.md)
+    pub groups: Vec<GroupFile>,
+    /// Travel time added per kilometre between the centres of the chooser's group and another
+    /// group, on top of that hospital's `travel_minutes` (which are from its own group's homes).
+    /// unit: minutes per km · range: [0, 120] · default: required · source: assumption (urban
+    /// traffic, about 20 km/h door to door) — sweepable, calibratable
+    pub minutes_per_km: f64,
+    /// How many other groups' lead hospitals are options of a request: the nearest ones, by the
+    /// distance between group centres (ties in file order). A choice set stays restricted to the
+    /// catchment's facilities, its own group's hospitals, these leads and the hospitals outside
+    /// every group.
+    /// unit: count · range: integer 0..=4, at most the number of groups − 1 · default: required ·
+    /// source: assumption (patients compare a few well-known hospitals, not every hospital of the
+    /// city) — sweepable
+    pub nearest_other_groups: i64,
+}
+
+/// One medical group of a city: its name and the centre of its area on the city's grid.
+#[derive(Debug, Clone, Deserialize)]
+pub struct GroupFile {
+    /// Name of the group (used in outputs as `group=NAME` and in facilities' `group`).
+    /// unit: text · range: any string; unique among the groups · default: required · source: not
+    /// a model parameter
+    pub name: String,
+    /// East–west coordinate of the centre of the group's area.
+    /// unit: km · range: [-1000, 1000] · default: required · source: assumption (the city's map)
+    pub x_km: f64,
+    /// North–south coordinate of the centre of the group's area.
+    /// unit: km · range: [-1000, 1000] · default: required · source: assumption (the city's map)
+    pub y_km: f64,
 }
 
 /// Length of the run: warm-up, recorded days and replications.
@@ -619,6 +672,13 @@ pub struct FacilityFile {
     /// pilot_sites.md)
     #[serde(default)]
     pub in_group: Option<bool>,
+    /// The city group the facility belongs to (a name in `city.groups`). Only with `[city]`;
+    /// required there for every hospital in a group; a CHC without it takes its member hospitals'
+    /// group.
+    /// unit: text · range: a name in `city.groups`; not with `in_group` = false · default: none
+    /// (one group, or a CHC's member hospitals' group) · source: the city's structure
+    #[serde(default)]
+    pub group: Option<String>,
     /// Perceived quality on a 0–1 scale.
     /// unit: quality (0–1) · range: [0, 1] · default: required · source: assumption — sweepable,
     /// calibratable

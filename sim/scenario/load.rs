@@ -3,8 +3,10 @@
 //! `extends = "other.toml"` (a path relative to the file that says it) makes a variant: the
 //! parent is loaded first, then the child's keys are laid over it. Tables merge key by key;
 //! arrays of tables whose entries all have a `name` merge entry by entry (an entry with a new name
-//! is appended); any other value is replaced. Unknown keys anywhere are collected and reported
-//! together.
+//! is appended); any other value is replaced. `replace = ["facilities"]` beside `extends` drops
+//! the named top-level keys of the parent first, so the child's own take their place whole (a city
+//! built on the baseline's model of care, with facilities of its own). Unknown keys anywhere are
+//! collected and reported together.
 
 // Unknown-key paths: `facilities.0.wards.?.bedz` (serde_ignored's form) → `facilities[0].wards.bedz`.
 use super::error::ScenarioError;
@@ -52,9 +54,13 @@ pub fn load(path: &Path) -> Result<Loaded, ScenarioError> {
 pub fn load_str(path: &Path, text: &str) -> Result<Loaded, ScenarioError> {
     let mut chain = vec![path.to_path_buf()];
     let mut table = parse(path, text)?;
-    if let Some(parent) = take_extends(path, &mut table)? {
-        let base = resolve(&parent, &mut chain)?;
-        table = merge(base, table);
+    let replaced = take_replace(path, &mut table)?;
+    match take_extends(path, &mut table)? {
+        Some(parent) => {
+            let base = resolve(&parent, &mut chain)?;
+            table = merge(drop_keys(base, &replaced), table);
+        }
+        None => no_parent(path, &replaced)?,
     }
     finish(path, chain, table)
 }
@@ -123,10 +129,59 @@ fn resolve(path: &Path, chain: &mut Vec<PathBuf>) -> Result<Table, ScenarioError
         message,
     })?;
     let mut table = parse(path, &text)?;
+    let replaced = take_replace(path, &mut table)?;
     match take_extends(path, &mut table)? {
-        Some(parent) => Ok(merge(resolve(&parent, chain)?, table)),
-        None => Ok(table),
+        Some(parent) => Ok(merge(drop_keys(resolve(&parent, chain)?, &replaced), table)),
+        None => no_parent(path, &replaced).map(|()| table),
     }
+}
+
+/// The top-level keys of the parent a file replaces whole (`replace = [...]`).
+fn take_replace(path: &Path, table: &mut Table) -> Result<Vec<String>, ScenarioError> {
+    let bad = |message: String| ScenarioError::Invalid {
+        path: path.to_path_buf(),
+        problems: vec![Problem { key: "replace".into(), message }],
+        omitted: 0,
+    };
+    let Some(value) = table.remove("replace") else { return Ok(Vec::new()) };
+    let Value::Array(items) = value else {
+        return Err(bad(format!("must be a list of top-level key names, got {}", value.type_str())));
+    };
+    let mut keys = Vec::new();
+    for item in items {
+        match item.as_str() {
+            Some(k) if REPLACEABLE.contains(&k) => keys.push(k.to_string()),
+            Some(k) => {
+                return Err(bad(format!("\"{k}\" cannot be replaced (one of {})", REPLACEABLE.join(", "))));
+            }
+            None => return Err(bad(format!("must list key names (strings), got {}", item.type_str()))),
+        }
+    }
+    Ok(keys)
+}
+
+/// Top-level keys `replace` may name: the arrays of tables that otherwise merge by name.
+const REPLACEABLE: [&str; 2] = ["facilities", "conditions"];
+
+fn drop_keys(mut base: Table, keys: &[String]) -> Table {
+    for k in keys {
+        base.remove(k);
+    }
+    base
+}
+
+fn no_parent(path: &Path, replaced: &[String]) -> Result<(), ScenarioError> {
+    if replaced.is_empty() {
+        return Ok(());
+    }
+    Err(ScenarioError::Invalid {
+        path: path.to_path_buf(),
+        problems: vec![Problem {
+            key: "replace".into(),
+            message: "applies only with `extends` (it drops keys of the parent scenario)".into(),
+        }],
+        omitted: 0,
+    })
 }
 
 /// Largest scenario or targets file read, in bytes: far above any real scenario (the shipped ones

@@ -121,7 +121,12 @@ pub fn validate(f: &ScenarioFile) -> Result<Params, Vec<Problem>> {
             PaymentParams::unused()
         }
     };
-    let facilities = facilities(&mut c, &f.facilities, population.residents, &conditions);
+    let before = c.count();
+    let mut city = city(&mut c, f.city.as_ref());
+    // With the group list itself refused, the facilities' groups are not checked against it.
+    let groups_refused = c.count() > before;
+    let facilities =
+        facilities(&mut c, &f.facilities, population.residents, &conditions, &mut city, groups_refused);
     let policy = crate::levers::validate(
         &mut c,
         &f.policy,
@@ -164,7 +169,49 @@ pub fn validate(f: &ScenarioFile) -> Result<Params, Vec<Problem>> {
         screening,
         policy,
         facilities,
+        city,
     })
+}
+
+/// The city's groups (one group without a `[city]` table).
+fn city(c: &mut Checker, f: Option<&CityFile>) -> CityParams {
+    let Some(f) = f else {
+        let group = GroupParams { name: "group".into(), x_km: 0.0, y_km: 0.0, lead: None };
+        return CityParams {
+            groups: vec![group],
+            several: false,
+            minutes_per_km: 0.0,
+            nearest_other_groups: 0,
+        };
+    };
+    let n = f.groups.len();
+    if !(2..=64).contains(&n) {
+        c.fail(
+            "city.groups",
+            format!("a city needs 2..=64 groups (leave [city] out for one group), got {n}"),
+        );
+    }
+    let mut groups = Vec::with_capacity(n);
+    for (i, g) in f.groups.iter().enumerate() {
+        let key = |k: &str| format!("city.groups[{i}].{k}");
+        c.name(&key("name"), &g.name);
+        if f.groups[..i].iter().any(|o| o.name == g.name) {
+            c.fail(key("name"), format!("\"{}\" appears twice", g.name));
+        }
+        groups.push(GroupParams {
+            name: g.name.clone(),
+            x_km: c.real(&key("x_km"), g.x_km, -1000.0, 1000.0),
+            y_km: c.real(&key("y_km"), g.y_km, -1000.0, 1000.0),
+            lead: None,
+        });
+    }
+    let most = (n.saturating_sub(1)).min(4) as i64;
+    CityParams {
+        groups,
+        several: true,
+        minutes_per_km: c.real("city.minutes_per_km", f.minutes_per_km, 0.0, 120.0),
+        nearest_other_groups: c.int("city.nearest_other_groups", f.nearest_other_groups, 0, most) as usize,
+    }
 }
 
 fn referral(c: &mut Checker, r: &ReferralFile) -> ReferralParams {
@@ -384,6 +431,8 @@ fn facilities(
     files: &[FacilityFile],
     residents: u32,
     conditions: &[ConditionParams],
+    city: &mut CityParams,
+    groups_refused: bool,
 ) -> Vec<FacilityParams> {
     const TIERS: [(&str, Tier); 3] =
         [("primary", Tier::Primary), ("member", Tier::Member), ("lead", Tier::Lead)];
@@ -397,6 +446,8 @@ fn facilities(
     let mut file_of: Vec<usize> = Vec::new();
     let mut broken: Vec<bool> = Vec::new();
     let mut tier_unknown = false;
+    // A group problem of a facility's own: the groups' lead counts would only repeat it.
+    let mut group_problem = groups_refused;
     for (i, f) in files.iter().enumerate() {
         let before = c.count();
         let key = |field: &str| format!("facilities[{i}].{field}");
@@ -449,6 +500,43 @@ fn facilities(
         if tier == Some(Tier::Primary) && !f.wards.is_empty() {
             c.fail(key("wards"), "primary facilities have no wards in this model");
         }
+        let in_group = f.in_group.unwrap_or(true);
+        let before_group = c.count();
+        // The group named here (a CHC without one takes its member hospitals' group below).
+        let group = match (&f.group, city.several && !groups_refused) {
+            _ if groups_refused => NO_GROUP,
+            (Some(_), false) => {
+                c.fail(key("group"), "applies only in a city of several groups (a [city] table)");
+                0
+            }
+            (Some(_), true) if !in_group => {
+                c.fail(key("group"), "a hospital outside every group (in_group = false) has no group");
+                NO_GROUP
+            }
+            (Some(name), true) => match city.groups.iter().position(|g| &g.name == name) {
+                Some(g) => g as u16,
+                None => {
+                    let names: Vec<String> = city.groups.iter().map(|g| format!("\"{}\"", g.name)).collect();
+                    c.fail(
+                        key("group"),
+                        format!("no group \"{name}\" in city.groups (one of {})", names.join(", ")),
+                    );
+                    NO_GROUP
+                }
+            },
+            (None, _) if !in_group => NO_GROUP,
+            (None, false) => 0,
+            (None, true) => {
+                if tier.is_some_and(|t| t != Tier::Primary) {
+                    c.fail(
+                        key("group"),
+                        "is required for a hospital in a city of several groups (a name in city.groups)",
+                    );
+                }
+                NO_GROUP
+            }
+        };
+        group_problem |= c.count() > before_group;
         for copy in 0..count {
             let name = if count == 1 { f.name.clone() } else { format!("{}-{}", f.name, copy + 1) };
             let index = out.len();
@@ -461,7 +549,8 @@ fn facilities(
                 name,
                 tier: tier.unwrap_or(Tier::Primary),
                 in_scope: f.in_scope,
-                in_group: f.in_group.unwrap_or(true),
+                in_group,
+                group,
                 quality: c.share(&key("quality"), f.quality),
                 travel_minutes: c.real(&key("travel_minutes"), f.travel_minutes, 0.0, 1440.0),
                 visit_price_yuan: c.real(&key("visit_price_yuan"), f.visit_price_yuan, 0.0, 1e6),
@@ -519,6 +608,8 @@ fn facilities(
     for &(index, w) in &weights {
         out[index].catchment_share = if total > 0.0 { w / total } else { 0.0 };
     }
+    // CHC entries whose member hospitals' group was already reported (once per entry).
+    let mut reported: Vec<usize> = Vec::new();
     for (index, file_index, members, copy) in links {
         let key = format!("facilities[{file_index}].member_hospitals");
         if members.is_empty() {
@@ -530,20 +621,54 @@ fn facilities(
             Some(m) if !out[m].in_group => {
                 c.fail(&key, format!("\"{wanted}\" is outside the group (in_group = false)"))
             }
-            Some(m) => out[index].member_hospital = Some(m),
+            Some(m) => {
+                out[index].member_hospital = Some(m);
+                let (mine, theirs) = (out[index].group, out[m].group);
+                if files[file_index].group.is_none() {
+                    out[index].group = theirs;
+                } else if mine != theirs
+                    && mine != NO_GROUP
+                    && theirs != NO_GROUP
+                    && !reported.contains(&file_index)
+                {
+                    reported.push(file_index);
+                    group_problem = true;
+                    c.fail(
+                        &key,
+                        format!(
+                            "\"{wanted}\" is in group \"{}\", not in this CHC's group \"{}\"",
+                            city.groups[theirs as usize].name, city.groups[mine as usize].name
+                        ),
+                    );
+                }
+            }
             None => c.fail(&key, format!("no member or lead hospital named \"{wanted}\"")),
         }
+    }
+    for (g, group) in city.groups.iter_mut().enumerate() {
+        group.lead = out.iter().position(|f| f.tier == Tier::Lead && f.in_group && f.group == g as u16);
     }
     if residents > 0 && !conditions.is_empty() && !tier_unknown {
         if !out.iter().any(|f| f.tier == Tier::Primary) {
             c.fail("facilities", "a scenario with chronic patients needs at least one primary facility");
         }
-        let leads = out.iter().filter(|f| f.tier == Tier::Lead && f.in_group).count();
-        if leads != 1 {
-            c.fail(
-                "facilities",
-                format!("a scenario with chronic patients needs exactly one lead hospital in the group, got {leads}"),
-            );
+        for (g, group) in city.groups.iter().enumerate() {
+            let leads =
+                out.iter().filter(|f| f.tier == Tier::Lead && f.in_group && f.group == g as u16).count();
+            if leads == 1 || group_problem {
+                continue;
+            }
+            if city.several {
+                c.fail(
+                    "facilities",
+                    format!("group \"{}\" needs exactly one lead hospital, got {leads}", group.name),
+                );
+            } else {
+                c.fail(
+                    "facilities",
+                    format!("a scenario with chronic patients needs exactly one lead hospital in the group, got {leads}"),
+                );
+            }
         }
         for (j, f) in out.iter().enumerate().filter(|&(j, _)| whole(j)) {
             let (kind, what) = if f.tier == Tier::Primary {
@@ -555,8 +680,9 @@ fn facilities(
                 c.fail(format!("facilities[{}].clinics", file_of[j]), what);
             }
         }
-        let lead = out.iter().enumerate().find(|(_, f)| f.tier == Tier::Lead && f.in_group);
-        if let Some((j, lead)) = lead.filter(|&(j, _)| whole(j)) {
+        for (j, lead) in
+            city.groups.iter().filter_map(|g| g.lead).map(|j| (j, &out[j])).filter(|&(j, _)| whole(j))
+        {
             for kind in [WardKind::Medical, WardKind::Surgical] {
                 if !lead.wards.iter().any(|w| w.kind == kind) {
                     c.fail(

@@ -72,7 +72,7 @@ fn result_files_are_self_describing() {
     }
     let summary = std::fs::read_to_string(dir.path().join("summary.csv")).unwrap();
     assert!(summary.starts_with(
-        "metric,breakdown,tier,channel,ward,priority,payer,condition,campaign,facility,year,catchment,scheme,population,route,origin,item,unit,n,mean,sd,se,ci_low,ci_high"
+        "metric,breakdown,tier,channel,ward,priority,payer,condition,campaign,facility,group,year,catchment,scheme,population,route,origin,item,unit,n,mean,sd,se,ci_low,ci_high"
     ));
     assert!(
         summary

@@ -294,7 +294,7 @@ fn sweeps_write_tidy_files() {
     assert!(rows.iter().any(|r| r[..3] == ["3", "40", "0.2"]));
     let summary = std::fs::read_to_string(o.join("sweep_summary.csv")).unwrap();
     assert!(summary.starts_with(
-        "point,facilities_lead_wards_medical_beds,population_signing_rate,metric,breakdown,tier,channel,ward,priority,payer,condition,campaign,facility,year,catchment,scheme,population,route,origin,item,unit,n,mean,sd,ci_low,ci_high\n"
+        "point,facilities_lead_wards_medical_beds,population_signing_rate,metric,breakdown,tier,channel,ward,priority,payer,condition,campaign,facility,group,year,catchment,scheme,population,route,origin,item,unit,n,mean,sd,ci_low,ci_high\n"
     ));
     let m: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(o.join("manifest.json")).unwrap()).unwrap();
@@ -428,7 +428,7 @@ fn compare_writes_the_documented_files() {
     let header: Vec<&str> = lines.next().unwrap().split(',').collect();
     assert_eq!(
         header,
-        "arm,metric,breakdown,tier,channel,ward,priority,payer,condition,campaign,facility,year,catchment,scheme,population,route,origin,item,unit,n,base_mean,arm_mean,diff_mean,diff_sd,diff_ci_low,diff_ci_high,pct_change,pct_ci_low,pct_ci_high,significant,mid,better,verdict"
+        "arm,metric,breakdown,tier,channel,ward,priority,payer,condition,campaign,facility,group,year,catchment,scheme,population,route,origin,item,unit,n,base_mean,arm_mean,diff_mean,diff_sd,diff_ci_low,diff_ci_high,pct_change,pct_ci_low,pct_ci_high,significant,mid,better,verdict"
             .split(',')
             .collect::<Vec<_>>()
     );

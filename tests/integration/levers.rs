@@ -101,7 +101,7 @@ fn reserved_slots_let_referred_patients_wait_less_than_self_referred() {
     // = −3.21 ± 0.06 days (SE, n = 8).
     let mut base = small_baseline(RESIDENTS, 180, 60);
     base.referral.processing_days_mean = 0.0;
-    let lead = base.lead().unwrap();
+    let lead = base.leads()[0];
     for c in &mut base.facilities[lead].clinics {
         for s in &mut c.slots_per_weekday {
             *s = (f64::from(*s) * 0.75).round() as u32;

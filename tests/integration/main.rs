@@ -7,6 +7,7 @@ mod architecture;
 mod bad_inputs;
 mod calibration;
 mod catalogue;
+mod city;
 mod common;
 mod conservation;
 mod determinism;

@@ -110,7 +110,7 @@ fn pilots_load_with_their_documented_structure() {
     assert_eq!(count(&s, Tier::Member, true), 1);
     assert!(s.facilities.iter().all(|f| f.in_scope), "S1 counts the whole district");
     // Reserved slots: 6,000+ a year out of the lead's specialist slots.
-    let lead = &s.facilities[s.lead().unwrap()];
+    let lead = &s.facilities[s.leads()[0]];
     let weekly: u32 = lead
         .clinics
         .iter()

@@ -195,7 +195,7 @@ fn slot_sinking_fills_sessions_and_stays_under_its_accounting_ceiling() {
     let e = effects("scenarios/validation/effects/slot_sinking.toml");
     let reform = arm("scenarios/validation/effects/slot_sinking.toml");
     let share = reform.policy.get::<Lever<ExpertSessions>>().expect("sessions").settings.slot_share;
-    let lead = reform.lead().expect("a lead hospital");
+    let lead = *reform.leads().first().expect("a lead hospital");
     let slots = reform.facilities[lead]
         .clinics
         .iter()

@@ -81,6 +81,8 @@ pub struct Content {
     pub comparison: Vec<CompareRow>,
     pub sweep: Vec<Vec<String>>,
     pub sweep_header: Vec<String>,
+    /// A city's table by group (header, then one row per group); empty for one group.
+    pub groups: Vec<Vec<String>>,
     pub figures: Vec<Figure>,
     pub manifest: Vec<(String, String)>,
     /// Metrics that appear in this report, for the glossary: name, id, explanation.
@@ -516,6 +518,48 @@ fn run_figures(runs: &[(&str, &RunData)], lang: Lang) -> Vec<Figure> {
     f
 }
 
+/// The metrics of a city's table by group, in its column order (metric, breakdown after the
+/// group's).
+const GROUP_COLUMNS: [(&str, &str); 5] = [
+    ("primary_care_visit_share", ""),
+    ("visits_per_day", ""),
+    ("cross_group_visits_per_day", ""),
+    ("referrals_up_per_year", ""),
+    ("spending_yuan_per_year", ";payer=total"),
+];
+
+/// A city's results by group: a header row, then per group its name and each column's mean with
+/// its 95 % interval; empty when the results have no group rows.
+fn group_table(cat: &Catalogue, run: &RunData, lang: Lang) -> Vec<Vec<String>> {
+    let groups: Vec<&str> = run
+        .summary
+        .iter()
+        .filter(|r| r.metric == GROUP_COLUMNS[0].0)
+        .filter_map(|r| r.breakdown.strip_prefix("group="))
+        .collect();
+    if groups.is_empty() {
+        return Vec::new();
+    }
+    let mut header = vec![lang.pick("group", "医疗集团").to_string()];
+    for (m, _) in GROUP_COLUMNS {
+        header.push(format!("{} ({})", cat.name(m, lang), cat.unit(m).label(lang)));
+    }
+    let mut out = vec![header];
+    for g in groups {
+        let mut row = vec![g.to_string()];
+        for (m, rest) in GROUP_COLUMNS {
+            row.push(match run.summary_of(m, &format!("group={g}{rest}")) {
+                Some(r) => {
+                    format!("{} {}", fmt_in(cat, m, r.mean), ci_text(cat, m, r.ci_low, r.ci_high, r.n))
+                }
+                None => "—".into(),
+            });
+        }
+        out.push(row);
+    }
+    out
+}
+
 fn headline_rows(cat: &Catalogue, run: &RunData, lang: Lang) -> Vec<HeadlineRow> {
     run.summary
         .iter()
@@ -636,6 +680,7 @@ pub fn run_content(cat: &Catalogue, run: &RunData, lang: Lang, results_dir: &str
         comparison: vec![],
         sweep: vec![],
         sweep_header: vec![],
+        groups: group_table(cat, run, lang),
         figures: run_figures(&[(m.scenario.as_str(), run)], lang),
         manifest: manifest_rows(m, lang, results_dir),
         metrics: glossary(cat, run.summary.iter().map(|r| r.metric.clone()), lang),
@@ -775,6 +820,7 @@ pub fn compare_content(cat: &Catalogue, c: &CompareData, lang: Lang, results_dir
         comparison,
         sweep: vec![],
         sweep_header: vec![],
+        groups: group_table(cat, &base.data, lang),
         figures,
         manifest,
         metrics: glossary(cat, c.rows.iter().map(|r| r.metric.clone()), lang),
@@ -975,6 +1021,7 @@ pub fn sweep_content(cat: &Catalogue, s: &SweepData, lang: Lang, results_dir: &s
         comparison: vec![],
         sweep,
         sweep_header,
+        groups: vec![],
         figures,
         manifest,
         metrics: glossary(cat, s.rows.iter().map(|r| r.metric.clone()), lang),

@@ -74,6 +74,8 @@ struct Words {
     headline: &'static str,
     comparison: &'static str,
     sweep: &'static str,
+    groups: &'static str,
+    groups_note: &'static str,
     charts: &'static str,
     metrics: &'static str,
     levers: &'static str,
@@ -113,6 +115,11 @@ fn words(lang: Lang) -> Words {
         headline: p("Headline metrics", "主要指标"),
         comparison: p("Differences from the base (paired by replication)", "与基线的差异（按重复配对）"),
         sweep: p("Results at each sweep point", "各扫描点的结果"),
+        groups: p("By medical group", "各医疗集团"),
+        groups_note: p(
+            "The city's groups side by side: primary-care share and visits at each group's own facilities; visits its residents make at other groups' hospitals, their up-referrals and the spending on them (wherever the care was given). Means with 95 % intervals.",
+            "城市各医疗集团并列：基层诊疗占比和门急诊人次按各集团自身机构统计；跨集团就诊、上转和医疗费用按集团居民统计（不论在何处就医）。均值及 95% 置信区间。",
+        ),
         charts: p("Charts", "图表"),
         metrics: p("What the metrics mean", "指标说明"),
         levers: p("Policy levers", "政策杠杆"),
@@ -190,6 +197,9 @@ pub fn render(c: &Content, svgs: &[String]) -> String {
     }
     if !c.sweep.is_empty() {
         toc.push(("sweep", w.sweep));
+    }
+    if !c.groups.is_empty() {
+        toc.push(("groups", w.groups));
     }
     if !c.figures.is_empty() {
         toc.push(("charts", w.charts));
@@ -329,6 +339,27 @@ pub fn render(c: &Content, svgs: &[String]) -> String {
                 esc(&r.unit),
                 r.n
             );
+        }
+        h.push_str("</tbody></table></section>\n");
+    }
+
+    if let Some((header, rows)) = c.groups.split_first() {
+        let _ = write!(
+            h,
+            "<section id=\"groups\"><h2>{}</h2>\n<p>{}</p>\n<table class=\"groups\"><thead><tr>",
+            esc(w.groups),
+            esc(w.groups_note)
+        );
+        for col in header {
+            let _ = write!(h, "<th>{}</th>", esc(col));
+        }
+        h.push_str("</tr></thead><tbody>\n");
+        for row in rows {
+            h.push_str("<tr>");
+            for cell in row {
+                let _ = write!(h, "<td>{}</td>", esc(cell));
+            }
+            h.push_str("</tr>\n");
         }
         h.push_str("</tbody></table></section>\n");
     }

@@ -26,7 +26,7 @@ pub fn emergency_department(model: &Model, home: u16, rng: &mut Rng) -> u16 {
     if rng.random::<f64>() < model.params.care.emergency_lead_share
         || !model.params.facilities[member as usize].emergency_department
     {
-        model.lead()
+        model.lead_of(home)
     } else {
         member
     }
@@ -58,10 +58,15 @@ pub fn route(
     home: u16,
     rng: &mut Rng,
 ) -> Route {
-    let lead = model.lead();
+    let lead = model.lead_of(home);
     let (facility, ward) = match model.ward(facility, kind) {
         Some(w) => (facility, Some(w)),
-        None => (lead, model.ward(lead, kind)),
+        None => {
+            // A hospital without the ward sends the patient to its own group's lead (the
+            // patient's, from a hospital outside every group).
+            let to = model.lead_above(facility, home);
+            (to, model.ward(to, kind))
+        }
     };
     let own = Route { facility, ward, stay_scale: 1.0, sunk: false };
     let (Some(b), Some(w), true) = (bed_sinking, ward, facility == lead) else { return own };

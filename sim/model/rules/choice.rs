@@ -2,13 +2,14 @@
 //!
 //! The options are the chooser's home CHC, its expert session (when expert sessions are in force
 //! and the request is not routine), the member hospital serving that catchment, the lead
-//! hospital (not under strict gatekeeping, unless referred), and, for a request that is not
-//! referred, every hospital outside the group. The utility of option j for chooser i with a
+//! hospital (not under strict gatekeeping, unless referred) with, in a city of several groups,
+//! the leads of the nearest other groups (`city.nearest_other_groups`), and, for a request that
+//! is not referred, every hospital outside the groups. The utility of option j for chooser i with a
 //! request of severity s is
 //!
 //! ```text
 //! U_ij = q_s·quality_j + β_cost·(quality_j/quality_lead)^κ·OOP_ij/100 + β_wait·published_wait_j
-//!        + β_travel·travel_j/10
+//!        + β_travel·(travel_j + minutes_per_km·distance(group_i, group_j))/10
 //!        + [j = home CHC]·(β_signed·signed_i + β_trust·trust_i + learning trust_j − bypass_i)
 //!        + [j = expert session]·β_signed·signed_i
 //!        + [j = last facility]·β_continuity
@@ -64,7 +65,7 @@ pub fn utility(
     let expert_price = now.expert_clinics.and_then(|e| e.at(o.facility)).filter(|_| o.expert());
     let (quality, price, price_weight) = match expert_price {
         // An expert clinic has the lead's quality, so its price weighs fully.
-        Some(price) => (params.lead().map_or(1.0, |l| params.facilities[l].quality), price, 1.0),
+        Some(price) => (params.facilities[model.lead_of(o.facility) as usize].quality, price, 1.0),
         _ => (f.quality, f.visit_price_yuan, model.price_weight[o.facility as usize]),
     };
     let rate = reimbursed_share(&model.policy, now.gatekeeping, p.scheme, f.tier, !referred);
@@ -72,7 +73,7 @@ pub fn utility(
     let mut u = ch.quality_by_severity[sev as usize] * quality
         + ch.cost_per_100_yuan * price_weight * oop / 100.0
         + ch.wait_per_day * wait(o)
-        + ch.travel_per_10_minutes * f.travel_minutes / 10.0;
+        + ch.travel_per_10_minutes * (f.travel_minutes + model.extra_minutes(p.home, o.facility)) / 10.0;
     let signed = p.signed;
     if o.expert() {
         if signed {
@@ -152,7 +153,13 @@ pub fn options(p: &Chooser, sev: Severity, model: &Model, now: &Now, referred: b
     }
     out.add(main_opt(model, model.member_of(p.home)));
     if referred || lead_open_to_self_referral(now.gatekeeping) {
-        out.add(main_opt(model, model.lead()));
+        out.add(main_opt(model, model.lead_of(p.home)));
+        // In a city of several groups, the nearest other groups' leads too: a patient may go, or
+        // be referred, across groups, with the reimbursement of their own scheme.
+        let group = model.group_of(p.home) as usize;
+        for &l in model.other_leads.get(group).map_or(&[][..], Vec::as_slice) {
+            out.add(main_opt(model, l));
+        }
     }
     if !referred {
         for &h in &model.outside_hospitals {
@@ -290,7 +297,7 @@ mod tests {
         let opts = options(&c, Severity::Symptomatic, model, &now, false);
         assert_eq!(opts.n, 3, "home CHC, member hospital, lead hospital");
         assert_eq!(opts.opts[0], Opt { facility: p.home, clinic: ClinicKind::GeneralPractice });
-        assert_eq!(opts.opts[2].facility, model.lead());
+        assert_eq!(opts.opts[2].facility, model.lead_of(p.home));
         let no_wait = |_: Opt| 0.0;
         let u = |p: &Patient, o: Opt| {
             utility(&Chooser::of(p), o, Severity::Symptomatic, false, model, &now, &no_wait)
@@ -303,7 +310,7 @@ mod tests {
         bypasser.bypass = 1.0;
         assert!((base - u(&bypasser, opts.opts[0]) - 1.0).abs() < 1e-6);
         // A longer published wait lowers an option's utility by the wait weight per day.
-        let waits = |o: Opt| if o.facility == model.lead() { 2.0 } else { 0.0 };
+        let waits = |o: Opt| if o.facility == model.lead_of(p.home) { 2.0 } else { 0.0 };
         let slower = utility(&c, opts.opts[2], Severity::Symptomatic, false, model, &now, &waits);
         assert!((u(&p, opts.opts[2]) - slower + 2.0 * params.choice.wait_per_day).abs() < 1e-12);
         // The logit share is cumulated in option order; an excluded option is never picked.

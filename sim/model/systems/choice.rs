@@ -88,7 +88,6 @@ pub fn residents_choose(
     let r = &params.residents;
     let of = |f: u16| clinics.get(model.facilities[f as usize]).ok();
     refresh_residents(&mut residents, &model, &now, &of);
-    let lead = model.lead();
     let residents = &mut *residents;
     for (i, s) in residents.strata.iter().enumerate() {
         let g = &residents.groups[s.group as usize];
@@ -119,7 +118,7 @@ pub fn residents_choose(
             } else {
                 e
             };
-            for (ed, k) in [(lead, to_lead), (member, e - to_lead)] {
+            for (ed, k) in [(model.lead_of(home), to_lead), (member, e - to_lead)] {
                 if k == 0 {
                     continue;
                 }

@@ -238,6 +238,9 @@ fn book_resident(
         k.outpatient_wait(f.tier, req.channel, wait, 1);
         k.equity_wait(g.catchment, g.chooser.scheme, wait);
         k.resident_visits[f.tier.index()] += 1;
+        if model.crosses(g.chooser.home, o.facility) {
+            k.cross_group_visit(g.catchment);
+        }
     });
     let price = now
         .expert_clinics
@@ -576,8 +579,13 @@ pub fn outpatient(
         p.flags &= !LAPSED;
         let expert_price = now.expert_clinics.and_then(|e| e.at(visit.facility)).filter(|_| visit.expert());
         let expert = expert_price.is_some();
+        let crosses = model.crosses(p.home, visit.facility);
+        let catchment = model.catchment[p.home as usize];
         rec.count(|k| {
             k.agent_visits[tier.index()] += 1;
+            if crosses {
+                k.cross_group_visit(catchment);
+            }
         });
         let price = expert_price.unwrap_or(f.visit_price_yuan);
         let bypass = visit.channel != Channel::Referred;
@@ -594,7 +602,7 @@ pub fn outpatient(
         p.last_facility = visit.facility;
 
         // Treat every uncontrolled diagnosed condition (an expert treats like the lead hospital).
-        let treating = if expert { model.lead() } else { visit.facility };
+        let treating = if expert { model.lead_of(p.home) } else { visit.facility };
         let main_condition = p.main_condition();
         let open = p.uncontrolled_diagnosed();
         let still_open =
@@ -681,7 +689,7 @@ pub fn outpatient(
                 if to.sunk {
                     rec.count(|k| k.shared_received[to.facility as usize][0] += 1);
                 }
-                let green = to.facility == model.lead()
+                let green = to.facility == model.lead_of(p.home)
                     && admission_priority(
                         now.green_channel,
                         visit.channel == Channel::Referred,

@@ -70,6 +70,7 @@ pub fn payment(
             if c.visits > 0 {
                 k.equity_oop(c.catchment, c.scheme, oop, c.visits);
             }
+            k.spending_of(c.catchment, c.amount_yuan, c.amount_yuan * rate);
         });
     }
     rec.count(|k| k.cost_shifted_yuan += shifted);

@@ -41,6 +41,7 @@ fn count_referral(
     rec: &mut Recorder,
     model: &Model,
     from_tier: Tier,
+    catchment: u16,
     chronic: bool,
     processing: u32,
     slot_wait: u32,
@@ -48,6 +49,7 @@ fn count_referral(
     let platform = model.policy.platform;
     rec.count(|k| {
         k.referrals_up += 1;
+        k.referral_up_of(catchment);
         k.referrals_up_by_route[usize::from(!platform)] += 1;
         if !chronic {
             k.referrals_up_other += 1;
@@ -80,7 +82,6 @@ pub fn referral(
 ) {
     let day = model.day;
     let now = levers.now();
-    let lead = model.lead();
     for r in referrals.read() {
         let Ok(mut p) = patients.get_mut(r.patient) else { continue };
         if p.place != Place::Referred {
@@ -96,7 +97,7 @@ pub fn referral(
         let chooser = Chooser::of(&p);
         let opts = options(&chooser, Severity::Complex, &model, &now, true);
         let first = if from_tier == Tier::Member {
-            Some(main_opt(&model, lead))
+            Some(main_opt(&model, model.lead_above(r.from, p.home)))
         } else {
             let u: f64 = rng.random();
             let wait = |o: Opt| published_wait(o, clinics.get(model.facilities[o.facility as usize]).ok());
@@ -132,7 +133,10 @@ pub fn referral(
             }
         }
         match booked {
-            Some(d) => count_referral(&mut rec, &model, from_tier, true, processing, d.0 - earliest.0),
+            Some(d) => {
+                let catchment = model.catchment[p.home as usize];
+                count_referral(&mut rec, &model, from_tier, catchment, true, processing, d.0 - earliest.0)
+            }
             None => {
                 let (catchment, scheme) = (model.catchment[p.home as usize], p.scheme());
                 rec.count(|k| k.forgone(true, catchment, scheme));
@@ -156,7 +160,7 @@ pub fn referral(
             let latest = latest_day(&model, Severity::Complex, earliest);
             let table = &g.tables[REFERRED];
             let first = if from_tier == Tier::Member {
-                Some(main_opt(&model, lead))
+                Some(main_opt(&model, model.lead_above(r.from, g.chooser.home)))
             } else {
                 table.draw(rng.random(), None)
             };
@@ -181,8 +185,19 @@ pub fn referral(
                         k.outpatient_wait(tier, Channel::Referred, wait, 1);
                         k.equity_wait(g.catchment, g.chooser.scheme, wait);
                         k.resident_visits[tier.index()] += 1;
+                        if model.crosses(g.chooser.home, o.facility) {
+                            k.cross_group_visit(g.catchment);
+                        }
                     });
-                    count_referral(&mut rec, &model, from_tier, false, processing, d.0 - earliest.0);
+                    count_referral(
+                        &mut rec,
+                        &model,
+                        from_tier,
+                        g.catchment,
+                        false,
+                        processing,
+                        d.0 - earliest.0,
+                    );
                     let f = &model.params.facilities[o.facility as usize];
                     charges.write(Charge {
                         tier,
