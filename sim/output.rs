@@ -26,7 +26,7 @@ use std::path::{Path, PathBuf};
 
 /// Format tag of a results folder's files, recorded in its manifest; bumped when their layout
 /// changes.
-pub const FORMAT: &str = "medgroup-results/2";
+pub const FORMAT: &str = "medgroup-results/3";
 
 /// How the whole-system breakdown (no key) is written in files.
 pub const ALL: &str = "all";

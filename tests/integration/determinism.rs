@@ -75,11 +75,12 @@ fn result_files_are_self_describing() {
         "metric,breakdown,tier,channel,ward,priority,payer,condition,campaign,facility,group,year,catchment,scheme,population,route,origin,item,unit,n,mean,sd,se,ci_low,ci_high"
     ));
     assert!(
-        summary
-            .contains("\nprimary_care_visit_share,all,NA,NA,NA,NA,NA,NA,NA,NA,NA,NA,NA,NA,NA,NA,NA,share,2,")
+        summary.contains(
+            "\nprimary_care_visit_share,all,NA,NA,NA,NA,NA,NA,NA,NA,NA,NA,NA,NA,NA,NA,NA,NA,share,2,"
+        )
     );
     assert!(summary.contains(
-        "\nbed_occupancy,ward=lead/medical,NA,NA,lead/medical,NA,NA,NA,NA,NA,NA,NA,NA,NA,NA,NA,NA,share,2,"
+        "\nbed_occupancy,ward=lead/medical,NA,NA,lead/medical,NA,NA,NA,NA,NA,NA,NA,NA,NA,NA,NA,NA,NA,share,2,"
     ));
     let daily = std::fs::read_to_string(dir.path().join("daily.csv")).unwrap();
     assert!(daily.starts_with("replication,day,series,breakdown,value\n"));
