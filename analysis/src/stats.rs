@@ -111,15 +111,28 @@ impl Running {
 /// Whether the 95 % confidence interval of the mean is within `rel` (a fraction, e.g. 0.05) of the
 /// mean: half-width ≤ rel · |mean|. Needs at least two values; a sample with SD 0 qualifies.
 pub fn precise_enough(s: &Summary, rel: f64) -> bool {
-    s.n > 1 && s.half_width() <= rel * s.mean.abs()
+    precise_enough_or_within(s, rel, 0.0)
+}
+
+/// As [`precise_enough`], or with the half-width at most `floor` (an absolute width that is
+/// precise enough whatever the mean, e.g. a fraction of the metric's minimal important
+/// difference: a mean near 0 can never be within a fraction of itself).
+pub fn precise_enough_or_within(s: &Summary, rel: f64, floor: f64) -> bool {
+    s.n > 1 && s.half_width() <= (rel * s.mean.abs()).max(floor)
 }
 
 /// The smallest number of replications n whose 95 % Student-t half-width, t(0.975, n − 1) · sd / √n,
 /// is within `rel` · |mean|, taking the sample's mean and SD as the truth; at least `s.n`. `None`
 /// when no n will do (mean 0 with a positive SD); capped at 10⁷.
 pub fn replications_needed(s: &Summary, rel: f64) -> Option<usize> {
+    replications_needed_or_within(s, rel, 0.0)
+}
+
+/// As [`replications_needed`], for a half-width within `rel` · |mean| or `floor`, whichever is
+/// wider.
+pub fn replications_needed_or_within(s: &Summary, rel: f64, floor: f64) -> Option<usize> {
     const CAP: usize = 10_000_000;
-    let target = rel * s.mean.abs();
+    let target = (rel * s.mean.abs()).max(floor);
     if s.sd == 0.0 {
         return Some(s.n.max(2));
     }
@@ -313,6 +326,20 @@ mod tests {
         assert!(precise_enough(&s, 0.2));
         assert_eq!(replications_needed(&Summary::of(&[0.0, 0.0]).unwrap(), 0.1), Some(2));
         assert_eq!(replications_needed(&Summary::of(&[-1.0, 1.0]).unwrap(), 0.1), None);
+    }
+
+    #[test]
+    fn an_absolute_floor_makes_a_mean_near_zero_reachable() {
+        // Mean 0, sd √2: no relative target will do, but a half-width of 0.5 will.
+        let s = Summary::of(&[-1.0, 1.0]).unwrap();
+        assert!(!precise_enough_or_within(&s, 0.1, 0.5));
+        let n = replications_needed_or_within(&s, 0.1, 0.5).unwrap();
+        let half = |n: usize| t_quantile(0.975, n - 1) * s.sd / (n as f64).sqrt();
+        assert!(half(n) <= 0.5 && half(n - 1) > 0.5, "the smallest n: {n}");
+        // The wider of the two targets wins: 10 % of a mean of 10 (1.0) beats a floor of 0.5.
+        let t = Summary::of(&[9.0, 11.0, 10.0, 12.0, 8.0]).unwrap();
+        assert_eq!(replications_needed_or_within(&t, 0.1, 0.5), replications_needed(&t, 0.1));
+        assert!(precise_enough_or_within(&t, 0.0, 5.0), "half-width 1.96 is within a floor of 5");
     }
 
     #[test]

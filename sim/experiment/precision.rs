@@ -3,14 +3,32 @@
 //!
 //! After each batch, every headline metric of every point whose 95 % CI half-width is above the
 //! relative target asks for the replications its own spread needs (`analysis::stats`); the
-//! largest wins, at least two more than now, at most the cap. The decision depends only on the
-//! results, so a rerun takes the same batches.
+//! largest wins, at least two more than now, at most the cap. A metric with an absolute minimal
+//! important difference (`crate::metrics::IMPORTANCE`) is also precise enough once its
+//! half-width is at most a quarter of that difference ([`FLOOR_OF_MID`]): a wait whose mean is
+//! 0.03 days need not be known to 2 % of itself when one day is what matters. The decision
+//! depends only on the results, so a rerun takes the same batches.
 
 use super::Experiment;
 use crate::metrics::headline;
 use crate::model::record::ReplicationResult;
 use crate::output::summarise;
-use analysis::stats::{precise_enough, replications_needed};
+use analysis::stats::{precise_enough_or_within, replications_needed_or_within};
+
+/// The share of an absolute minimal important difference a 95 % CI half-width must be within
+/// (whatever the mean): the interval is then at most half an important difference wide, so the
+/// mean is placed well inside one. A convention (assumption), not a sourced figure.
+pub const FLOOR_OF_MID: f64 = 0.25;
+
+/// The absolute half-width that is precise enough for `metric` whatever its mean: a quarter of
+/// its minimal important difference when that is absolute, else 0 (relative only).
+pub fn floor(metric: &str) -> f64 {
+    crate::metrics::IMPORTANCE
+        .iter()
+        .find(|(m, _)| *m == metric)
+        .filter(|(_, i)| !i.relative)
+        .map_or(0.0, |(_, i)| FLOOR_OF_MID * i.mid)
+}
 
 /// The metric furthest from the target precision.
 #[derive(Debug, Clone, PartialEq)]
@@ -43,7 +61,8 @@ pub fn step(exp: &Experiment, results: &[Vec<ReplicationResult>], rel: f64, cap:
     let mut worst: Option<Worst> = None;
     for (point, rs) in exp.points.iter().zip(results) {
         for (name, breakdown, s) in summarise(rs) {
-            if !headline(&name, &breakdown) || precise_enough(&s, rel) {
+            let floor = floor(&name);
+            if !headline(&name, &breakdown) || precise_enough_or_within(&s, rel, floor) {
                 continue;
             }
             let ratio = if s.mean != 0.0 { s.half_width() / s.mean.abs() } else { f64::INFINITY };
@@ -56,7 +75,7 @@ pub fn step(exp: &Experiment, results: &[Vec<ReplicationResult>], rel: f64, cap:
                     ratio,
                 });
             }
-            needed = needed.max(replications_needed(&s, rel).unwrap_or(usize::MAX));
+            needed = needed.max(replications_needed_or_within(&s, rel, floor).unwrap_or(usize::MAX));
         }
     }
     let Some(worst) = worst else { return Step::Reached };

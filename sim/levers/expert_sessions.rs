@@ -189,6 +189,10 @@ fn sink_slots(
     e: &ExpertSessions,
     clinics: &mut Query<&mut Clinics>,
 ) {
+    if chcs.is_empty() || !e.weekdays.contains(&true) {
+        // No CHC (or no session day) to move the specialists' hours to: the lead keeps them.
+        return;
+    }
     let Ok(mut c) = clinics.get_mut(model.facilities[lead]) else { return };
     let Some(book) = c.get_mut(ClinicKind::Specialist) else { return };
     let before = book.slots_per_weekday();

@@ -81,7 +81,21 @@ pub fn validate(c: &mut Checker, files: &[ExpertStudiosFile], cx: &Context) -> E
 fn systems(params: &Params) -> Option<Systems> {
     let studios = params.policy.get::<ExpertStudios>()?.clone();
     let days: Vec<u32> = studios.batches.iter().map(|b| b.start_day).collect();
-    let chcs = params.chcs();
+    // The CHCs in turn across the groups (the first CHC of every group, then the second, …), so
+    // that a batch is spread over a city's groups; one group's order is its file order.
+    let mut chcs = params.chcs();
+    let rank: Vec<usize> = chcs
+        .iter()
+        .map(|&f| {
+            chcs.iter()
+                .filter(|&&g| g < f && params.facilities[g].group == params.facilities[f].group)
+                .count()
+        })
+        .collect();
+    let mut order: Vec<(usize, u16, usize)> =
+        chcs.iter().zip(&rank).map(|(&f, &r)| (r, params.facilities[f].group, f)).collect();
+    order.sort();
+    chcs = order.into_iter().map(|(_, _, f)| f).collect();
     params.leads().first()?;
     Some(
         (move |model: Res<Model>,

@@ -395,6 +395,12 @@ impl Model {
     pub fn group_of(&self, facility: u16) -> u16 {
         self.params.facilities[facility as usize].group
     }
+    /// Whether a referral of a resident of `home`'s catchment may use the slots `facility` holds
+    /// for referrals (and its green channel): a lead holds them for its own group's referrals, not
+    /// for patients who chose it from another group.
+    pub fn holds_for(&self, home: u16, facility: u16) -> bool {
+        self.tier(facility) != Tier::Lead || facility == self.lead_of(home)
+    }
     /// Whether a visit by a resident of `home`'s catchment at `facility` crosses to another group's
     /// hospital.
     pub fn crosses(&self, home: u16, facility: u16) -> bool {

@@ -127,6 +127,13 @@ pub fn validate(f: &ScenarioFile) -> Result<Params, Vec<Problem>> {
     let groups_refused = c.count() > before;
     let facilities =
         facilities(&mut c, &f.facilities, population.residents, &conditions, &mut city, groups_refused);
+    if city.several && f.policy.global_budget.is_some() {
+        c.fail(
+            "policy.global_budget",
+            "is not modelled in a city of several groups yet (a budget is one group's ledger; one ledger for \
+             the whole city would let one group's spending press on the others)",
+        );
+    }
     let policy = crate::levers::validate(
         &mut c,
         &f.policy,
@@ -195,6 +202,15 @@ fn city(c: &mut Checker, f: Option<&CityFile>) -> CityParams {
     for (i, g) in f.groups.iter().enumerate() {
         let key = |k: &str| format!("city.groups[{i}].{k}");
         c.name(&key("name"), &g.name);
+        if g.name.contains([';', '=']) {
+            c.fail(
+                key("name"),
+                format!(
+                    "must not contain ';' or '=' (it is written as group=NAME in outputs), got {:?}",
+                    g.name
+                ),
+            );
+        }
         if f.groups[..i].iter().any(|o| o.name == g.name) {
             c.fail(key("name"), format!("\"{}\" appears twice", g.name));
         }
@@ -610,6 +626,8 @@ fn facilities(
     }
     // CHC entries whose member hospitals' group was already reported (once per entry).
     let mut reported: Vec<usize> = Vec::new();
+    // The group the first copy of each CHC entry without a `group` took.
+    let mut links_groups: Vec<(usize, u16)> = Vec::new();
     for (index, file_index, members, copy) in links {
         let key = format!("facilities[{file_index}].member_hospitals");
         if members.is_empty() {
@@ -625,6 +643,21 @@ fn facilities(
                 out[index].member_hospital = Some(m);
                 let (mine, theirs) = (out[index].group, out[m].group);
                 if files[file_index].group.is_none() {
+                    // Copies of one entry take their groups from their member hospitals: they
+                    // must all land in one group, or the entry needs a `group` of its own.
+                    let first = links_groups.iter().find(|&&(fi, _)| fi == file_index).map(|&(_, g)| g);
+                    match first {
+                        Some(g) if g != theirs && city.several && !reported.contains(&file_index) => {
+                            reported.push(file_index);
+                            group_problem = true;
+                            c.fail(
+                                &key,
+                                "names member hospitals of different groups: give the entry a `group` (and one group's hospitals)",
+                            );
+                        }
+                        Some(_) => {}
+                        None => links_groups.push((file_index, theirs)),
+                    }
                     out[index].group = theirs;
                 } else if mine != theirs
                     && mine != NO_GROUP

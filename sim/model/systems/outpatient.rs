@@ -100,7 +100,8 @@ fn book_in(
 ) -> Option<Day> {
     let tier = model.tier(visit.facility);
     let earliest = earliest.max(cal.visits.first_open_day());
-    let held = visit.channel == Channel::Referred || (tier == Tier::Lead && green_outpatient(p, visit, now));
+    let held = (visit.channel == Channel::Referred && model.holds_for(p.home, visit.facility))
+        || (tier == Tier::Lead && green_outpatient(p, visit, now, model));
     let booked =
         if held { book.book_referred_between(earliest, latest) } else { book.book_between(earliest, latest) };
     let day = booked?;
@@ -146,8 +147,10 @@ fn forgo(
 }
 
 /// Whether the patient books this visit through the green channel.
-fn green_outpatient(p: &Patient, visit: Visit, now: &Now) -> bool {
-    outpatient_priority(now.green_channel, visit.channel == Channel::Referred, p.has(SIGNED))
+fn green_outpatient(p: &Patient, visit: Visit, now: &Now, model: &Model) -> bool {
+    // A lead's green channel is for its own group's patients.
+    visit.facility == model.lead_of(p.home)
+        && outpatient_priority(now.green_channel, visit.channel == Channel::Referred, p.has(SIGNED))
 }
 
 /// One place in a clinic's booking queue that is not an agent: a resident's visit or a
@@ -224,7 +227,8 @@ fn book_resident(
     let earliest = Day(req.earliest.max(model.day.0));
     let latest = latest_day(model, sev, earliest);
     let referred = req.channel == Channel::Referred;
-    let booked = if referred {
+    let home = residents.groups[residents.strata[req.stratum as usize].group as usize].chooser.home;
+    let booked = if referred && model.holds_for(home, o.facility) {
         book.book_referred_between(earliest, latest)
     } else {
         book.book_between(earliest, latest)
@@ -341,7 +345,7 @@ pub fn outpatient(
             let agent_first = |i: usize| {
                 let r = &requests[i];
                 if fp.tier == Tier::Lead {
-                    patients.get(r.patient).is_ok_and(|p| green_outpatient(p, r.visit, &now))
+                    patients.get(r.patient).is_ok_and(|p| green_outpatient(p, r.visit, &now, &model))
                 } else {
                     signed_first && r.visit.channel == Channel::Signed
                 }

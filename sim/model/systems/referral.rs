@@ -172,7 +172,12 @@ pub fn referral(
             for o in tries.into_iter().flatten() {
                 let Ok(mut c) = clinics.get_mut(model.facilities[o.facility as usize]) else { continue };
                 let Some(book) = c.get_mut(o.clinic) else { continue };
-                if let Some(d) = book.book_referred_between(earliest, latest) {
+                let d = if model.holds_for(g.chooser.home, o.facility) {
+                    book.book_referred_between(earliest, latest)
+                } else {
+                    book.book_between(earliest, latest)
+                };
+                if let Some(d) = d {
                     booked = Some((o, d));
                     break;
                 }
@@ -223,7 +228,9 @@ pub fn referral(
             continue;
         }
         let Ok(mut p) = patients.get_mut(d.patient) else { continue };
-        if p.place != Place::Home {
+        // A lead steps its own group's patients down to their member hospital's shared ward (a
+        // patient who chose another group's lead goes home from there).
+        if p.place != Place::Home || d.facility != model.lead_of(p.home) {
             continue;
         }
         let member = model.member_of(p.home);
