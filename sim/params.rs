@@ -158,8 +158,6 @@ pub const NO_GROUP: u16 = u16::MAX;
 #[derive(Debug, Clone, PartialEq)]
 pub struct CityParams {
     pub groups: Vec<GroupParams>,
-    /// Whether the scenario has a `[city]` table (several groups): outputs then break down by group.
-    pub several: bool,
     pub minutes_per_km: f64,
     /// Other groups' leads in a choice set: the nearest ones.
     pub nearest_other_groups: usize,
@@ -176,6 +174,11 @@ pub struct GroupParams {
 }
 
 impl CityParams {
+    /// Whether the scenario is a city of several groups (a `[city]` table, which needs two or
+    /// more): outputs then break down by group.
+    pub fn several(&self) -> bool {
+        self.groups.len() > 1
+    }
     /// Distance between two groups' centres, in km.
     pub fn distance_km(&self, a: u16, b: u16) -> f64 {
         let (a, b) = (&self.groups[a as usize], &self.groups[b as usize]);

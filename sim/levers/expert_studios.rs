@@ -83,19 +83,19 @@ fn systems(params: &Params) -> Option<Systems> {
     let days: Vec<u32> = studios.batches.iter().map(|b| b.start_day).collect();
     // The CHCs in turn across the groups (the first CHC of every group, then the second, …), so
     // that a batch is spread over a city's groups; one group's order is its file order.
-    let mut chcs = params.chcs();
-    let rank: Vec<usize> = chcs
-        .iter()
-        .map(|&f| {
-            chcs.iter()
-                .filter(|&&g| g < f && params.facilities[g].group == params.facilities[f].group)
-                .count()
+    let mut seen = vec![0usize; params.city.groups.len() + 1];
+    let mut order: Vec<(usize, u16, usize)> = params
+        .chcs()
+        .into_iter()
+        .map(|f| {
+            let g = params.facilities[f].group;
+            let k = &mut seen[usize::from(g).min(params.city.groups.len())];
+            *k += 1;
+            (*k, g, f)
         })
         .collect();
-    let mut order: Vec<(usize, u16, usize)> =
-        chcs.iter().zip(&rank).map(|(&f, &r)| (r, params.facilities[f].group, f)).collect();
-    order.sort();
-    chcs = order.into_iter().map(|(_, _, f)| f).collect();
+    order.sort_unstable();
+    let chcs: Vec<usize> = order.into_iter().map(|(_, _, f)| f).collect();
     params.leads().first()?;
     Some(
         (move |model: Res<Model>,

@@ -443,7 +443,7 @@ impl Recorder {
             .filter(|&(f, w)| params.facilities[f].wards[w].theatre.is_some())
             .collect();
         let catchments = params.chcs().len();
-        let city = if params.city.several { catchments } else { 0 };
+        let city = if params.city.several() { catchments } else { 0 };
         Recorder {
             theatres: vec![TheatreTotals::default(); theatre_ids.len()],
             theatre_ids,
@@ -1024,7 +1024,7 @@ impl Recorder {
                 );
             }
         }
-        if params.city.several {
+        if params.city.several() {
             by_group(params, t, days, per_year, &mut put);
         }
         put(&m::REFERRALS_UP_PER_YEAR, String::new(), t.referrals_up as f64 * per_year);

@@ -127,7 +127,7 @@ pub fn validate(f: &ScenarioFile) -> Result<Params, Vec<Problem>> {
     let groups_refused = c.count() > before;
     let facilities =
         facilities(&mut c, &f.facilities, population.residents, &conditions, &mut city, groups_refused);
-    if city.several && f.policy.global_budget.is_some() {
+    if city.several() && f.policy.global_budget.is_some() {
         c.fail(
             "policy.global_budget",
             "is not modelled in a city of several groups yet (a budget is one group's ledger; one ledger for \
@@ -184,12 +184,7 @@ pub fn validate(f: &ScenarioFile) -> Result<Params, Vec<Problem>> {
 fn city(c: &mut Checker, f: Option<&CityFile>) -> CityParams {
     let Some(f) = f else {
         let group = GroupParams { name: "group".into(), x_km: 0.0, y_km: 0.0, lead: None };
-        return CityParams {
-            groups: vec![group],
-            several: false,
-            minutes_per_km: 0.0,
-            nearest_other_groups: 0,
-        };
+        return CityParams { groups: vec![group], minutes_per_km: 0.0, nearest_other_groups: 0 };
     };
     let n = f.groups.len();
     if !(2..=64).contains(&n) {
@@ -224,7 +219,6 @@ fn city(c: &mut Checker, f: Option<&CityFile>) -> CityParams {
     let most = (n.saturating_sub(1)).min(4) as i64;
     CityParams {
         groups,
-        several: true,
         minutes_per_km: c.real("city.minutes_per_km", f.minutes_per_km, 0.0, 120.0),
         nearest_other_groups: c.int("city.nearest_other_groups", f.nearest_other_groups, 0, most) as usize,
     }
@@ -519,7 +513,7 @@ fn facilities(
         let in_group = f.in_group.unwrap_or(true);
         let before_group = c.count();
         // The group named here (a CHC without one takes its member hospitals' group below).
-        let group = match (&f.group, city.several && !groups_refused) {
+        let group = match (&f.group, city.several() && !groups_refused) {
             _ if groups_refused => NO_GROUP,
             (Some(_), false) => {
                 c.fail(key("group"), "applies only in a city of several groups (a [city] table)");
@@ -647,7 +641,7 @@ fn facilities(
                     // must all land in one group, or the entry needs a `group` of its own.
                     let first = links_groups.iter().find(|&&(fi, _)| fi == file_index).map(|&(_, g)| g);
                     match first {
-                        Some(g) if g != theirs && city.several && !reported.contains(&file_index) => {
+                        Some(g) if g != theirs && city.several() && !reported.contains(&file_index) => {
                             reported.push(file_index);
                             group_problem = true;
                             c.fail(
@@ -691,7 +685,7 @@ fn facilities(
             if leads == 1 || group_problem {
                 continue;
             }
-            if city.several {
+            if city.several() {
                 c.fail(
                     "facilities",
                     format!("group \"{}\" needs exactly one lead hospital, got {leads}", group.name),

@@ -131,7 +131,7 @@ fn group_rows_add_up_to_the_city() {
 #[test]
 fn a_one_group_scenario_has_no_group_rows() {
     let p = small_baseline(20_000, 30, 10);
-    assert!(!p.city.several);
+    assert!(!p.city.several());
     for r in run(&p, 1) {
         assert!(r.metrics.iter().all(|m| !m.breakdown.contains("group=")), "no group rows without [city]");
     }

@@ -227,15 +227,14 @@ fn book_resident(
     let earliest = Day(req.earliest.max(model.day.0));
     let latest = latest_day(model, sev, earliest);
     let referred = req.channel == Channel::Referred;
-    let home = residents.groups[residents.strata[req.stratum as usize].group as usize].chooser.home;
-    let booked = if referred && model.holds_for(home, o.facility) {
+    let s = &residents.strata[req.stratum as usize];
+    let g = &residents.groups[s.group as usize];
+    let booked = if referred && model.holds_for(g.chooser.home, o.facility) {
         book.book_referred_between(earliest, latest)
     } else {
         book.book_between(earliest, latest)
     };
     let Some(day) = booked else { return false };
-    let s = &residents.strata[req.stratum as usize];
-    let g = &residents.groups[s.group as usize];
     let f = &params.facilities[o.facility as usize];
     let wait = f64::from(day.0 - earliest.0);
     rec.count(|k| {
