@@ -85,6 +85,10 @@ pub struct Fitted {
     pub target: f64,
     /// The share at the end of the last iteration's observed window.
     pub reached: f64,
+    /// Binomial standard errors of `reached` and of `target` (the mean of the replications'
+    /// shares; patients counted on those days as the denominators).
+    pub reached_se: f64,
+    pub target_se: f64,
     /// Change of the share per year over the last iteration's observed window.
     pub drift_per_year: f64,
     /// The value is held at a bound of its range: the share cannot be held steady by it.
@@ -151,6 +155,11 @@ struct Shares {
     diagnosed: Vec<f64>,
     controlled: Vec<f64>,
     enrolled: f64,
+    /// Binomial sampling variances of the three, p (1 − p) ÷ patients counted (of the mean of
+    /// the replications, once pooled).
+    diagnosed_var: Vec<f64>,
+    controlled_var: Vec<f64>,
+    enrolled_var: f64,
 }
 
 struct Observer {
@@ -204,10 +213,17 @@ impl Observer {
             }
         }
         let ratio = |a: u64, b: u64| if b == 0 { 0.0 } else { a as f64 / b as f64 };
+        let var = |a: u64, b: u64| {
+            let p = ratio(a, b);
+            if b == 0 { 0.0 } else { p * (1.0 - p) / b as f64 }
+        };
         Shares {
             diagnosed: (0..n).map(|c| ratio(diagnosed[c], with[c])).collect(),
             controlled: (0..n).map(|c| ratio(controlled[c], diagnosed[c])).collect(),
             enrolled: ratio(enrolled, patients),
+            diagnosed_var: (0..n).map(|c| var(diagnosed[c], with[c])).collect(),
+            controlled_var: (0..n).map(|c| var(controlled[c], diagnosed[c])).collect(),
+            enrolled_var: var(enrolled, patients),
         }
     }
 
@@ -348,6 +364,13 @@ fn pool(mut observers: Vec<Observer>) -> Observer {
                 *x += y;
             }
             a.enrolled += b.enrolled;
+            for (x, y) in a.diagnosed_var.iter_mut().zip(&b.diagnosed_var) {
+                *x += y;
+            }
+            for (x, y) in a.controlled_var.iter_mut().zip(&b.controlled_var) {
+                *x += y;
+            }
+            a.enrolled_var += b.enrolled_var;
         }
     };
     for o in &observers {
@@ -375,6 +398,9 @@ fn pool(mut observers: Vec<Observer>) -> Observer {
     for s in [&mut first.start, &mut first.first, &mut first.last].into_iter().flatten() {
         s.diagnosed.iter_mut().chain(s.controlled.iter_mut()).for_each(|x| *x /= n);
         s.enrolled /= n;
+        // The variance of a mean of n independent replications' shares.
+        s.diagnosed_var.iter_mut().chain(s.controlled_var.iter_mut()).for_each(|x| *x /= n * n);
+        s.enrolled_var /= n * n;
     }
     first.seen = Vec::new();
     first
@@ -535,6 +561,8 @@ pub fn fit(params: &Params, settings: &Settings, mut progress: impl FnMut(u32, f
             share: "controlled_share_of_diagnosed",
             target: target.controlled[c],
             reached: end.controlled[c],
+            reached_se: end.controlled_var[c].sqrt(),
+            target_se: target.controlled_var[c].sqrt(),
             drift_per_year: (end.controlled[c] - first.controlled[c]) / years,
             at_bound: bounded[2 * c],
         });
@@ -548,6 +576,8 @@ pub fn fit(params: &Params, settings: &Settings, mut progress: impl FnMut(u32, f
             share: "diagnosed_share",
             target: target.diagnosed[c],
             reached: end.diagnosed[c],
+            reached_se: end.diagnosed_var[c].sqrt(),
+            target_se: target.diagnosed_var[c].sqrt(),
             drift_per_year: (end.diagnosed[c] - first.diagnosed[c]) / years,
             at_bound: bounded[2 * c + 1],
         });
@@ -558,6 +588,8 @@ pub fn fit(params: &Params, settings: &Settings, mut progress: impl FnMut(u32, f
         share: "enrolled_share_of_diagnosed_patients",
         target: target.enrolled,
         reached: end.enrolled,
+        reached_se: end.enrolled_var.sqrt(),
+        target_se: target.enrolled_var.sqrt(),
         drift_per_year: (end.enrolled - first.enrolled) / years,
         at_bound: bounded[bounded.len() - 1],
     });

@@ -74,8 +74,12 @@ fn baseline_cohort_holds_still_for_five_years() {
 
 /// The fit on the small town (about 9,000 patients): from rates set by assumption, whose own
 /// steady state is far from the survey (controlled shares near 0.8 instead of 0.33–0.6), the
-/// fitted rates hold every share within 2 pp of its day-0 value over the last observed window
-/// (4 replications pooled: a share's SE is about 0.3 pp) unless the value sits at a bound.
+/// fitted rates hold every share at the end of the last observed window within 2 pp of its day-0
+/// value, or within 4 SE of the difference where sampling alone is wider than that, unless the
+/// value sits at a bound. The SEs are binomial, of the mean of 4 replications at each end
+/// (taken as independent): for the difference about 0.5–0.6 pp for hypertension's shares and
+/// 1–2.2 pp for the controlled shares of diabetes, post-stroke and COPD, whose few hundred
+/// diagnosed patients alone move a share by 2 pp (seed 0: COPD +2.2 pp, 1.0 SE).
 #[test]
 fn the_fit_balances_the_small_town() {
     let mut params = load("scenarios/small.toml").params;
@@ -86,7 +90,9 @@ fn the_fit_balances_the_small_town() {
         Settings { replication: 0, replications: 4, observe_days: 365, max_iterations: 8, tolerance: 0.05 };
     let f = fit(&params, &settings, |_, _| {});
     for r in &f.fitted {
-        assert!((r.reached - r.target).abs() < 0.02 || r.at_bound, "{r:?}");
+        let se = r.reached_se.hypot(r.target_se);
+        assert!(se > 0.0, "{r:?}");
+        assert!((r.reached - r.target).abs() < 0.02f64.max(4.0 * se) || r.at_bound, "{r:?}; SE {se:.4}");
     }
     // The loss rates moved far from the assumption that was given.
     assert!(
