@@ -5,12 +5,8 @@
 //! Buckets cover the whole run (one `Vec` header per day), so there is no overflow list; entries
 //! past the end of the run are dropped. An entry is invalidated, not removed, when a patient's
 //! state changes: it carries the patient's epoch for that calendar and is skipped when the
-//! epochs differ. A bucket is handed out in entity order (a stable sort by entity index, so a
-//! patient's own entries keep their filing order): the day's patients are then read in the order
-//! they sit in memory, which costs about a fifth less time than filing order on a
-//! million-resident district. No decision depends on this order: a clinic's queue is shuffled
-//! (`systems::outpatient`), a ward's arrivals are ordered by their time in the day
-//! (`systems::admission`), and a patient's draws come from the patient's own streams.
+//! epochs differ. Inside a bucket, entries keep their insertion order, which is deterministic
+//! because a replication runs on one thread.
 
 use crate::time::Day;
 use bevy_ecs::entity::Entity;
@@ -55,12 +51,10 @@ impl DayCalendar {
         }
     }
 
-    /// Takes the entries of `day` in entity order, leaving its bucket empty (and its memory freed).
+    /// Takes the entries of `day`, leaving its bucket empty (and its memory freed).
     pub fn take(&mut self, day: Day) -> Vec<Entry> {
         self.open = self.open.max(day.0 + 1);
-        let mut v = self.buckets.get_mut(day.0 as usize).map(std::mem::take).unwrap_or_default();
-        v.sort_by_key(|e| e.patient.index());
-        v
+        self.buckets.get_mut(day.0 as usize).map(std::mem::take).unwrap_or_default()
     }
 
     /// Heap bytes held by the buckets.
