@@ -79,7 +79,8 @@ fn baseline_cohort_holds_still_for_five_years() {
 /// value sits at a bound. The SEs are binomial, of the mean of 4 replications at each end
 /// (taken as independent): for the difference about 0.5–0.6 pp for hypertension's shares and
 /// 1–2.2 pp for the controlled shares of diabetes, post-stroke and COPD, whose few hundred
-/// diagnosed patients alone move a share by 2 pp (seed 0: COPD +2.2 pp, 1.0 SE).
+/// diagnosed patients alone move a share by 2 pp (seed 0: COPD +1.5 pp, 0.7 SE; under another
+/// order of a day's events, +2.2 pp, 1.0 SE).
 #[test]
 fn the_fit_balances_the_small_town() {
     let mut params = load("scenarios/small.toml").params;
