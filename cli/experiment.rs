@@ -737,6 +737,7 @@ fn report(m: &Merged, out: &Path, timing: Option<(f64, usize, usize)>) {
                 exp.replications,
                 if exp.spec.independent { "independent seeds per point" } else { "common random numbers" }
             );
+            print_sweep(m);
         }
     }
     if let Some((wall, ran, threads)) = timing {
@@ -774,6 +775,69 @@ fn report(m: &Merged, out: &Path, timing: Option<(f64, usize, usize)>) {
     println!("results written to {}:", out.display());
     for p in &m.written {
         println!("  {}", p.display());
+    }
+}
+
+/// The most points a sweep's table shows side by side; the rest are in sweep_summary.csv.
+const SWEEP_COLUMNS: usize = 6;
+
+/// A sweep's headline metrics: one row per metric, the mean at each point (the first
+/// [`SWEEP_COLUMNS`] points), with the points' values above.
+fn print_sweep(m: &Merged) {
+    let exp = &m.experiment;
+    let shown = exp.points.len().min(SWEEP_COLUMNS);
+    let summaries: Vec<_> = m.results[..shown].iter().map(|r| medgroup::output::summarise(r)).collect();
+    let Some(first) = summaries.first() else { return };
+    let sweep = exp.spec.sweep.as_ref().expect("a sweep has a design");
+    for p in &exp.points[..shown] {
+        let values: Vec<String> = sweep
+            .parameters
+            .iter()
+            .zip(&p.values)
+            .map(|(k, v)| format!("{} = {}", k.rsplit('.').next().unwrap_or(k), v))
+            .collect();
+        println!("  point {}: {}", p.label, values.join(", "));
+    }
+    let mut rows: Vec<Vec<String>> = Vec::new();
+    rows.push(
+        std::iter::once("metric (mean at each point)".to_string())
+            .chain(exp.points[..shown].iter().map(|p| format!("point {}", p.label)))
+            .collect(),
+    );
+    for (n, b, _) in first.iter().filter(|(n, b, _)| headline(n, b)) {
+        let mut row = vec![format!("{n}{}", if b.is_empty() { String::new() } else { format!(" ({b})") })];
+        for s in &summaries {
+            let v = s
+                .iter()
+                .find(|(n2, b2, _)| n2 == n && b2 == b)
+                .map_or("—".to_string(), |(_, _, s)| fmt(s.mean));
+            row.push(v);
+        }
+        rows.push(row);
+    }
+    let mut width = vec![0; shown + 1];
+    for r in &rows {
+        for (w, c) in width.iter_mut().zip(r) {
+            *w = (*w).max(c.chars().count());
+        }
+    }
+    for (i, r) in rows.iter().enumerate() {
+        let mut line = format!("  {:<w$}", r[0], w = width[0]);
+        for (c, w) in r[1..].iter().zip(&width[1..]) {
+            line.push_str(&format!("  {c:>w$}", w = *w));
+        }
+        println!("{line}");
+        if i == 0 {
+            println!("  {}", width.iter().map(|w| "─".repeat(*w)).collect::<Vec<_>>().join("  "));
+        }
+    }
+    if exp.points.len() > shown {
+        println!(
+            "  ({} more point(s), and every metric with its CI: sweep_summary.csv)",
+            exp.points.len() - shown
+        );
+    } else {
+        println!("  (every metric with its CI: sweep_summary.csv)");
     }
 }
 

@@ -1010,6 +1010,8 @@ fn fit_chart(fit: &analysis::fit::FitReport, title: &str, estimate_label: &str) 
         dots_label: String::new(),
         highlight_label: "mean outside tolerance".into(),
         width: 900,
+        // Rows are clipped at ±CLIP tolerances above, with their value in the label.
+        robust: false,
     })
 }
 

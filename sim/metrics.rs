@@ -152,6 +152,17 @@ pub fn importance(metric: &str, overrides: &BTreeMap<String, String>) -> Option<
     }
 }
 
+/// Metrics whose values can be negative (a growth, a surplus that may be a deficit). Every other
+/// metric is a level of something counted, waited or shared, never below 0: its confidence
+/// interval is cut at 0 in `summary.csv` and everywhere it is shown (`Summary::within_range`).
+pub const SIGNED: &[&str] =
+    &["primary_visits_growth", "group_surplus_yuan_per_year", "group_surplus_retained_yuan_per_year"];
+
+/// Whether `metric`'s values are never negative (see [`SIGNED`]).
+pub fn non_negative(metric: &str) -> bool {
+    !SIGNED.contains(&metric)
+}
+
 /// Every metric name a replication can report (what a calibration target may name).
 pub fn names() -> Vec<&'static str> {
     METRICS.iter().map(|m| m.id).collect()

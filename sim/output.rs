@@ -171,6 +171,7 @@ pub fn summarise(results: &[ReplicationResult]) -> Vec<(String, String, Summary)
         .into_iter()
         .filter_map(|k| {
             let s = Summary::of(&values[&k])?;
+            let s = if crate::metrics::non_negative(&k.0) { s.within_range() } else { s };
             Some((k.0, k.1, s))
         })
         .collect()

@@ -61,9 +61,20 @@ impl Summary {
         })
     }
 
-    /// Half-width of the 95 % confidence interval.
+    /// Half-width of the 95 % Student-t confidence interval (of the interval before any cut at
+    /// the metric's range, [`Summary::within_range`]); 0 when n = 1.
     pub fn half_width(&self) -> f64 {
-        (self.ci_high - self.ci_low) / 2.0
+        if self.n > 1 { t_quantile(0.975, self.n - 1) * self.se } else { 0.0 }
+    }
+
+    /// The summary of a level that cannot be negative: its CI is the t-interval intersected
+    /// with [0, ∞). The mean of a non-negative quantity is non-negative, so the cut interval
+    /// covers it whenever the t-interval does (coverage stays at least 95 %); the cut changes
+    /// only an interval that reaches below 0, as a noisy wait near 0 does.
+    pub fn within_range(mut self) -> Summary {
+        self.ci_low = self.ci_low.max(0.0);
+        self.ci_high = self.ci_high.max(0.0);
+        self
     }
 }
 
@@ -265,6 +276,13 @@ mod tests {
         // t(0.975, 4) = 2.776445 (standard tables).
         assert!((t_quantile(0.975, 4) - 2.776_445).abs() < 1e-5);
         assert!((s.half_width() - 2.776_445 * 2.5f64.sqrt() / 5f64.sqrt()).abs() < 1e-5);
+        // Cut at 0, the interval of a level keeps its half-width (what --precision reads) and
+        // its upper end; only a lower end below 0 moves.
+        let w = Summary::of(&[0.0, 0.0, 0.0, 0.1]).unwrap();
+        assert!(w.ci_low < 0.0);
+        let cut = w.within_range();
+        assert_eq!((cut.ci_low, cut.ci_high, cut.half_width()), (0.0, w.ci_high, w.half_width()));
+        assert_eq!(s.within_range().ci_low, s.ci_low);
         assert_eq!(s.p50, 3.0);
         // R: quantile(1:5, 0.05) = 1.2
         assert!((s.p05 - 1.2).abs() < 1e-12);

@@ -269,7 +269,6 @@ pub fn chart(exp: &Experiment, rows: &[Row]) -> Chart {
         let highlight = r.spread.and_then(|s| s.p_improve).is_some_and(|p| p >= 0.95);
         out.push(IntervalRow { label, estimate, low, high, marker: None, dots, highlight });
     }
-    clip_off_scale(&mut out);
     let n = u.draws.len();
     Chart::Intervals(IntervalChart {
         title: if compare {
@@ -299,36 +298,9 @@ pub fn chart(exp: &Experiment, rows: &[Row]) -> Chart {
         dots_label: "one draw".into(),
         highlight_label: if compare { "improves in ≥ 95 % of draws".into() } else { String::new() },
         width: 1000,
+        // A wait whose base is near 0 changes by hundreds of percent: cut, not squashing the rest.
+        robust: true,
     })
-}
-
-/// Keeps a few noisy rows (a wait whose base is near 0 changes by hundreds of percent) from
-/// flattening the others: the axis spans 1.25 × the widest parameter interval among rows at most
-/// five times the median of the non-zero widths (at least ±1 %); a row reaching beyond is cut at the edge and
-/// labelled with its real interval.
-fn clip_off_scale(rows: &mut [IntervalRow]) {
-    let mut widths: Vec<f64> = rows.iter().map(|r| r.high - r.low).filter(|w| *w > 0.0).collect();
-    if widths.is_empty() {
-        return;
-    }
-    widths.sort_by(f64::total_cmp);
-    let median = quantile_sorted(&widths, 0.5);
-    let scale = 1.25
-        * rows
-            .iter()
-            .filter(|r| r.high - r.low <= 5.0 * median)
-            .map(|r| r.low.abs().max(r.high.abs()))
-            .fold(1.0, f64::max);
-    for r in rows.iter_mut() {
-        if r.low < -scale || r.high > scale {
-            r.label = format!("{} [off scale: {:+.0} … {:+.0} %]", r.label, r.low, r.high);
-            let clip = |v: f64| v.clamp(-scale, scale);
-            r.estimate = clip(r.estimate);
-            r.low = clip(r.low);
-            r.high = clip(r.high);
-            r.dots.iter_mut().for_each(|d| *d = clip(*d));
-        }
-    }
 }
 
 /// Writes the result files of an experiment under parameter uncertainty into `out`.

@@ -1,6 +1,6 @@
 //! Lines over a numeric axis, in one or more panels.
 
-use super::{DrawResult, LABEL_PX, TICK_PX, TITLE_PX, colour, padded_range, tick};
+use super::{DrawResult, LABEL_PX, TICK_PX, TITLE_PX, colour, padded_range, tick_in};
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
@@ -52,6 +52,9 @@ pub struct LineChart {
     pub panel_height: u32,
     pub width: u32,
     pub legend: bool,
+    /// The note on a y axis that does not start at 0, `{}` standing for where it starts
+    /// (e.g. "axis from {}, not 0"); empty for none.
+    pub axis_from: String,
 }
 
 impl LineChart {
@@ -71,7 +74,9 @@ impl LineChart {
         let (x0, x1) = {
             let xs =
                 self.panels.iter().flat_map(|p| p.lines.iter().flat_map(|l| l.points.iter().map(|p| p.0)));
-            let (lo, hi) = padded_range(xs, &[], 0.0);
+            // A few points (a sweep's values) are kept off the axes; a time series runs edge to edge.
+            let few = self.panels.iter().all(|p| p.lines.iter().all(|l| l.points.len() <= 30));
+            let (lo, hi) = padded_range(xs, &[], if few { 0.05 } else { 0.0 });
             if hi > lo { (lo, hi) } else { (lo - 0.5, hi + 0.5) }
         };
         for (panel, area) in self.panels.iter().zip(areas) {
@@ -110,11 +115,29 @@ impl LineChart {
             .y_desc(&self.y_label)
             .axis_desc_style(("sans-serif", LABEL_PX))
             .label_style(("sans-serif", TICK_PX))
-            .x_label_formatter(&|v| tick(*v))
-            .y_label_formatter(&|v| tick(*v))
+            .x_label_formatter(&|v| tick_in(*v, x1 - x0))
+            .y_label_formatter(&|v| tick_in(*v, y1 - y0))
             .max_light_lines(0)
             .bold_line_style(RGBColor(215, 215, 215))
             .draw()?;
+        // An axis of positive values that does not start at 0 says so at its foot, with a break
+        // mark on the axis, so that a change of a few points is not read as a large one.
+        if y0 > 0.0 && !self.axis_from.is_empty() {
+            let (dx, dy) = ((x1 - x0) * 0.012, (y1 - y0) * 0.02);
+            let style = ShapeStyle::from(&RGBColor(90, 90, 90)).stroke_width(2);
+            for k in [0.0, 1.6] {
+                let y = y0 + (2.0 + k) * dy;
+                chart.draw_series(std::iter::once(PathElement::new(
+                    vec![(x0 - dx, y - dy), (x0 + dx, y + dy)],
+                    style,
+                )))?;
+            }
+            chart.draw_series(std::iter::once(Text::new(
+                self.axis_from.replace("{}", &tick_in(y0, y1 - y0)),
+                (x0 + (x1 - x0) * 0.02, y0 + (y1 - y0) * 0.1),
+                ("sans-serif", TICK_PX).into_font().color(&RGBColor(90, 90, 90)),
+            )))?;
+        }
         if let Some((until, label)) = &self.shade_before
             && *until > x0
         {

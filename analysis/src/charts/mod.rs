@@ -22,7 +22,7 @@ mod lines;
 mod raster;
 
 pub use bars::{BarChart, BarSeries};
-pub use intervals::{IntervalChart, IntervalRow};
+pub use intervals::{IntervalChart, IntervalPanels, IntervalRow, ROBUST_FACTOR, robust_limit};
 pub use lines::{Band, Line, LineChart, Marker, Panel};
 
 use plotters::prelude::*;
@@ -69,6 +69,7 @@ pub fn font_has_glyph(c: char) -> bool {
 #[derive(Debug, Clone)]
 pub enum Chart {
     Intervals(IntervalChart),
+    IntervalPanels(IntervalPanels),
     Lines(LineChart),
     Bars(BarChart),
 }
@@ -77,6 +78,7 @@ impl Chart {
     pub fn title(&self) -> &str {
         match self {
             Chart::Intervals(c) => &c.title,
+            Chart::IntervalPanels(c) => &c.title,
             Chart::Lines(c) => &c.title,
             Chart::Bars(c) => &c.title,
         }
@@ -86,6 +88,7 @@ impl Chart {
     pub fn size(&self) -> (u32, u32) {
         match self {
             Chart::Intervals(c) => c.size(),
+            Chart::IntervalPanels(c) => c.size(),
             Chart::Lines(c) => c.size(),
             Chart::Bars(c) => c.size(),
         }
@@ -98,6 +101,7 @@ impl Chart {
         root.fill(&WHITE)?;
         match self {
             Chart::Intervals(c) => c.draw(root),
+            Chart::IntervalPanels(c) => c.draw(root),
             Chart::Lines(c) => c.draw(root),
             Chart::Bars(c) => c.draw(root),
         }?;
@@ -195,7 +199,7 @@ pub fn colour(i: usize) -> RGBColor {
 /// Font sizes in pixels.
 pub(crate) const TITLE_PX: u32 = 20;
 pub(crate) const LABEL_PX: u32 = 15;
-pub(crate) const TICK_PX: u32 = 13;
+pub(crate) const TICK_PX: u32 = 14;
 
 /// A number for a tick label: at most a few significant digits, no trailing zeros.
 pub fn tick(v: f64) -> String {
@@ -215,11 +219,40 @@ pub fn tick(v: f64) -> String {
     } else {
         format!("{v:.3}")
     };
-    if s.contains('.') && !s.ends_with('M') {
+    let s = if s.contains('.') && !s.ends_with('M') {
         s.trim_end_matches('0').trim_end_matches('.').to_string()
     } else {
         s
+    };
+    // A tick a rounding error below zero is 0, not "-0".
+    if s == "-0" { "0".into() } else { s }
+}
+
+/// A tick label on an axis spanning `span`: [`tick`], unless its rounding is too coarse to tell
+/// the axis's ticks apart (ticks 223.6, 223.8, 224.0 would all read "224"); then as many
+/// decimals as ticks about a tenth of the span apart need.
+pub fn tick_in(v: f64, span: f64) -> String {
+    let a = v.abs();
+    let resolution = if a >= 1e6 {
+        1e5
+    } else if a >= 1e4 {
+        1e3
+    } else if a >= 100.0 {
+        1.0
+    } else if a >= 10.0 {
+        0.1
+    } else if a >= 1.0 {
+        0.01
+    } else {
+        0.001
+    };
+    if !(span.is_finite() && span > 0.0) || span >= 10.0 * resolution {
+        return tick(v);
     }
+    let decimals = (-(span / 10.0).log10()).ceil().clamp(0.0, 9.0) as usize;
+    let s = format!("{v:.decimals$}");
+    let s = if s.contains('.') { s.trim_end_matches('0').trim_end_matches('.').to_string() } else { s };
+    if s == "-0" { "0".into() } else { s }
 }
 
 /// A padded range covering `values` (and `include`, e.g. zero), never empty.
@@ -277,7 +310,58 @@ mod tests {
             markers: vec![Marker { x: 20.0, label: "gatekeeping.start_day".into() }],
             shade_before: Some((10.0, "warm-up".into())),
             legend: true,
+            axis_from: "axis from {}, not 0".into(),
         })
+    }
+
+    #[test]
+    fn a_robust_axis_cuts_only_rows_that_would_squash_the_others() {
+        // Exercise 1's percent rows: one wait of +2,213 % among effects of 2–107 %.
+        let limit = robust_limit(&[20.3, 28.8, 17.8, 37.8, 107.0, 2213.0, 88.6, 1.4]).expect("cut");
+        assert_eq!(limit, 107.0);
+        // A row a little beyond 4 × the median narrows nothing much: no cut.
+        assert_eq!(robust_limit(&[0.185, 0.049, 0.083, 0.25, 0.07, 0.25, 0.045, 0.02]), None);
+        // Zeros (rows with no change) do not count towards the median; one row alone is not cut.
+        assert_eq!(robust_limit(&[0.0, 0.0, 5.0]), None);
+    }
+
+    #[test]
+    fn stacked_panels_draw_each_panel_and_the_cut_row_value() {
+        let row = |label: &str, e: f64| IntervalRow {
+            label: label.into(),
+            estimate: e,
+            low: e - 1.0,
+            high: e + 1.0,
+            marker: None,
+            dots: vec![],
+            highlight: false,
+        };
+        let panel = |title: &str, rows: Vec<IntervalRow>| IntervalChart {
+            title: title.into(),
+            x_label: "x".into(),
+            rows,
+            reference: Some(0.0),
+            floor: None,
+            estimate_label: String::new(),
+            marker_label: String::new(),
+            dots_label: String::new(),
+            highlight_label: String::new(),
+            width: 800,
+            robust: true,
+        };
+        let chart = Chart::IntervalPanels(IntervalPanels {
+            title: "panels".into(),
+            panels: vec![
+                panel("first panel", vec![row("a", 2.0), row("b", 3.0), row("c", 2.5), row("far", 1900.0)]),
+                panel("second panel", vec![row("d", -4.0)]),
+            ],
+            width: 800,
+        });
+        let svg = chart.to_svg().unwrap();
+        for text in ["panels", "first panel", "second panel", "far", "+1900 [+1899, +1901]"] {
+            assert!(svg.contains(text), "{text} missing");
+        }
+        assert_eq!(chart.size().1, 40 + (120 + 4 * 30) + (120 + 30));
     }
 
     #[test]
@@ -319,6 +403,12 @@ mod tests {
     fn ticks_are_short() {
         assert_eq!(tick(0.0), "0");
         assert_eq!(tick(0.25), "0.25");
+        assert_eq!(tick(-1e-17), "0");
+        // Ticks a fifth of a unit apart on an axis of 2 units keep a decimal; wide axes do not.
+        let labels: Vec<String> = [223.6, 223.8, 224.0, 224.2].iter().map(|&v| tick_in(v, 2.0)).collect();
+        assert_eq!(labels, ["223.6", "223.8", "224", "224.2"]);
+        assert_eq!(tick_in(224.0, 500.0), "224");
+        assert_eq!(tick_in(45_000.0, 2_000.0), "45000");
         assert_eq!(tick(12.0), "12");
         assert_eq!(tick(1500.0), "1500");
         assert_eq!(tick(25000.0), "25k");

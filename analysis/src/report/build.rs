@@ -1,10 +1,12 @@
 //! From a results folder to the report's content: tables, charts and captions, in one language.
 
-use super::read::{CompareData, Daily, RunData, SweepData};
+use super::read::{CompareData, ComparisonRow, Daily, RunData, SweepData};
 use super::scenario::{self, Change};
 use super::text::{Lang, breakdown, metric_label, ward};
-use crate::catalogue::Catalogue;
-use crate::charts::{BarChart, BarSeries, Chart, IntervalChart, IntervalRow, Line, LineChart, Marker, Panel};
+use crate::catalogue::{Catalogue, Unit};
+use crate::charts::{
+    BarChart, BarSeries, Chart, IntervalChart, IntervalPanels, IntervalRow, Line, LineChart, Marker, Panel,
+};
 use crate::stats::Summary;
 use std::collections::BTreeMap;
 
@@ -237,6 +239,97 @@ fn wait_rows(
         .collect()
 }
 
+/// The compare chart of one arm: the headline rows in panels by kind, each on its own robust
+/// axis — shares (and occupancy) as differences in percentage points, waits in days, the rest
+/// in percent of the base. `None` when no row has a finite difference.
+fn compare_chart(
+    cat: &Catalogue,
+    rows: &[&ComparisonRow],
+    arm: &str,
+    base: &str,
+    lang: Lang,
+) -> Option<Chart> {
+    #[derive(PartialEq)]
+    enum Kind {
+        Share,
+        Days,
+        Relative,
+    }
+    let kind = |metric: &str| match cat.unit(metric) {
+        Unit::Share => Kind::Share,
+        Unit::Days => Kind::Days,
+        _ => Kind::Relative,
+    };
+    let families = [
+        (
+            Kind::Share,
+            lang.pick("Shares and occupancy", "比例与床位占用率"),
+            lang.pick("difference (percentage points), paired by replication", "差异（百分点），按重复配对"),
+        ),
+        (
+            Kind::Days,
+            lang.pick("Waits", "等待时间"),
+            lang.pick("difference (days), paired by replication", "差异（天），按重复配对"),
+        ),
+        (
+            Kind::Relative,
+            lang.pick("Volumes, counts and spending", "数量、计数与费用"),
+            lang.pick("change vs the base (%), paired by replication", "相对基线的变化（%），按重复配对"),
+        ),
+    ];
+    let mut panels: Vec<IntervalChart> = Vec::new();
+    for (k, title, x_label) in families {
+        let panel_rows: Vec<IntervalRow> = rows
+            .iter()
+            .filter(|r| kind(&r.metric) == k)
+            .filter_map(|r| {
+                let (e, lo, hi) = match k {
+                    Kind::Share => (100.0 * r.diff_mean, 100.0 * r.diff_ci_low, 100.0 * r.diff_ci_high),
+                    Kind::Days => (r.diff_mean, r.diff_ci_low, r.diff_ci_high),
+                    Kind::Relative => (r.pct_change, r.pct_ci_low, r.pct_ci_high),
+                };
+                e.is_finite().then(|| IntervalRow {
+                    label: metric_label(cat, &r.metric, &r.breakdown, lang),
+                    estimate: e,
+                    low: lo,
+                    high: hi,
+                    marker: None,
+                    dots: vec![],
+                    highlight: r.significant && matters(&r.verdict),
+                })
+            })
+            .collect();
+        if panel_rows.is_empty() {
+            continue;
+        }
+        panels.push(IntervalChart {
+            title: title.into(),
+            x_label: x_label.into(),
+            rows: panel_rows,
+            reference: Some(0.0),
+            floor: None,
+            estimate_label: String::new(),
+            marker_label: String::new(),
+            dots_label: String::new(),
+            highlight_label: String::new(),
+            width: 1000,
+            robust: true,
+        });
+    }
+    // One legend, under the last panel.
+    let last = panels.last_mut()?;
+    last.estimate_label = lang.pick("mean difference, 95 % CI", "平均差异及 95% 置信区间").into();
+    last.highlight_label = lang.pick("beyond the minimal important difference", "超出最小重要差异").into();
+    Some(Chart::IntervalPanels(IntervalPanels {
+        title: match lang {
+            Lang::En => format!("{arm} vs {base}: paired differences"),
+            Lang::Zh => format!("{arm} 与 {base} 的配对差异"),
+        },
+        panels,
+        width: 1000,
+    }))
+}
+
 fn wait_chart(title: String, x_label: String, rows: Vec<IntervalRow>, lang: Lang) -> Chart {
     Chart::Intervals(IntervalChart {
         title,
@@ -249,6 +342,7 @@ fn wait_chart(title: String, x_label: String, rows: Vec<IntervalRow>, lang: Lang
         dots_label: lang.pick("one replication", "单次重复").into(),
         highlight_label: String::new(),
         width: 900,
+        robust: false,
     })
 }
 
@@ -367,6 +461,7 @@ fn figure_occupancy(runs: &[(&str, &RunData)], lang: Lang) -> Option<Figure> {
             markers,
             shade_before: warmup(first, lang),
             legend: multi,
+            axis_from: lang.pick("axis from {}, not 0", "纵轴起点 {}，非 0").into(),
         }),
         caption: lang.pick(
             "Each panel is one ward: the line is the share of beds occupied at midnight (mean of the replications; the shaded band spans the lowest to the highest replication), the dashed red line is capacity. A ward close to its capacity line for weeks is where admission waits come from. The grey area at the left is the warm-up, when wards fill from empty; it is left out of every summary.",
@@ -413,6 +508,7 @@ fn figure_primary_share(runs: &[(&str, &RunData)], lang: Lang) -> Option<Figure>
             markers,
             shade_before: warmup(first, lang),
             legend: true,
+            axis_from: lang.pick("axis from {}, not 0", "纵轴起点 {}，非 0").into(),
         }),
         caption: lang.pick(
             "Share of all outpatient and emergency visits that happen at CHCs, averaged over 7 days (CHCs open fewer slots at weekends, so daily values zigzag). Dashed vertical lines mark days on which a policy switches on (a `start_day` in the scenario); the change after such a line is the policy's effect within one run.",
@@ -465,7 +561,9 @@ fn figure_referrals(runs: &[(&str, &RunData)], lang: Lang) -> Option<Figure> {
                 continue;
             }
             months = months.max(m.len());
-            let summaries: Vec<Option<Summary>> = m.iter().map(|v| Summary::of(v)).collect();
+            // Monthly referral counts are never negative: their CIs are cut at 0.
+            let summaries: Vec<Option<Summary>> =
+                m.iter().map(|v| Summary::of(v).map(Summary::within_range)).collect();
             let word = if sign > 0.0 {
                 lang.pick("up-referrals ↑", "上转 ↑")
             } else {
@@ -750,40 +848,13 @@ pub fn compare_content(cat: &Catalogue, c: &CompareData, lang: Lang, results_dir
                 verdict: verdict_text(&r.verdict, lang),
             });
         }
-        let interval_rows: Vec<IntervalRow> = rows
-            .iter()
-            .filter(|r| r.pct_change.is_finite())
-            .map(|r| IntervalRow {
-                label: metric_label(cat, &r.metric, &r.breakdown, lang),
-                estimate: r.pct_change,
-                low: r.pct_ci_low,
-                high: r.pct_ci_high,
-                marker: None,
-                dots: vec![],
-                highlight: r.significant && matters(&r.verdict),
-            })
-            .collect();
-        if !interval_rows.is_empty() {
+        if let Some(chart) = compare_chart(cat, &rows, &arm.name, &base.name, lang) {
             figures.push(Figure {
                 id: format!("compare_{}", sanitize(&arm.name)),
-                chart: Chart::Intervals(IntervalChart {
-                    title: match lang {
-                        Lang::En => format!("{} vs {}: paired differences", arm.name, base.name),
-                        Lang::Zh => format!("{} 与 {} 的配对差异", arm.name, base.name),
-                    },
-                    x_label: lang.pick("change vs the base (%), paired by replication", "相对基线的变化（%），按重复配对").into(),
-                    rows: interval_rows,
-                    reference: Some(0.0),
-                    floor: None,
-                    estimate_label: lang.pick("mean change, 95 % CI", "平均变化及 95% 置信区间").into(),
-                    marker_label: String::new(),
-                    dots_label: String::new(),
-                    highlight_label: lang.pick("beyond the minimal important difference", "超出最小重要差异").into(),
-                    width: 1000,
-                }),
+                chart,
                 caption: lang.pick(
-                    "Each row is one headline metric. Both arms ran with the same seeds, so replication k of the reform faced the same patients as replication k of the base (common random numbers); the dot is the mean of the per-replication differences, in percent of the base, and the bar its 95 % confidence interval. Orange rows matter: their interval excludes zero and reaches beyond the metric's minimal important difference; a row whose interval excludes zero but stays within it is negligible (the table says which).",
-                    "每一行是一个主要指标。两个方案使用相同的随机种子，改革方案的第 k 次重复与基线的第 k 次重复面对同一批患者（公共随机数）；圆点为逐次重复差异的均值（占基线的百分比），横线为其 95% 置信区间。橙色行表示差异有意义：置信区间不含 0 且超出该指标的最小重要差异；置信区间不含 0 但仍在最小重要差异之内的差异可忽略（见表格）。",
+                    "Each row is one headline metric, in a panel by kind: shares (occupancy included) as differences in percentage points, waits in days, volumes, counts and money in percent of the base. Both arms ran with the same seeds, so replication k of the reform faced the same patients as replication k of the base (common random numbers); the dot is the mean of the per-replication differences and the bar its 95 % confidence interval. Orange rows matter: their interval excludes zero and reaches beyond the metric's minimal important difference; a row whose interval excludes zero but stays within it is negligible (the table says which). A row reaching more than four times as far from zero as the panel's median row is cut at the edge (an arrow) with its value written beside it, so that it does not squash the others.",
+                    "每一行是一个主要指标，按类别分面板：比例（含床位占用率）为百分点差异，等待为天数差异，数量、计数和费用为占基线的百分比。两个方案使用相同的随机种子，改革方案的第 k 次重复与基线的第 k 次重复面对同一批患者（公共随机数）；圆点为逐次重复差异的均值，横线为其 95% 置信区间。橙色行表示差异有意义：置信区间不含 0 且超出该指标的最小重要差异；置信区间不含 0 但仍在最小重要差异之内的差异可忽略（见表格）。离 0 的距离超过本面板中位行四倍的行在边缘截断（箭头），其数值写在旁边，以免压缩其他行。",
                 )
                 .into(),
             });
@@ -845,43 +916,88 @@ pub fn sweep_content(cat: &Catalogue, s: &SweepData, lang: Lang, results_dir: &s
     let mut figures = Vec::new();
     for (pi, param) in s.parameters.iter().enumerate() {
         let single = s.parameters.len() == 1;
+        // The other swept parameters' values of a row. On a grid each combination of them is a
+        // line of its own (coloured, in the legend); a Latin hypercube, where every point
+        // differs in every parameter, is a cloud of points.
+        let other_values = |r: &super::read::SweepRow| -> Vec<String> {
+            r.values.iter().enumerate().filter(|(j, _)| *j != pi).map(|(_, v)| v.clone()).collect()
+        };
+        let mut combos: Vec<Vec<String>> = Vec::new();
+        for r in &s.rows {
+            let o = other_values(r);
+            if !combos.contains(&o) {
+                combos.push(o);
+            }
+        }
+        let per_combo = |o: &Vec<String>| {
+            let mut xs: Vec<&str> =
+                s.rows.iter().filter(|r| &other_values(r) == o).map(|r| r.values[pi].as_str()).collect();
+            xs.sort_unstable();
+            xs.dedup();
+            xs.len()
+        };
+        let grid = !single && combos.len() <= 8 && combos.iter().all(|o| per_combo(o) >= 2);
+        let cloud = !single && !grid;
+        let series: Vec<(String, Option<Vec<String>>)> = if grid {
+            combos
+                .iter()
+                .map(|o| {
+                    let names = s.parameters.iter().enumerate().filter(|(j, _)| *j != pi).map(|(_, k)| k);
+                    let label = names
+                        .zip(o)
+                        .map(|(k, v)| format!("{} = {v}", k.rsplit('.').next().unwrap_or(k)))
+                        .collect::<Vec<_>>()
+                        .join(", ");
+                    (label, Some(o.clone()))
+                })
+                .collect()
+        } else {
+            vec![(String::new(), None)]
+        };
         if numeric[pi] {
             let panels: Vec<Panel> = keys
                 .iter()
                 .map(|(metric, b)| {
                     let scale = cat.unit(metric).scale();
-                    let mut pts: Vec<(f64, f64, f64, f64)> = s
-                        .rows
+                    let lines = series
                         .iter()
-                        .filter(|r| &r.metric == metric && &r.breakdown == b)
-                        .map(|r| {
-                            (
-                                r.values[pi].parse::<f64>().unwrap_or(f64::NAN),
-                                r.mean * scale,
-                                r.ci_low * scale,
-                                r.ci_high * scale,
-                            )
+                        .map(|(label, others)| {
+                            let mut pts: Vec<(f64, f64, f64, f64)> = s
+                                .rows
+                                .iter()
+                                .filter(|r| &r.metric == metric && &r.breakdown == b)
+                                .filter(|r| others.as_ref().is_none_or(|o| &other_values(r) == o))
+                                .map(|r| {
+                                    (
+                                        r.values[pi].parse::<f64>().unwrap_or(f64::NAN),
+                                        r.mean * scale,
+                                        r.ci_low * scale,
+                                        r.ci_high * scale,
+                                    )
+                                })
+                                .collect();
+                            pts.sort_by(|a, b| a.0.total_cmp(&b.0));
+                            Line {
+                                label: label.clone(),
+                                points: pts.iter().map(|p| (p.0, p.1)).collect(),
+                                band: Some(
+                                    pts.iter()
+                                        .filter(|p| p.2.is_finite() && p.3.is_finite())
+                                        .map(|p| (p.0, p.2, p.3))
+                                        .collect(),
+                                ),
+                                dashed: false,
+                                points_only: cloud,
+                            }
                         })
                         .collect();
-                    pts.sort_by(|a, b| a.0.total_cmp(&b.0));
                     Panel {
                         title: format!(
                             "{} ({})",
                             metric_label(cat, metric, b, lang),
                             cat.unit(metric).label(lang)
                         ),
-                        lines: vec![Line {
-                            label: String::new(),
-                            points: pts.iter().map(|p| (p.0, p.1)).collect(),
-                            band: Some(
-                                pts.iter()
-                                    .filter(|p| p.2.is_finite() && p.3.is_finite())
-                                    .map(|p| (p.0, p.2, p.3))
-                                    .collect(),
-                            ),
-                            dashed: false,
-                            points_only: !single,
-                        }],
+                        lines,
                         hlines: vec![],
                         y_range: None,
                     }
@@ -907,12 +1023,19 @@ pub fn sweep_content(cat: &Catalogue, s: &SweepData, lang: Lang, results_dir: &s
                     panels,
                     markers: vec![],
                     shade_before: None,
-                    legend: false,
+                    legend: grid,
+                    axis_from: lang.pick("axis from {}, not 0", "纵轴起点 {}，非 0").into(),
                 }),
                 caption: if single {
                     lang.pick(
                         "Each panel is one headline metric. The line joins the mean at each swept value; the band is its 95 % confidence interval across replications. Where the band is wide, more replications are needed before reading a trend.",
                         "每个小图是一个主要指标。折线连接各扫描取值下的均值，阴影带为各次重复之间的 95% 置信区间。阴影带很宽时，需要更多重复才能判断趋势。",
+                    )
+                    .into()
+                } else if grid {
+                    lang.pick(
+                        "Each panel is one headline metric against this parameter; each line (its colour in the legend) holds the other swept parameters at one value, with the band its 95 % confidence interval across replications. Lines that run apart show that the effect of this parameter depends on the others.",
+                        "每个小图是一个主要指标随该参数的变化；每条线（颜色见图例）对应其他扫描参数的一组取值，阴影带为各次重复之间的 95% 置信区间。线条分开表明该参数的效应取决于其他参数。",
                     )
                     .into()
                 } else {
@@ -963,6 +1086,7 @@ pub fn sweep_content(cat: &Catalogue, s: &SweepData, lang: Lang, results_dir: &s
                         dots_label: String::new(),
                         highlight_label: String::new(),
                         width: 900,
+                        robust: false,
                     }),
                     caption: lang
                         .pick(
