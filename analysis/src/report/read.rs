@@ -20,7 +20,7 @@ pub enum ReadError {
         dir = .dir.display()
     )]
     Incomplete { dir: PathBuf, kind: String, problems: Vec<String> },
-    #[error("{} holds a {kind}, which has no report: {why}", .dir.display())]
+    #[error("{} holds a {kind}, which `medgroup report` does not read: {why}", .dir.display())]
     NoReport { dir: PathBuf, kind: String, why: String },
 }
 
@@ -236,6 +236,35 @@ pub fn read(dir: &Path) -> Result<Results, ReadError> {
         kind: kind.to_string(),
         problems,
     };
+    // A calibration, a sensitivity screening or a check writes its own report, not a results
+    // folder's: say which files those are (the folder's owner record names the command).
+    let owner = std::fs::read_to_string(dir.join("folder.json"))
+        .ok()
+        .and_then(|t| serde_json::from_str::<Value>(&t).ok())
+        .and_then(|v| v.get("command").and_then(Value::as_str).map(str::to_string));
+    let written = match owner.as_deref() {
+        Some("calibrate") => Some(
+            "it reads run, compare and sweep folders; a calibration's own report is fit_report.md \
+             (posterior, fit to every target, ABC generations) with fit.svg/.png, beside posterior.csv, \
+             posterior_sample.csv, fit.csv and calibrated.toml (run calibrated.toml for a report of its results)",
+        ),
+        Some("sensitivity") => Some(
+            "it reads run, compare and sweep folders; a sensitivity screening's own report is \
+             sensitivity.md (Morris μ* and σ per parameter and metric) with sensitivity.svg/.png and sensitivity.csv",
+        ),
+        Some("check") => Some(
+            "it reads run, compare and sweep folders; a check's own report is fit_report.md (each \
+             target against the scenario's simulations) with fit.svg/.png and fit.csv",
+        ),
+        _ => None,
+    };
+    if let (Some(command), Some(why)) = (owner.as_deref(), written) {
+        return Err(ReadError::NoReport {
+            dir: dir.to_path_buf(),
+            kind: format!("`medgroup {command}` result"),
+            why: why.into(),
+        });
+    }
     let raw = match std::fs::read_to_string(dir.join("manifest.json")) {
         Ok(t) => t,
         Err(_) => {
@@ -659,6 +688,21 @@ mod tests {
     const SUMMARY: &str = "metric,breakdown,n,mean,sd,se,ci_low,ci_high\nprimary_care_visit_share,all,2,0.5,0.01,0.007,0.41,0.59\n";
     const DAILY: &str = "replication,day,series,breakdown,value\n0,0,primary_care_visit_share,all,0.5\n";
     const RUN_MANIFEST: &str = r#"{"version":"0.1.0","scenario":"baseline","scenario_hash":"ab","seed":1,"resolved_scenario":"name = \"baseline\"\n","files":[{"name":"replications.jsonl","rows":1}]}"#;
+
+    #[test]
+    fn calibrate_sensitivity_and_check_folders_name_their_own_report() {
+        for (command, file) in
+            [("calibrate", "fit_report.md"), ("sensitivity", "sensitivity.md"), ("check", "fit_report.md")]
+        {
+            let owner =
+                format!(r#"{{"program":"medgroup","version":"0.1.0","command":"{command}","scenario":"s"}}"#);
+            let text = problems(folder(&[("folder.json", &owner)]).path());
+            assert!(text.contains(&format!("`medgroup {command}` result")) && text.contains(file), "{text}");
+        }
+        // A run's folder without its manifest is still an interrupted run, not a report elsewhere.
+        let owner = r#"{"program":"medgroup","version":"0.1.0","command":"run","scenario":"s"}"#;
+        assert!(problems(folder(&[("folder.json", owner)]).path()).contains("manifest.json is missing"));
+    }
 
     #[test]
     fn a_complete_run_folder_reads_and_a_missing_kind_is_a_run() {
