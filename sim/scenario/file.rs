@@ -55,6 +55,14 @@ pub struct ScenarioFile {
     /// default: none (merge) · source: not a model parameter
     #[serde(default)]
     pub replace: Vec<String>,
+    /// The version of this file schema the scenario is written for. A file for an older schema
+    /// still loads where its keys are current; a key an older schema had and this one retired is
+    /// refused with its replacement named (`scenario::schema::RETIRED`). A file for a newer
+    /// schema than this program's is refused.
+    /// unit: integer · range: 1..=the program's schema version (2) · default: the program's
+    /// schema version · source: not a model parameter
+    #[serde(default)]
+    pub schema_version: Option<i64>,
     /// Short name used in output files.
     /// unit: text · range: any non-empty string · default: required · source: not a model parameter
     pub name: String,

@@ -95,14 +95,36 @@ pub(crate) fn finish(path: &Path, chain: Vec<PathBuf>, resolved: Table) -> Resul
         }
     };
     let de = serde_ignored::Deserializer::new(value, &mut track);
-    let file: ScenarioFile = serde_path_to_error::deserialize(de).map_err(|e| ScenarioError::Schema {
-        path: path.to_path_buf(),
-        message: schema_message(&key_path(&e.path().to_string()), &e.inner().to_string()),
-    })?;
+    let file: Result<ScenarioFile, _> = serde_path_to_error::deserialize(de);
+    let file = match file {
+        Ok(f) => f,
+        // A key an older schema had usually leaves its replacement missing too: the retired
+        // key, with what replaces it, is the message (the missing key follows from it).
+        Err(_) if unknown.iter().any(|k| super::schema::is_retired(k)) => {
+            let problems = unknown
+                .into_iter()
+                .filter(|k| super::schema::is_retired(k))
+                .map(|key| {
+                    let message = super::schema::unknown_key_message(&key);
+                    Problem { key, message }
+                })
+                .collect();
+            return Err(ScenarioError::Invalid { path: path.to_path_buf(), problems, omitted: 0 });
+        }
+        Err(e) => {
+            return Err(ScenarioError::Schema {
+                path: path.to_path_buf(),
+                message: schema_message(&key_path(&e.path().to_string()), &e.inner().to_string()),
+            });
+        }
+    };
     if !unknown.is_empty() {
         let problems: Vec<Problem> = unknown
             .into_iter()
-            .map(|key| Problem { key, message: "unknown key (check its spelling and section)".into() })
+            .map(|key| {
+                let message = super::schema::unknown_key_message(&key);
+                Problem { key, message }
+            })
             .collect();
         return Err(ScenarioError::Invalid { path: path.to_path_buf(), problems, omitted: more_unknown });
     }

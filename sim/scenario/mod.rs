@@ -9,6 +9,7 @@ pub mod dictionary;
 mod error;
 pub mod file;
 mod load;
+pub mod schema;
 mod screening;
 mod set;
 pub mod shares;

@@ -19,6 +19,9 @@ pub fn validate(f: &ScenarioFile) -> Result<Params, Vec<Problem>> {
     let mut c = Checker::new();
     let seed = c.real("seed", f.seed as f64, 0.0, 9.007_199_254_740_992e15) as u64;
     c.name("name", &f.name);
+    if let Some(m) = super::schema::check_version(f.schema_version) {
+        c.fail("schema_version", m);
+    }
     let run = RunParams {
         days: c.int("run.days", f.run.days, 1, 36_500),
         warmup_days: c.int("run.warmup_days", f.run.warmup_days, 0, 36_500),
