@@ -53,7 +53,7 @@ pub fn robust_limit(extents: &[f64]) -> Option<f64> {
         return None;
     }
     a.sort_by(f64::total_cmp);
-    let median = if a.len() % 2 == 1 { a[a.len() / 2] } else { 0.5 * (a[a.len() / 2 - 1] + a[a.len() / 2]) };
+    let median = crate::stats::quantile_sorted(&a, 0.5);
     let bound = ROBUST_FACTOR * median;
     let kept = a.iter().copied().filter(|&v| v <= bound).fold(0.0, f64::max);
     let kept = kept.max(median);
@@ -69,7 +69,7 @@ impl IntervalChart {
         (self.width, 120 + 30 * self.rows.len().max(1) as u32)
     }
 
-    /// The width of the row labels' area at `px`.
+    /// The width of the row labels' area (their longest label at the tick size).
     pub(super) fn label_width<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>) -> u32 {
         self.rows.iter().map(|r| text_width(root, &r.label, TICK_PX)).max().unwrap_or(40) + 16
     }
