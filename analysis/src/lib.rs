@@ -11,6 +11,8 @@
 //!   against;
 //! - [`targets`]: the targets file of a calibration (targets, parameters and their priors, ABC
 //!   settings) and its validation;
+//! - [`schema`]: the published JSON Schemas of the input files, derived from their serde types
+//!   and doc comments (for editors, and for the parameter dictionary);
 //! - [`problem`]: the problems a validation finds (key path and what is allowed), collected all at
 //!   once, for scenario and targets files alike;
 //! - [`prior`]: prior distributions and the transformed space the ABC kernel works in;
@@ -37,6 +39,7 @@ pub mod prior;
 pub mod problem;
 pub mod queueing;
 pub mod report;
+pub mod schema;
 pub mod stats;
 mod streams;
 pub mod targets;

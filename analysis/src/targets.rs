@@ -61,6 +61,7 @@
 use crate::prior::Prior;
 use crate::problem::Checker;
 pub use crate::problem::{Problem, key_path};
+use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeSet;
 use std::fmt;
@@ -68,70 +69,165 @@ use std::fmt;
 // ---------------------------------------------------------------------------------------------
 // File schema: one to one with the TOML, wide types, nothing filled in.
 
-/// The targets file as written.
-#[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize)]
+/// A targets file: what the model should reproduce (`[[target]]`), which scenario parameters may
+/// move to reproduce it (`[[parameter]]`, each with its prior) and how the fit is run (`[abc]`).
+/// Each key's doc comment ends with its tags (`unit: … · range: … · default: …`), as the scenario
+/// file's do; they become the published schema's annotations (`scenarios/targets.schema.json`).
+#[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize, JsonSchema)]
 pub struct TargetsFile {
+    /// The figures the model should reproduce, one `[[target]]` each.
+    /// unit: array of tables · range: at least 1 entry for `calibrate` and `check`; names unique ·
+    /// default: none
     #[serde(default)]
     pub target: Vec<TargetFile>,
+    /// The scenario parameters the fit may move, one `[[parameter]]` each with its prior
+    /// (`--parameter` on the command line adds or replaces one).
+    /// unit: array of tables · range: at least 1 entry for `calibrate` and for parameter
+    /// uncertainty; keys unique · default: none
     #[serde(default)]
     pub parameter: Vec<ParameterFile>,
+    /// How the ABC-SMC fit is run (Beaumont et al. 2009; Lenormand et al. 2013).
+    /// unit: optional table · range: see its section · default: every key at its default
     pub abc: Option<AbcFile>,
 }
 
-/// One `[[target]]` entry as written.
-#[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize)]
+/// One `[[target]]` entry as written: an observed figure, the model output it is compared with, and
+/// how far the simulated value may be from it.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize, JsonSchema)]
 pub struct TargetFile {
+    /// A short label, used in reports.
+    /// unit: text · range: any non-empty string; unique among the targets · default: required
     pub name: String,
+    /// The model output (metric) the observed figure is compared with (`medgroup outputs` lists
+    /// them).
+    /// unit: metric name · range: one of the model's outputs · default: required
     pub output: String,
+    /// Which row of the output: `key=value` pairs joined by `;` (`ward=lead/surgical`).
+    /// unit: text · range: `key=value` pairs joined by `;`, keys unique · default: the output's
+    /// overall row
     pub breakdown: Option<String>,
+    /// The observed value, in the output's own unit (a share as a fraction 0–1).
+    /// unit: the output's unit · range: a finite number · default: required
     pub observed: f64,
     /// Absolute tolerance, in the output's unit.
+    /// unit: the output's unit · range: (0, ∞); exactly one of `tolerance`, `relative_tolerance`,
+    /// `range` · default: none
     pub tolerance: Option<f64>,
     /// Tolerance as a fraction of |observed|.
+    /// unit: fraction · range: (0, ∞); observed ≠ 0; exactly one of `tolerance`,
+    /// `relative_tolerance`, `range` · default: none
     pub relative_tolerance: Option<f64>,
     /// Acceptable interval [lo, hi] around the observed value (an asymmetric tolerance).
+    /// unit: the output's unit · range: two numbers lo < observed < hi; exactly one of
+    /// `tolerance`, `relative_tolerance`, `range` · default: none
     pub range: Option<Vec<f64>>,
+    /// The target's weight in the ABC distance; 0 reports the target without fitting it.
+    /// unit: weight · range: [0, ∞); at least one target above 0 for `calibrate` · default:
+    /// required (a missing weight is reported)
     pub weight: Option<f64>,
+    /// The recorded days the output is averaged over.
+    /// unit: inline table · range: see its section · default: the whole recorded run
     pub window: Option<WindowFile>,
+    /// Where the observed value comes from.
+    /// unit: text · range: any non-empty string · default: required (a missing source is reported)
     pub source: Option<String>,
+    /// The figure's numerator, denominator and period.
+    /// unit: text · range: any non-empty string · default: required (a missing definition is
+    /// reported)
     pub definition: Option<String>,
     /// The name of another target of the same output this one is compared with (e.g. the same
     /// figure two years earlier): the fit report says whether the simulated change from it has
     /// the observed direction.
+    /// unit: target name · range: the name of another target of the same output · default: none
     pub compare_with: Option<String>,
 }
 
-/// A target's window as written: recorded days, counted from the end of the warm-up.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Deserialize, Serialize)]
+/// A target's window as written: recorded days, counted from the end of the warm-up,
+/// `{ from_day, to_day }` covering [from_day, to_day).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Deserialize, Serialize, JsonSchema)]
 pub struct WindowFile {
+    /// The first recorded day of the window.
+    /// unit: recorded day · range: integer 0..=(the run's recorded days); below `to_day` ·
+    /// default: required
     pub from_day: i64,
+    /// The recorded day after the window's last.
+    /// unit: recorded day · range: integer 1..=(the run's recorded days); above `from_day` ·
+    /// default: required
     pub to_day: i64,
 }
 
-/// One `[[parameter]]` entry as written.
-#[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize)]
+/// One `[[parameter]]` entry as written: a scenario key the fit may move, and its prior.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize, JsonSchema)]
 pub struct ParameterFile {
+    /// The scenario key path (`choice.bypass_propensity`, `conditions[hypertension].…`).
+    /// unit: key path · range: a numeric parameter of the scenario; unique among the parameters ·
+    /// default: required
     pub key: String,
+    /// The prior distribution.
+    /// unit: text · range: one of "uniform", "log_uniform", "normal" · default: required
     pub prior: String,
+    /// The lower end of a uniform or log-uniform prior, or where a normal prior is cut.
+    /// unit: the key's unit · range: a finite number below `hi` (above 0 for "log_uniform") ·
+    /// default: required for "uniform" and "log_uniform"; none (no cut) for "normal"
     pub lo: Option<f64>,
+    /// The upper end of a uniform or log-uniform prior, or where a normal prior is cut.
+    /// unit: the key's unit · range: a finite number above `lo` · default: required for
+    /// "uniform" and "log_uniform"; none (no cut) for "normal"
     pub hi: Option<f64>,
+    /// The mean of a normal prior.
+    /// unit: the key's unit · range: a finite number; only with "normal" · default: required for
+    /// "normal"
     pub mean: Option<f64>,
+    /// The standard deviation of a normal prior.
+    /// unit: the key's unit · range: (0, ∞); only with "normal" · default: required for "normal"
     pub sd: Option<f64>,
+    /// Why the prior is what it is (its source, or that it is an assumption).
+    /// unit: text · range: any string · default: empty
     pub note: Option<String>,
 }
 
-/// The `[abc]` table as written; every key is optional.
-#[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize)]
+/// The `[abc]` table as written: how the ABC-SMC fit is run. Every key is optional.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize, JsonSchema)]
 pub struct AbcFile {
+    /// Particles kept per generation (N).
+    /// unit: particles · range: integer 2..=1000000; more than the number of parameters ·
+    /// default: 100
     pub particles: Option<i64>,
+    /// Proposals simulated per generation (M ≥ N).
+    /// unit: proposals · range: integer 2..=100000000; at least `particles` · default: 400
     pub simulations_per_generation: Option<i64>,
+    /// Largest number of generations.
+    /// unit: generations · range: integer 1..=1000 · default: 5
     pub generations: Option<i64>,
+    /// Simulations averaged per proposal (R).
+    /// unit: replications · range: integer 1..=1000 · default: 1
     pub replications: Option<i64>,
+    /// Master seed of the calibration.
+    /// unit: integer · range: integer 0..=9223372036854775807 · default: the scenario's seed
     pub seed: Option<i64>,
+    /// Stop once the tolerance ε is at or below this.
+    /// unit: distance · range: [0, ∞) · default: 0 (never on this rule unless ε reaches 0)
     pub min_epsilon: Option<f64>,
+    /// Stop once the share of a generation's proposals within the previous ε falls below this
+    /// (Lenormand et al. 2013 suggest 0.01–0.05).
+    /// unit: share · range: [0, 1) · default: 0 (off)
     pub min_acceptance: Option<f64>,
+    /// Perturbation kernel covariance = kernel_scale × the weighted population covariance
+    /// (Beaumont et al. 2009: 2).
+    /// unit: multiple · range: (0, 100] · default: 2
     pub kernel_scale: Option<f64>,
+    /// Posterior-predictive simulations for the fit report.
+    /// unit: simulations · range: integer 1..=1000000 · default: 100
     pub predictive_simulations: Option<i64>,
+}
+
+/// The title of the published targets schema.
+pub const SCHEMA_TITLE: &str = "medgroup targets file";
+
+/// The published JSON Schema of a targets file (`scenarios/targets.schema.json`), or every
+/// documentation error of its types.
+pub fn schema() -> Result<serde_json::Value, Vec<String>> {
+    crate::schema::publish::<TargetsFile>(SCHEMA_TITLE, &["unit", "range", "default"])
 }
 
 // ---------------------------------------------------------------------------------------------

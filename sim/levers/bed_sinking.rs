@@ -13,10 +13,11 @@ use crate::model::{Model, Wards};
 use crate::params::{Params, Priority, Tier, WardKind, WardParams};
 use analysis::problem::Checker;
 use bevy_ecs::prelude::*;
+use schemars::JsonSchema;
 use serde::Deserialize;
 
 /// Bed sinking (床位下沉): lead beds run as shared wards in member hospitals.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 pub struct BedSinkingFile {
     /// Share of the lead hospital's medical and surgical beds moved to the member hospitals'
     /// shared wards (split evenly among them).
@@ -196,7 +197,6 @@ pub const DEF: Def = Def {
         explain_en: "The national pilot rule asks the lead hospital to run at least 1/4 of its beds as shared wards in member hospitals: beds co-managed by lead-hospital specialists, with lead-hospital quality at member-hospital prices. Part of the lead's non-emergency admissions go there instead.",
         explain_zh: "国家试点要求牵头医院至少将 1/4 的床位作为成员医院的共管病房：由牵头医院专家共同管理，牵头医院的质量、成员医院的价格。牵头医院的一部分非急诊住院改到共管病房。",
     },
-    source: include_str!("bed_sinking.rs"),
     systems,
     changes_hazards: None,
     build: None,

@@ -15,10 +15,11 @@ use crate::params::{Params, Tier};
 use crate::time::DAYS_PER_YEAR;
 use analysis::problem::Checker;
 use bevy_ecs::prelude::*;
+use schemars::JsonSchema;
 use serde::Deserialize;
 
 /// How expert sessions and studios raise CHC capability and trust (assumptions).
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 pub struct CapabilityLearningFile {
     /// Learning speed per year at a CHC with expert sessions, and again per studio there.
     /// unit: per year · range: [0, 100] · default: required · source: assumption — sweepable,
@@ -119,7 +120,6 @@ pub const DEF: Def = Def {
         explain_en: "Where lead-hospital experts hold sessions or run studios, CHC doctors learn from them: the CHC brings more conditions under control on its own, and residents come to trust it more. How fast and how far is an assumption of the scenario.",
         explain_zh: "牵头医院专家在社区出诊或设立工作室后，社区医生向专家学习：社区自己能控制更多病情，居民也更信任社区。学习的速度和上限是情景中的假设。",
     },
-    source: include_str!("capability_learning.rs"),
     systems,
     changes_hazards: None,
     build: Some(build),

@@ -10,10 +10,11 @@ use crate::params::Params;
 use crate::time::DAYS_PER_YEAR;
 use analysis::problem::Checker;
 use bevy_ecs::prelude::*;
+use schemars::JsonSchema;
 use serde::Deserialize;
 
 /// Family-doctor capitation (按人头付费).
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 pub struct CapitationFile {
     /// Yearly payment per signed chronic patient to the CHC, in yuan (paid by the insurer).
     /// unit: yuan per signed patient per year · range: [0, 1000000] · default: required · source:
@@ -78,7 +79,6 @@ pub const DEF: Def = Def {
         explain_en: "The insurer pays each CHC a yearly amount for every patient signed with its family doctors, whatever care they use. Family doctors gain from keeping their patients well and close: signed patients are drawn more to their own CHC.",
         explain_zh: "医保按签约人数每年向社区支付固定金额，与实际就诊多少无关。家庭医生因此更愿意管好签约患者，签约患者也更倾向于在自己的社区就诊。",
     },
-    source: include_str!("capitation.rs"),
     systems,
     changes_hazards: None,
     build: None,

@@ -20,10 +20,11 @@ use crate::model::{Model, Wards};
 use crate::params::{Params, Tier, WardKind};
 use analysis::problem::Checker;
 use bevy_ecs::prelude::*;
+use schemars::JsonSchema;
 use serde::Deserialize;
 
 /// Case-based payment (DRG/DIP) for the group hospitals' medical and surgical wards.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 pub struct CasePaymentFile {
     /// Payment per stay in a member hospital's medical or surgical ward, in yuan.
     /// unit: yuan per case · range: (0, 10000000] · default: required · source: policy setting
@@ -116,7 +117,6 @@ pub const DEF: Def = Def {
         explain_en: "The insurer pays a hospital one rate per inpatient case instead of per day. Days beyond what the rate covers earn nothing, so hospitals have a reason to discharge sooner; some also move costs to items patients pay themselves.",
         explain_zh: "医保按病例向医院支付固定费用，而不是按住院日付费。超出支付标准覆盖天数的住院日没有收入，医院因此有动力更早安排出院；部分医院还会把费用转为患者自付项目。",
     },
-    source: include_str!("case_payment.rs"),
     systems,
     changes_hazards: None,
     build: None,

@@ -23,9 +23,6 @@ pub type Systems = ScheduleConfigs<ScheduleSystem>;
 pub struct Def {
     /// Its table under `[policy]`, its name and its explanation.
     pub text: Text,
-    /// The lever's source file, whose schema structs (the ones deriving `Deserialize`) the
-    /// parameter dictionary documents.
-    pub source: &'static str,
     /// The lever's systems for a scenario that sets it (`None` when it does not): what it does
     /// on its switch-on day and, for some levers, every day after.
     pub systems: fn(&Params) -> Option<Systems>,

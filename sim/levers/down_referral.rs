@@ -9,10 +9,11 @@ use crate::model::Model;
 use crate::params::Params;
 use analysis::problem::Checker;
 use bevy_ecs::prelude::*;
+use schemars::JsonSchema;
 use serde::Deserialize;
 
 /// Down-referral programme: hospitals send more stable outpatients back to the CHC.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 pub struct DownReferralFile {
     /// Probability that a hospital sends a stable outpatient back to the CHC (replaces
     /// `referral.down_referral_propensity`; a global budget's response multiplies it, at most
@@ -62,7 +63,6 @@ pub const DEF: Def = Def {
         explain_en: "Hospitals send patients whose conditions are under control back to their CHC for follow-up (down-referral). It frees hospital clinics and keeps long-term care close to home.",
         explain_zh: "医院把病情已控制的患者转回社区随访（下转）。它为医院门诊腾出号源，让长期照护回到家门口。",
     },
-    source: include_str!("down_referral.rs"),
     systems,
     changes_hazards: None,
     build: None,

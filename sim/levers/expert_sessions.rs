@@ -16,10 +16,11 @@ use crate::model::{Clinics, Model};
 use crate::params::{ClinicKind, ClinicParams, Params, Tier};
 use analysis::problem::Checker;
 use bevy_ecs::prelude::*;
+use schemars::JsonSchema;
 use serde::Deserialize;
 
 /// Slot sinking (号源下沉) into expert sessions at CHCs.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 pub struct ExpertSessionsFile {
     /// Share of the lead hospital's weekly specialist slots moved to expert sessions, spread
     /// evenly over the CHCs.
@@ -230,7 +231,6 @@ pub const DEF: Def = Def {
         explain_en: "The national pilot rule asks the lead hospital to move at least 1/3 of its outpatient slots to sessions its specialists hold at CHCs. Patients can see a lead-hospital expert close to home at the CHC's price, and the CHC's doctors learn from the experts; the lead hospital keeps fewer slots of its own.",
         explain_zh: "国家试点要求牵头医院至少将 1/3 的门诊号源下沉，由其专家到社区出诊。患者在家门口就能按社区价格看牵头医院专家，社区医生也向专家学习；牵头医院自留的号源随之减少。",
     },
-    source: include_str!("expert_sessions.rs"),
     systems,
     changes_hazards: None,
     build: None,

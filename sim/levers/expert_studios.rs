@@ -16,10 +16,11 @@ use crate::model::{Clinics, Model};
 use crate::params::{Params, Tier};
 use analysis::problem::Checker;
 use bevy_ecs::prelude::*;
+use schemars::JsonSchema;
 use serde::Deserialize;
 
 /// A batch of expert studios (名医工作室) at CHCs, assigned to CHCs in turn.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 pub struct ExpertStudiosFile {
     /// Studios opened in this batch.
     /// unit: count · range: integer 1..=100000; needs a primary facility · default: required ·
@@ -155,7 +156,6 @@ pub const DEF: Def = Def {
         explain_en: "A lead-hospital expert sets up a studio at a CHC, sees patients there once a week (hours taken from the lead's own clinic) and works with its doctors over months. Patients choose the studio's clinic like any other; each studio adds to how fast that CHC learns.",
         explain_zh: "牵头医院专家在社区设立工作室，每周在社区坐诊一次（时间来自牵头医院自己的门诊），并与社区医生长期合作带教。患者像选择其他门诊一样选择工作室门诊；每个工作室都加快所在社区的能力提升。",
     },
-    source: include_str!("expert_studios.rs"),
     systems,
     changes_hazards: None,
     build: Some(build),

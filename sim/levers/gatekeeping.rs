@@ -10,10 +10,11 @@ use crate::model::policy::PolicyNow;
 use crate::params::{Params, Scheme, Tier};
 use analysis::problem::Checker;
 use bevy_ecs::prelude::*;
+use schemars::JsonSchema;
 use serde::Deserialize;
 
 /// Gatekeeping (基层首诊): first contact at the CHC.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 pub struct GatekeepingFile {
     /// How strict the rule is. "soft": a hospital visit without a CHC referral is reimbursed
     /// `bypass_penalty` less; "strict": in addition, the lead hospital sees non-emergency patients
@@ -102,7 +103,6 @@ pub const DEF: Def = Def {
         explain_en: "Under strict gatekeeping a non-emergency visit to the lead hospital needs a referral from the patient's CHC; under soft gatekeeping, bypassing the CHC costs the patient more. It moves routine care to the CHCs, and can add a step for patients who do need a specialist.",
         explain_zh: "严格守门时，非急诊到牵头医院就诊必须持有社区转诊；软性守门时，越过社区直接就诊要多付费。它把常规诊疗引向社区，但也可能让确需专科的患者多走一步。",
     },
-    source: include_str!("gatekeeping.rs"),
     systems,
     changes_hazards: None,
     build: None,

@@ -25,10 +25,11 @@ use crate::params::Params;
 use crate::time::DAYS_PER_YEAR;
 use analysis::problem::Checker;
 use bevy_ecs::prelude::*;
+use schemars::JsonSchema;
 use serde::Deserialize;
 
 /// Global budget with surplus retention (总额预算, 结余留用) for the whole group.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 pub struct GlobalBudgetFile {
     /// The insurer's yearly budget for the group's chronic patients, in yuan.
     /// unit: yuan per year · range: [0, 10000000000000] · default: required · source: policy
@@ -166,7 +167,6 @@ pub const DEF: Def = Def {
         explain_en: "The insurer pays the group a yearly budget and the group keeps part of any surplus. The group responds as its year-to-date margin falls below its target: more down-referral, fewer avoidable admissions, shorter stays, and more of each stay's cost moved to items patients pay themselves. A group comfortably in surplus behaves as before.",
         explain_zh: "医保基金按年度向医疗集团打包支付，结余部分由集团留用。当年初至今的结余率低于目标时，集团作出反应：更多下转、更少可避免住院、更短住院日，并把更多住院费用转为患者自付项目。结余充裕的集团行为如常。",
     },
-    source: include_str!("global_budget.rs"),
     systems,
     changes_hazards: None,
     build: None,

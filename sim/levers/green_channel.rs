@@ -10,10 +10,11 @@ use super::common::{Context, Def, Lever, Systems, Text, on_day, start_day};
 use crate::params::Params;
 use analysis::problem::Checker;
 use bevy_ecs::prelude::*;
+use schemars::JsonSchema;
 use serde::Deserialize;
 
 /// Green channel (绿色通道 / 三优先) at the lead hospital.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 pub struct GreenChannelFile {
     /// Referred (and, with `signed`, signed) patients book lead-hospital slots ahead of the
     /// day's other requests and may use reserved referral slots.
@@ -84,7 +85,6 @@ pub const DEF: Def = Def {
         explain_en: "Referred patients (and, where the rule covers them, patients signed with a family doctor) get priority at the lead hospital: they book ahead of others, may use slots kept for referrals, and wait for a bed ahead of elective patients.",
         explain_zh: "转诊患者（以及规则覆盖时的家庭医生签约患者）在牵头医院享有优先：优先预约、可使用为转诊预留的号源，入院时排在择期患者之前。",
     },
-    source: include_str!("green_channel.rs"),
     systems,
     changes_hazards: None,
     build: None,

@@ -11,10 +11,11 @@ use crate::params::Params;
 use crate::time::DAYS_PER_YEAR;
 use analysis::problem::Checker;
 use bevy_ecs::prelude::*;
+use schemars::JsonSchema;
 use serde::Deserialize;
 
 /// A drive to give more residents 65+ their annual health check.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 pub struct HealthChecksFile {
     /// Share of residents aged `screening.health_check_min_age` or more checked in a year after
     /// the drive (replaces `screening.health_check_coverage`).
@@ -78,7 +79,6 @@ pub const DEF: Def = Def {
         explain_en: "CHCs give more residents of the health-check ages (65 and over) their yearly health check. Checks find conditions nobody knew of, and the people found can enrol in chronic-disease management.",
         explain_zh: "社区为更多 65 岁及以上居民提供年度健康体检。体检能发现此前未知的慢病，被发现的患者可以纳入慢病管理。",
     },
-    source: include_str!("health_checks.rs"),
     systems,
     changes_hazards: Some(start_days),
     build: None,

@@ -7,8 +7,8 @@
 //! - [`PolicyFile`], the `[policy]` table of a scenario file, with a field per lever;
 //! - [`validate`], which checks each lever's table into its settings in [`Policy`] (and the rules
 //!   that tie two levers together);
-//! - [`REGISTRY`], in the order the levers switch on within a day: their systems, the sources
-//!   the parameter dictionary reads, their report texts;
+//! - [`REGISTRY`], in the order the levers switch on within a day: their systems and their report
+//!   texts;
 //! - [`InForce`], the levers in force that the stages read (each a resource its switch-on
 //!   inserts), and [`Now`], the same as plain references for the rules.
 //!
@@ -39,10 +39,11 @@ use analysis::problem::Checker;
 use bevy_ecs::prelude::*;
 use bevy_ecs::system::SystemParam;
 use common::{Context, Def};
+use schemars::JsonSchema;
 use serde::Deserialize;
 
 /// The policy levers. Each is a table; leaving a table out leaves the lever off.
-#[derive(Debug, Clone, Default, Deserialize)]
+#[derive(Debug, Clone, Default, Deserialize, JsonSchema)]
 pub struct PolicyFile {
     /// Gatekeeping (基层首诊): first contact at the CHC.
     /// unit: optional table · range: see its section · default: off · source: policy setting

@@ -12,10 +12,11 @@ use crate::model::{Model, Wards};
 use crate::params::{Params, WardKind};
 use analysis::problem::Checker;
 use bevy_ecs::prelude::*;
+use schemars::JsonSchema;
 use serde::Deserialize;
 
 /// Tiered per-diem (分段日付费) for shared wards.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 pub struct PerDiemFile {
     /// Stay segments in order; the last has no `until_day`.
     /// unit: array of tables · range: at least 1 entry; the scenario needs a shared ward ·
@@ -35,7 +36,7 @@ pub struct PerDiemFile {
 }
 
 /// One segment of a tiered per-diem schedule.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 pub struct PerDiemSegmentFile {
     /// Day of stay at which the segment ends (exclusive); absent for the last segment.
     /// unit: day of stay · range: after the previous segment's end and at most 3650; required for
@@ -161,7 +162,6 @@ pub const DEF: Def = Def {
         explain_en: "The insurer pays a shared ward a daily rate that falls as the stay goes on. When the later days are paid below their cost, the ward has a reason to discharge sooner: shorter stays, more patients per bed.",
         explain_zh: "医保按床日向共管病房付费，住院越久日付费越低。当后期床日的支付低于成本时，病房有动力更早安排出院：住院日缩短，每张床可收治更多患者。",
     },
-    source: include_str!("per_diem.rs"),
     systems,
     changes_hazards: None,
     build: None,

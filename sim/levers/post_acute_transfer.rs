@@ -8,10 +8,11 @@ use crate::model::Model;
 use crate::params::Params;
 use analysis::problem::Checker;
 use bevy_ecs::prelude::*;
+use schemars::JsonSchema;
 use serde::Deserialize;
 
 /// Post-acute transfer of lead-ward discharges to shared wards.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 pub struct PostAcuteTransferFile {
     /// Multiplies every condition's `post_acute_transfer_share` (the product is capped at 1).
     /// unit: multiplier · range: [0, 100] · default: required · source: assumption — sweepable,
@@ -58,7 +59,6 @@ pub const DEF: Def = Def {
         explain_en: "After an acute admission at the lead hospital, more patients continue their recovery in a shared ward of a member hospital, where lead-hospital specialists still look after them at member-hospital prices. Lead beds are freed sooner.",
         explain_zh: "在牵头医院急性期住院后，更多患者转到成员医院的共管病房继续康复，仍由牵头医院专家管理，按成员医院价格收费。牵头医院的床位更早腾出。",
     },
-    source: include_str!("post_acute_transfer.rs"),
     systems,
     changes_hazards: None,
     build: None,

@@ -11,10 +11,11 @@ use crate::model::Model;
 use crate::params::Params;
 use analysis::problem::Checker;
 use bevy_ecs::prelude::*;
+use schemars::JsonSchema;
 use serde::Deserialize;
 
 /// A one-click referral platform (一键转诊): fewer lost referrals, faster processing.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 pub struct ReferralPlatformFile {
     /// Share of up-referrals completed (replaces `referral.referral_completion`).
     /// unit: share · range: [0, 1]; at least `referral.referral_completion` · default: required ·
@@ -101,7 +102,6 @@ pub const DEF: Def = Def {
         explain_en: "A shared platform on which the CHC doctor books the hospital appointment directly, with priority. Referrals are processed faster and fewer are lost on the way.",
         explain_zh: "社区医生通过共享平台直接为患者预约医院号源，并享有优先。转诊办理更快，途中流失的转诊更少。",
     },
-    source: include_str!("referral_platform.rs"),
     systems,
     changes_hazards: None,
     build: None,

@@ -10,10 +10,11 @@ use crate::params::Params;
 use crate::scenario::shares::{TierShares, tier_shares};
 use analysis::problem::Checker;
 use bevy_ecs::prelude::*;
+use schemars::JsonSchema;
 use serde::Deserialize;
 
 /// Differential reimbursement: new rates by scheme and tier.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 pub struct ReimbursementFile {
     /// Rates for the employee scheme (replace `payment.reimbursement_employee`).
     /// unit: share of the charge paid by the insurer, by tier · range: each in [0, 1] · default:
@@ -69,7 +70,6 @@ pub const DEF: Def = Def {
         explain_en: "The insurer reimburses a larger share of the bill at CHCs than at hospitals, so patients pay less out of pocket near home; a wider gap pulls more visits into primary care.",
         explain_zh: "在社区就诊的报销比例高于医院，患者在家门口看病自付更少；差距越大，流向基层的就诊越多。",
     },
-    source: include_str!("reimbursement.rs"),
     systems,
     changes_hazards: None,
     build: None,

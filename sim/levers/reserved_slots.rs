@@ -11,11 +11,12 @@ use crate::model::{Clinics, Model};
 use crate::params::{ClinicKind, Params};
 use analysis::problem::Checker;
 use bevy_ecs::prelude::*;
+use schemars::JsonSchema;
 use serde::Deserialize;
 
 /// Reserved referral slots (专家号源直挂): lead specialist slots bookable only through a CHC
 /// referral, released to everyone shortly before the day if still free.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 pub struct ReservedSlotsFile {
     /// Share of the lead hospital's specialist slots of each day held for referrals.
     /// unit: share · range: [0, 1]; with `policy.expert_sessions.slot_share` at most 1 in all;
@@ -105,7 +106,6 @@ pub const DEF: Def = Def {
         explain_en: "A share of the lead hospital's specialist slots can be booked only through a CHC referral; a reserved slot still free shortly before its day goes to everyone. Referred patients find a slot sooner, self-referred ones may wait longer.",
         explain_zh: "牵头医院的一部分专家号源只能通过社区转诊预约；临近就诊日仍未约满的预留号源向所有人开放。转诊患者更快约到号，自行就诊的患者可能等得更久。",
     },
-    source: include_str!("reserved_slots.rs"),
     systems,
     changes_hazards: None,
     build: None,

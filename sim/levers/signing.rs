@@ -16,10 +16,11 @@ use crate::rng::Purpose;
 use analysis::problem::Checker;
 use bevy_ecs::prelude::*;
 use rand::RngExt;
+use schemars::JsonSchema;
 use serde::Deserialize;
 
 /// Family-doctor signing drive.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 pub struct SigningFile {
     /// Share of chronic patients signed after the drive (at least `population.signing_rate`).
     /// unit: share · range: [0, 1]; at least `population.signing_rate` · default: required ·
@@ -160,7 +161,6 @@ pub const DEF: Def = Def {
         explain_en: "Residents signed with a CHC family-doctor team get priority booking there and prefer it as their first stop; a signing drive raises the share of chronic patients (and, if set, of the other residents) who are signed, up to what the family doctors' panels can hold.",
         explain_zh: "与社区家庭医生团队签约的居民在社区享有优先预约，也更愿意把社区作为首诊；签约推广提高慢病患者（如有设定，也包括其他居民）的签约比例，但不超过家庭医生签约容量。",
     },
-    source: include_str!("signing.rs"),
     systems,
     changes_hazards: None,
     build: None,

@@ -37,10 +37,11 @@
 //!   and experiment settings.
 
 pub use super::shares::TierShares;
+use schemars::JsonSchema;
 use serde::Deserialize;
 
 /// A whole scenario file after `extends` has been resolved.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 pub struct ScenarioFile {
     /// Path of the scenario this one modifies, relative to this file. The parent is loaded first
     /// and this file's keys are laid over it (resolved and merged by the loader).
@@ -147,7 +148,7 @@ pub struct ScenarioFile {
 
 /// A city of several groups: each group's place on the city's grid and the cost of crossing to
 /// another group's hospital.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 pub struct CityFile {
     /// The city's medical groups, each with one lead hospital; every facility in a group names it
     /// in its `group` key (a CHC may leave it out and take its member hospitals' group).
@@ -170,7 +171,7 @@ pub struct CityFile {
 }
 
 /// One medical group of a city: its name and the centre of its area on the city's grid.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 pub struct GroupFile {
     /// Name of the group (used in outputs as `group=NAME` and in facilities' `group`).
     /// unit: text · range: any string; unique among the groups · default: required · source: not
@@ -185,7 +186,7 @@ pub struct GroupFile {
 }
 
 /// Length of the run: warm-up, recorded days and replications.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 pub struct RunFile {
     /// Simulated days recorded after the warm-up.
     /// unit: days · range: integer 1..=36500; `days` + `warmup_days` at most 65000 · default:
@@ -203,7 +204,7 @@ pub struct RunFile {
 }
 
 /// The resident population: size, insurance, family-doctor contracts and age structure.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 pub struct PopulationFile {
     /// Residents of the catchment (all ages).
     /// unit: persons · range: integer 0..=20000000 · default: required · source: Qingpu 2020
@@ -229,7 +230,7 @@ pub struct PopulationFile {
 }
 
 /// Residents without a chronic condition: their demand for outpatient and emergency care.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 pub struct ResidentsFile {
     /// Outpatient visits a resident without a chronic condition needs a year, by age band (in the
     /// order of `population.age_bands`), at the facilities of the scenario, when no visit waits
@@ -279,7 +280,7 @@ pub struct ResidentsFile {
 }
 
 /// One age band of the resident population.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 pub struct AgeBandFile {
     /// Label of the band (used in outputs and to merge bands through `extends`).
     /// unit: text · range: any string · default: required · source: not a model parameter
@@ -307,7 +308,7 @@ pub struct AgeBandFile {
 
 /// One chronic condition: who has it, how it is diagnosed, controlled and managed, and what acute
 /// events and procedures it causes.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 pub struct ConditionFile {
     /// Name of the condition (used in outputs and to merge conditions through `extends`).
     /// unit: text · range: any string; unique among the conditions · default: required · source:
@@ -433,7 +434,7 @@ pub struct ConditionFile {
 }
 
 /// Chronic care: follow-up schedules, delays, enrolment and admission rules.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 pub struct CareFile {
     /// Days between routine follow-ups of a patient enrolled in chronic-disease management.
     /// unit: days · range: (0, 3650] · default: required · source: at least 4 follow-ups a year
@@ -498,7 +499,7 @@ pub struct CareFile {
 }
 
 /// Facility choice: the terms of the multinomial-logit utility (DESIGN.md section 3.3).
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 pub struct ChoiceFile {
     /// Weight of a facility's perceived quality for a routine, a symptomatic and a complex
     /// request, in that order.
@@ -563,7 +564,7 @@ pub struct ChoiceFile {
 }
 
 /// Referral up (CHC → hospital) and down (hospital → CHC) before any reform.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 pub struct ReferralFile {
     /// Probability that a CHC refers up a condition its visit failed to control.
     /// unit: probability · range: [0, 1] · default: required · source: assumption — sweepable,
@@ -605,7 +606,7 @@ pub struct ReferralFile {
 
 /// Reimbursement rates before any reform: the share of a charge the insurer pays, by scheme and
 /// tier.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 pub struct PaymentFile {
     /// Rates for the urban employee scheme (职工医保).
     /// unit: share of the charge paid by the insurer, by tier · range: each in [0, 1] · default:
@@ -627,7 +628,7 @@ pub struct PaymentFile {
 }
 
 /// Shares of drugs and tests in charges, by tier.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 pub struct ItemSharesFile {
     /// Share of drugs in an outpatient or emergency visit's charge.
     /// unit: share, by tier · range: each in [0, 1]; with `outpatient_tests` at most 1 · default:
@@ -651,7 +652,7 @@ pub struct ItemSharesFile {
 
 /// A facility, or a batch of identical facilities: tier, prices, emergency department,
 /// non-residents' demand, catchment, clinics and wards.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 pub struct FacilityFile {
     /// Name of the facility (used in outputs, in `member_hospitals` and to merge through
     /// `extends`).
@@ -744,7 +745,7 @@ pub struct FacilityFile {
 }
 
 /// An outpatient clinic: bookable slots by weekday and visits by non-residents.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 pub struct ClinicFile {
     /// Kind of clinic ("expert_session" clinics are created by `policy.expert_sessions`, never
     /// written here).
@@ -773,7 +774,7 @@ pub struct ClinicFile {
 }
 
 /// A CHC's family-doctor teams (家庭医生团队): what makes its general-practice slots.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 pub struct FamilyDoctorsFile {
     /// Family doctors of the clinic, in full-time equivalents (all teams together).
     /// unit: doctors (full-time equivalents) · range: (0, 100000] · default: required · source:
@@ -805,7 +806,7 @@ pub struct FamilyDoctorsFile {
 }
 
 /// A ward: beds, length-of-stay law and background admissions.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 pub struct WardFile {
     /// Name of the ward (used in outputs and to merge wards through `extends`).
     /// unit: text · range: any string; unique in the facility · default: required · source: not a
@@ -866,7 +867,7 @@ pub struct WardFile {
 
 /// A ward's operating list: theatre sessions by weekday, emergencies, cancellations, pre-operative
 /// days and the bookings of patients who are not agents.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 pub struct TheatreFile {
     /// Theatre sessions Monday … Sunday (a session is one theatre for a half or full day).
     /// unit: sessions per day · range: 7 integers, each 0..=10000 · default: required · source:
@@ -906,7 +907,7 @@ pub struct TheatreFile {
 }
 
 /// Patients who go on from one ward to another of the same facility on discharge.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 pub struct TransferFile {
     /// Name of the receiving ward: a ward listed after this one in the same facility.
     /// unit: text · range: the name of a later ward of the facility · default: required · source:
@@ -928,7 +929,7 @@ pub struct TransferFile {
 
 /// Annual health checks and screening campaigns at CHCs, which find undiagnosed conditions and
 /// enrol patients in chronic-disease management.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 pub struct ScreeningFile {
     /// Share of residents aged `health_check_min_age` or more given a CHC health check in a year.
     /// unit: share per year · range: [0, 0.999] · default: required · source: pilot_sites.md G4
@@ -955,7 +956,7 @@ pub struct ScreeningFile {
 }
 
 /// A screening campaign: people of eligible ages screened at random for one condition.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, Deserialize, JsonSchema)]
 pub struct CampaignFile {
     /// Name used in outputs.
     /// unit: text · range: a non-empty name, unique among campaigns · default: required · source:

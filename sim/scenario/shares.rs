@@ -1,12 +1,13 @@
 //! One number per tier (`{ primary, member, lead }`), checked into the model's `[f64; 3]`.
 
 use analysis::problem::Checker;
+use schemars::JsonSchema;
 use serde::Deserialize;
 
 /// One number per tier, written as an inline table, e.g. `{ primary = 0.7, member = 0.8, lead =
 /// 0.9 }`. Its unit, range and source are those of the key that holds it
 /// (`conditions[].capability`, `payment.reimbursement_employee`, …).
-#[derive(Debug, Clone, Copy, Deserialize)]
+#[derive(Debug, Clone, Copy, Deserialize, JsonSchema)]
 pub struct TierShares {
     /// Value at community health centres (tier "primary").
     /// unit: that of the key holding the table · range: that of the key holding the table ·

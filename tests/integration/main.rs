@@ -23,6 +23,7 @@ mod pilots;
 mod queueing;
 mod report;
 mod scenarios;
+mod schema_files;
 mod shards;
 mod steady;
 mod targets;
