@@ -412,12 +412,8 @@ pub fn sweep(a: SweepArgs) -> anyhow::Result<()> {
             }
             let axes: Vec<(KeyPath, Vec<Value>)> =
                 a.set.iter().map(|s| parse_assignment(s)).collect::<Result<_, _>>()?;
-            let levels: Vec<usize> = axes.iter().map(|(_, v)| v.len()).collect();
-            let points = analysis::design::grid(&levels)
-                .into_iter()
-                .map(|idx| idx.iter().zip(&axes).map(|(&i, (_, vs))| literal(&vs[i])).collect())
-                .collect();
-            (axes.into_iter().map(|(k, _)| k.to_string()).collect::<Vec<_>>(), Design::Grid, points)
+            let SweepRecord { parameters, design, points } = medgroup::experiment::grid(&axes);
+            (parameters, design, points)
         }
         Some(n) => {
             if !a.set.is_empty() {
@@ -622,10 +618,19 @@ fn execute(spec: Spec, replications: u32, c: &Common) -> anyhow::Result<()> {
         let bar = progress(exp.pending(shard, &done).len() as u64, c.quiet);
         let total = exp.shard_units(shard).len() as u64;
         let kept = crate::terminal::on_interrupt("replication(s)", &path, done.len() as u64, total);
-        shard::run_pending(&exp, shard, &writer, &mut done, &pool, || {
-            bar.inc(1);
-            kept.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        })
+        let never = std::sync::atomic::AtomicBool::new(false);
+        shard::run_pending(
+            &exp,
+            shard,
+            &writer,
+            &mut done,
+            &pool,
+            || {
+                bar.inc(1);
+                kept.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            },
+            &never,
+        )
         .with_context(|| format!("cannot write to shard file {}", path.display()))?;
         bar.finish_and_clear();
         let Some(rel) = c.precision else { break };

@@ -34,6 +34,7 @@ use serde::{Deserialize, Serialize};
 use std::collections::HashSet;
 use std::path::PathBuf;
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use toml::{Table, Value};
 
 /// What an experiment is.
@@ -83,6 +84,21 @@ pub struct Range {
     pub key: String,
     pub lo: f64,
     pub hi: f64,
+}
+
+/// A grid over `axes` (each key with its values): every combination, first key slowest, as the
+/// sweep record's parameter names and points (`--set key=v1,v2,…`, or a front end's dict).
+pub fn grid(axes: &[(KeyPath, Vec<Value>)]) -> SweepRecord {
+    let levels: Vec<usize> = axes.iter().map(|(_, v)| v.len()).collect();
+    let points = analysis::design::grid(&levels)
+        .into_iter()
+        .map(|idx| idx.iter().zip(axes).map(|(&i, (_, vs))| literal(&vs[i])).collect())
+        .collect();
+    SweepRecord {
+        parameters: axes.iter().map(|(k, _)| k.to_string()).collect(),
+        design: Design::Grid,
+        points,
+    }
 }
 
 /// The design of a sweep and its points.
@@ -556,7 +572,21 @@ impl Experiment {
     /// Runs `units` in parallel (in the current rayon pool), calling `done` with each result as
     /// it finishes, from any thread. Results do not depend on the order or the thread count.
     pub fn run_units(&self, units: &[Unit], done: impl Fn(Unit, ReplicationResult) + Sync) {
+        self.run_units_until(units, &AtomicBool::new(false), done);
+    }
+
+    /// As [`Experiment::run_units`], starting no further unit once `stop` is set (a front end's
+    /// interrupt); the units already started finish and are handed to `done`.
+    pub fn run_units_until(
+        &self,
+        units: &[Unit],
+        stop: &AtomicBool,
+        done: impl Fn(Unit, ReplicationResult) + Sync,
+    ) {
         units.par_iter().with_max_len(1).for_each(|&u| {
+            if stop.load(Ordering::Relaxed) {
+                return;
+            }
             let result = run_replication(&self.points[u.point].params, u.replication);
             done(u, result);
         });

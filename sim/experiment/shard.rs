@@ -23,6 +23,7 @@ use crate::store;
 use serde::{Deserialize, Serialize};
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::AtomicBool;
 
 /// Format tag of shard files; bumped when their layout changes.
 pub const FORMAT: &str = "medgroup-shard/1";
@@ -244,15 +245,20 @@ pub fn run_pending(
     done: &mut HashSet<Unit>,
     pool: &rayon::ThreadPool,
     on_unit: impl Fn() + Sync,
+    stop: &AtomicBool,
 ) -> std::io::Result<()> {
     let todo = exp.pending(shard, done);
     let failed: std::sync::Mutex<Option<std::io::Error>> = std::sync::Mutex::new(None);
+    let finished: std::sync::Mutex<Vec<Unit>> = std::sync::Mutex::new(Vec::new());
     let keep_daily = exp.keeps_daily();
     pool.install(|| {
-        exp.run_units(&todo, |u, result| {
+        exp.run_units_until(&todo, stop, |u, result| {
             let row = Row::new(&exp.points[u.point].key_hex(), &result, keep_daily);
-            if let Err(e) = writer.append(&row) {
-                failed.lock().expect("no panic while holding the lock").get_or_insert(e);
+            match writer.append(&row) {
+                Ok(()) => finished.lock().expect("no panic while holding the lock").push(u),
+                Err(e) => {
+                    failed.lock().expect("no panic while holding the lock").get_or_insert(e);
+                }
             }
             on_unit();
         })
@@ -260,8 +266,63 @@ pub fn run_pending(
     if let Some(e) = failed.into_inner().expect("no panic while holding the lock") {
         return Err(e);
     }
-    done.extend(todo);
+    done.extend(finished.into_inner().expect("no panic while holding the lock"));
     Ok(())
+}
+
+/// How a one-machine experiment run by [`run_whole`] ended.
+#[derive(Debug)]
+pub enum Ended {
+    /// Every unit finished and the folder holds the merged results.
+    Merged(Box<super::merge::Merged>),
+    /// `stop` was set: this many units of the whole are finished and kept in the shard file, and
+    /// running the same experiment into the same folder again resumes from them.
+    Stopped { done: usize, total: usize },
+}
+
+/// What [`run_whole`] tells its caller as it goes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Step {
+    /// This many units were already in the folder's shard file and are not run again.
+    Resumed(usize),
+    /// One more unit finished and is kept.
+    Finished,
+}
+
+/// Runs the whole of `exp` on this machine into the results folder `out`, as `medgroup run`,
+/// `compare` and `sweep` do without `--shard` or `--precision`: holds the folder's lock, claims the
+/// folder (`force` as `--force`), resumes the units its shard file already holds, runs the rest in
+/// `pool` (telling `progress` how many it resumed, then of each unit that finishes; no new unit
+/// starts once `stop` is set), then merges. The
+/// front ends' path: the folder it writes is the one the command line writes for the same
+/// experiment, byte for byte.
+pub fn run_whole(
+    exp: &Experiment,
+    out: &Path,
+    force: bool,
+    holder: &crate::folder::Holder,
+    pool: &rayon::ThreadPool,
+    progress: impl Fn(Step) + Sync,
+    stop: &AtomicBool,
+) -> Result<Ended, String> {
+    let _lock = crate::folder::lock_folder(out, holder).map_err(|e| e.to_string())?;
+    crate::folder::claim(out, &exp.owner(), force).map_err(|e| e.to_string())?;
+    let path = out.join("shards").join(Shard::WHOLE.file_name());
+    let failed = |what: &'static str| {
+        let path = path.display().to_string();
+        move |e: std::io::Error| format!("cannot {what} shard file {path}: {e}")
+    };
+    let (writer, resumed) = Writer::open(&path, exp, Shard::WHOLE).map_err(failed("open"))?;
+    let mut done = resumed.done;
+    progress(Step::Resumed(done.len()));
+    run_pending(exp, Shard::WHOLE, &writer, &mut done, pool, || progress(Step::Finished), stop)
+        .map_err(failed("write to"))?;
+    let total = exp.shard_units(Shard::WHOLE).len();
+    if done.len() < total {
+        return Ok(Ended::Stopped { done: done.len(), total });
+    }
+    writer.finish(exp, Shard::WHOLE).map_err(failed("finish"))?;
+    super::merge::merge(&[path], out, force).map(|m| Ended::Merged(Box::new(m)))
 }
 
 /// The unit a row belongs to, if it is a row of one of `exp`'s points.
