@@ -1,5 +1,5 @@
 //! The `medgroup` command: `run`, `compare`, `sweep`, `merge`, `calibrate`, `sensitivity`,
-//! `check`, `steady`, `report` and `validate`.
+//! `check`, `steady`, `report`, `validate` and `serve`.
 //!
 //! The command layer: it parses the command line, drives the library (`medgroup`: scenarios,
 //! experiments, stores, calibration, result files) and does all the printing. It is compiled
@@ -9,10 +9,12 @@
 //! - [`experiment`]: `run`, `compare`, `sweep` and `merge`;
 //! - [`calibrate`]: `calibrate`, `sensitivity` and `check`;
 //! - [`steady`]: the `steady` command;
+//! - [`serve`]: the classroom page (`medgroup serve`);
 //! - [`terminal`]: tables, numbers and progress bars on the terminal.
 
 mod calibrate;
 mod experiment;
+mod serve;
 mod steady;
 mod terminal;
 
@@ -84,6 +86,14 @@ enum Command {
     /// each value with the share it holds and how far that share still moves in a year;
     /// --out writes them as a scenario that extends SCENARIO.
     Steady(steady::SteadyArgs),
+    /// Serve the classroom page: pick a scenario, switch levers on, run, compare, in a browser.
+    ///
+    /// Serves one self-contained page on 127.0.0.1 (this machine only) by default; --bind ADDR
+    /// serves a classroom network and then requires the random access token printed at start.
+    /// Runs are queued for one worker (one run at a time per client, capped replications and
+    /// residents), each into a folder of its own under --out; a run with levers switched on is a
+    /// paired comparison against the scenario without them (docs/teaching.md).
+    Serve(serve::ServeArgs),
     /// Check a scenario file and report every problem at once, without simulating.
     Validate {
         /// Scenario file (TOML).
@@ -145,6 +155,7 @@ fn execute(cli: Cli) -> anyhow::Result<()> {
         Command::Calibrate(args) => calibrate::calibrate(args),
         Command::Sensitivity(args) => calibrate::sensitivity(args),
         Command::Steady(args) => steady::steady(args),
+        Command::Serve(args) => serve::serve(args),
         Command::Check(args) => calibrate::check(args),
         Command::Report { results_dir, lang, out } => {
             // Not while a command is writing the results (a missing folder is the report's to

@@ -4,7 +4,8 @@
 The font is a subset of WenQuanYi Micro Hei (Debian package fonts-wqy-microhei; Apache-2.0, see
 LICENSE-wqy-microhei.txt): printable ASCII, Latin-1, the punctuation and symbols listed below, and
 every other character that occurs in analysis/src and sim (the report's and the charts' text in
-both languages, and the metric and lever texts of the catalogue the report shows). Run it whenever
+both languages, and the metric and lever texts of the catalogue the report shows), in the classroom
+page (cli/serve_page.html) and in the shipped scenarios (their descriptions appear on the page). Run it whenever
 that text gains a character the font lacks; the tests `report::tests::font_covers_every_template_character`
 (analysis) and `catalogue::the_bundled_font_draws_every_catalogue_text` (integration) fail until
 you do.
@@ -29,7 +30,10 @@ EXTRA = "–—‘’“”•…‰′″←↑→↓↔≈≠≤≥±×÷−�
 def wanted() -> str:
     chars = {chr(c) for c in range(0x20, 0x7F)} | {chr(c) for c in range(0xA0, 0x100)}
     chars |= set(EXTRA)
-    sources = sorted((HERE.parent / "src").rglob("*.rs")) + sorted((HERE.parent.parent / "sim").rglob("*.rs"))
+    root = HERE.parent.parent
+    sources = sorted((HERE.parent / "src").rglob("*.rs")) + sorted((root / "sim").rglob("*.rs"))
+    # The classroom page (`medgroup serve`) and the scenario descriptions it shows.
+    sources += [root / "cli" / "serve_page.html"] + sorted((root / "scenarios").rglob("*.toml"))
     for path in sources:
         chars |= {c for c in path.read_text(encoding="utf-8") if ord(c) >= 0x80}
     return "".join(sorted(chars))

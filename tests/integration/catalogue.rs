@@ -55,6 +55,18 @@ fn the_bundled_font_draws_every_catalogue_text() {
     assert!(missing.is_empty(), "the bundled font lacks {missing:?}: run analysis/fonts/subset.py");
 }
 
+/// The classroom page (`medgroup serve`) uses the bundled font, served with it: every character
+/// of the page's text is in the font, so the page reads the same on a machine without Chinese fonts.
+#[test]
+fn the_bundled_font_draws_every_character_of_the_classroom_page() {
+    let page = include_str!("../../cli/serve_page.html");
+    let mut missing: Vec<char> =
+        page.chars().filter(|&c| !c.is_control() && !analysis::charts::font_has_glyph(c)).collect();
+    missing.sort();
+    missing.dedup();
+    assert!(missing.is_empty(), "the bundled font lacks {missing:?}: run analysis/fonts/subset.py");
+}
+
 /// The unit written in `comparison.csv` and `sweep_summary.csv` and shown in the terminal is the
 /// catalogue's, the one the report labels its axes with (they once came from two classifiers
 /// that disagreed: yuan metrics were "per year" in the CSV files and "yuan per year" in the
