@@ -3,7 +3,7 @@
 //! line drives: the shipped scenarios, the policy levers with their settings (values from the
 //! shipped reform files, units and ranges from the published scenario schema), and experiments
 //! queued for one worker that runs them one at a time through
-//! `experiment::shard::run_whole`, each into a results folder of its own under `--out`.
+//! `experiment::whole::run_whole`, each into a results folder of its own under `--out`.
 //!
 //! A run with levers switched on is a paired comparison (common random numbers) of the scenario
 //! with the changes against the scenario without them; without changes it is a plain run; a
@@ -12,7 +12,7 @@
 
 use anyhow::{Context, anyhow, bail};
 use clap::Args;
-use medgroup::experiment::shard::{self, Ended, Step};
+use medgroup::experiment::whole::{self, Ended, Step};
 use medgroup::experiment::{self, Experiment, Kind, Spec, record};
 use medgroup::folder::Holder;
 use medgroup::metrics::{CATALOGUE, headline};
@@ -894,7 +894,7 @@ impl Server {
                 *state = State::Running;
             }
             let holder = Holder::this_process(&format!("medgroup serve (run {id})"));
-            let ended = shard::run_whole(
+            let ended = whole::run_whole(
                 &job.exp,
                 &job.folder,
                 false,

@@ -1,10 +1,10 @@
 //! The compiled core of the `medgroup` Python package (`medgroup._medgroup`): scenarios loaded,
 //! validated and changed by the library's own code, and experiments run by
-//! [`medgroup::experiment::shard::run_whole`] — the path the command line takes for a
+//! [`medgroup::experiment::whole::run_whole`] — the path the command line takes for a
 //! one-machine run — into a results folder. The pure-Python layer (`medgroup/__init__.py`) reads
 //! that folder into pandas, shows progress and turns Ctrl-C into a clean stop.
 
-use medgroup::experiment::shard::{self, Ended, Step};
+use medgroup::experiment::whole::{self, Ended, Step};
 use medgroup::experiment::{self, Experiment, Kind, Spec, record};
 use medgroup::folder::Holder;
 use medgroup::scenario::{self, KeyPath, Loaded};
@@ -351,7 +351,7 @@ fn start(
     let worker = progress.clone();
     let folder = out.clone();
     let handle = std::thread::spawn(move || {
-        let ended = shard::run_whole(
+        let ended = whole::run_whole(
             &exp,
             &folder,
             force,

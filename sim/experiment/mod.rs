@@ -23,6 +23,7 @@ pub mod precision;
 pub mod shard;
 pub mod uncertainty;
 pub mod warmup;
+pub mod whole;
 
 use crate::model::record::ReplicationResult;
 use crate::params::Params;
