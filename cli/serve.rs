@@ -209,6 +209,14 @@ pub fn serve(args: ServeArgs) -> anyhow::Result<()> {
         args.max_residents,
         args.out.display()
     );
+    // Runs are numbered after those an earlier session left in the folder, which stay.
+    let first = std::fs::read_dir(&args.out)
+        .into_iter()
+        .flatten()
+        .flatten()
+        .filter_map(|e| e.file_name().to_str()?.strip_prefix("run-")?.parse::<u64>().ok())
+        .max()
+        .map_or(1, |n| n + 1);
     let server = Arc::new(Server {
         offers,
         args,
@@ -216,7 +224,7 @@ pub fn serve(args: ServeArgs) -> anyhow::Result<()> {
         jobs: Mutex::new(BTreeMap::new()),
         queue: Mutex::new(VecDeque::new()),
         ready: Condvar::new(),
-        next: AtomicU64::new(1),
+        next: AtomicU64::new(first),
         pool,
     });
     let worker = server.clone();
