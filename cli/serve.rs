@@ -321,18 +321,14 @@ fn offers(args: &ServeArgs) -> anyhow::Result<Offers> {
     Ok(Offers { scenarios, levers, reforms })
 }
 
-/// The schema of property `name` of the table the schema `t` describes (following references).
+/// The schema of property `name` of the table the schema `t` describes (following a reference).
 fn property<'a>(schema: &'a Json, t: &'a Json, name: &str) -> Option<&'a Json> {
     let p = t.get("properties")?.get(name)?;
-    Some(p)
-        .and_then(|p| {
-            let target = p.get("$ref").or_else(|| p.get("allOf")?.get(0)?.get("$ref"));
-            match target.and_then(Json::as_str) {
-                Some(r) => schema.get("definitions")?.get(r.strip_prefix("#/definitions/")?),
-                None => Some(p),
-            }
-        })
-        .or(Some(p))
+    let target = p.get("$ref").or_else(|| p.get("allOf")?.get(0)?.get("$ref")).and_then(Json::as_str);
+    Some(match target.and_then(|r| r.strip_prefix("#/definitions/")) {
+        Some(definition) => schema.get("definitions")?.get(definition)?,
+        None => p,
+    })
 }
 
 /// The levers a lever needs switched on with it, from its range text in the schema (`see its
@@ -357,8 +353,7 @@ fn needs(schema: &Json, lever: &str) -> Vec<String> {
 
 /// What a lever's settings look like on the page, from the reform file's table and the schema.
 fn lever_settings(schema: &Json, lever: &str, table: &Table) -> Vec<Setting> {
-    let root = schema;
-    let policy = property(schema, root, "policy");
+    let policy = property(schema, schema, "policy");
     let lever_schema = policy.and_then(|p| property(schema, p, lever));
     let mut out = Vec::new();
     for (key, value) in table {
