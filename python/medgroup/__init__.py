@@ -2,8 +2,9 @@
 simulation, with results as pandas DataFrames.
 
 The engine is the same Rust library the ``medgroup`` command runs; an experiment writes the same
-results folder the command line writes for the same scenario, seed and settings, byte for byte,
-and this package reads it::
+results folder the command line writes for the same scenario, seed and settings (its result
+files byte for byte; the shard file holds the same rows in the order they finished), and this
+package reads it::
 
     import medgroup
     s = medgroup.load("scenarios/small.toml").set("population.signing_rate", 0.8)
@@ -173,8 +174,8 @@ class Results:
 
     def write(self, path: Union[str, os.PathLike], force: bool = False) -> Path:
         """Copies the results folder to ``path`` (what ``medgroup run --out path`` writes for the
-        same experiment, byte for byte). Refuses a folder that exists and is not empty, unless it
-        holds a copy of this same experiment or ``force``."""
+        same experiment; its result files byte for byte). Refuses a folder that exists and is not
+        empty, unless it holds a copy of this same experiment or ``force``."""
         dest = Path(path)
         if dest.resolve() == self.path.resolve():
             return dest

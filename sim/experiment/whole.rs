@@ -12,7 +12,7 @@ use std::sync::atomic::AtomicBool;
 #[derive(Debug)]
 pub enum Ended {
     /// Every unit finished and the folder holds the merged results.
-    Merged(Box<super::merge::Merged>),
+    Merged(Box<merge::Merged>),
     /// `stop` was set: this many units of the whole are finished and kept in the shard file, and
     /// running the same experiment into the same folder again resumes from them.
     Stopped { done: usize, total: usize },
@@ -31,9 +31,9 @@ pub enum Step {
 /// `compare` and `sweep` do without `--shard` or `--precision`: holds the folder's lock, claims the
 /// folder (`force` as `--force`), resumes the units its shard file already holds, runs the rest in
 /// `pool` (telling `progress` how many it resumed, then of each unit that finishes; no new unit
-/// starts once `stop` is set), then merges. The
-/// front ends' path: the folder it writes is the one the command line writes for the same
-/// experiment, byte for byte.
+/// starts once `stop` is set), then merges. The front ends' path: its result files are the
+/// command line's for the same experiment, byte for byte (the shard file holds the same rows, in
+/// the order the units finished).
 pub fn run_whole(
     exp: &Experiment,
     out: &Path,
