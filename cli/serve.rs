@@ -354,24 +354,15 @@ fn needs(schema: &Json, lever: &str) -> Vec<String> {
 /// What a lever's settings look like on the page, from the reform file's table and the schema.
 fn lever_settings(schema: &Json, lever: &str, table: &Table) -> Vec<Setting> {
     let policy = property(schema, schema, "policy");
-    let lever_schema = policy.and_then(|p| property(schema, p, lever));
-    let mut out = Vec::new();
-    for (key, value) in table {
-        let annotated = lever_schema.and_then(|l| l.get("properties")).and_then(|p| p.get(key));
-        let text =
-            |k: &str| annotated.and_then(|a| a.get(k)).and_then(Json::as_str).unwrap_or("").to_string();
-        let meaning = text("description").split("\n\n").next().unwrap_or("").to_string();
-        let (unit, range) = (text("x-unit"), text("x-range"));
-        match value {
-            Value::Table(inner) => {
-                for (sub, v) in inner {
-                    out.push(setting(format!("{key}.{sub}"), v, &unit, &range, &meaning));
-                }
-            }
-            v => out.push(setting(key.clone(), v, &unit, &range, &meaning)),
-        }
-    }
-    out
+    let properties = policy.and_then(|p| property(schema, p, lever)).and_then(|l| l.get("properties"));
+    flat(table)
+        .into_iter()
+        .map(|(key, value)| {
+            // A member of an inline table (`employee.primary`) is documented by its table's key.
+            let top = key.split('.').next().unwrap_or(&key).to_string();
+            setting(key, &value, properties.and_then(|p| p.get(&top)))
+        })
+        .collect()
 }
 
 /// A lever's table with inline tables flattened (`employee.primary`), as the page's settings are
@@ -389,18 +380,23 @@ fn flat(table: &Table) -> Vec<(String, Value)> {
     out
 }
 
-fn setting(key: String, value: &Value, unit: &str, range: &str, meaning: &str) -> Setting {
-    let (min, max) = bounds(range);
-    let choices: Vec<String> = range
-        .strip_prefix("one of ")
-        .map(|r| {
-            r.split(';')
-                .next()
-                .unwrap_or("")
-                .split(',')
-                .map(|c| c.trim().trim_matches('"').to_string())
-                .collect()
-        })
+/// A setting of the page from its value and its key's schema: the schema's numeric bounds and
+/// `enum`; an inline table's members have only their table's range text (`each in [0, 1]`).
+fn setting(key: String, value: &Value, annotated: Option<&Json>) -> Setting {
+    let text = |k: &str| annotated.and_then(|a| a.get(k)).and_then(Json::as_str).unwrap_or("").to_string();
+    let number = |k: &str| annotated.and_then(|a| a.get(k)).and_then(Json::as_f64);
+    let range = text("x-range");
+    let (min, max) = match (
+        number("minimum").or(number("exclusiveMinimum")),
+        number("maximum").or(number("exclusiveMaximum")),
+    ) {
+        (None, None) => bounds(&range),
+        both => both,
+    };
+    let choices: Vec<String> = annotated
+        .and_then(|a| a.get("enum"))
+        .and_then(Json::as_array)
+        .map(|e| e.iter().filter_map(Json::as_str).map(str::to_string).collect())
         .unwrap_or_default();
     let kind = match value {
         _ if key == "start_day" => "fixed",
@@ -417,9 +413,9 @@ fn setting(key: String, value: &Value, unit: &str, range: &str, meaning: &str) -
         min,
         max,
         choices,
-        unit: unit.into(),
-        range: range.into(),
-        meaning: meaning.into(),
+        unit: text("x-unit"),
+        range,
+        meaning: text("description").split("\n\n").next().unwrap_or("").to_string(),
     }
 }
 
@@ -1077,16 +1073,22 @@ mod tests {
             toml::from_str("employee = { primary = 0.9, lead = 0.6 }\nstart_day = 90").expect("TOML");
         let keys: Vec<String> = flat(&t).into_iter().map(|(k, _)| k).collect();
         assert_eq!(keys, ["employee.lead", "employee.primary", "start_day"]);
-        let s = setting(
-            "mode".into(),
-            &Value::String("strict".into()),
-            "text",
-            "one of \"soft\", \"strict\"",
-            "",
-        );
+        let schema = medgroup::scenario::dictionary::scenario_schema().expect("the schema");
+        let gatekeeping: Table = toml::from_str("mode = \"strict\"\nbypass_penalty = 0.2").expect("TOML");
+        let settings = lever_settings(&schema, "gatekeeping", &gatekeeping);
+        let mode = settings.iter().find(|s| s.key == "mode").expect("mode");
         assert_eq!(
-            (s.kind, s.choices.as_slice()),
+            (mode.kind, mode.choices.as_slice()),
             ("choice", &["soft".to_string(), "strict".to_string()][..])
+        );
+        let penalty = settings.iter().find(|s| s.key == "bypass_penalty").expect("bypass_penalty");
+        assert_eq!((penalty.kind, penalty.min, penalty.max), ("number", Some(0.0), Some(1.0)));
+        // An inline table's members: the bounds of their table's range text.
+        let reimbursement: Table = toml::from_str("employee = { primary = 0.95 }").expect("TOML");
+        let primary = &lever_settings(&schema, "reimbursement", &reimbursement)[0];
+        assert_eq!(
+            (primary.key.as_str(), primary.min, primary.max),
+            ("employee.primary", Some(0.0), Some(1.0))
         );
     }
 }
