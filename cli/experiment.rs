@@ -338,17 +338,11 @@ fn load(path: &Path, sets: &[String], c: &Common) -> anyhow::Result<Loaded> {
         }
         assignments.push((key, values.remove(0)));
     }
-    let mut plain =
-        |k: &str, v: i64| assignments.push((KeyPath::parse(k).expect("a plain key"), Value::Integer(v)));
-    if let Some(s) = c.seed {
-        plain("seed", s as i64);
-    }
-    if let Some(d) = c.days {
-        plain("run.days", i64::from(d));
-    }
-    if let Some(Warmup::Days(w)) = c.warmup_days {
-        plain("run.warmup_days", i64::from(w));
-    }
+    let warmup_days = match c.warmup_days {
+        Some(Warmup::Days(w)) => Some(w),
+        _ => None,
+    };
+    assignments.extend(scenario::run_overrides(c.seed, c.days, warmup_days));
     Ok(if assignments.is_empty() { loaded } else { loaded.with_values(&assignments)? })
 }
 

@@ -683,13 +683,7 @@ impl Server {
             }
         }
         let seed = req.get("seed").and_then(Json::as_u64);
-        let mut seeded: Vec<(KeyPath, Value)> = Vec::new();
-        if let Some(s) = seed {
-            seeded.push((
-                key("seed")?,
-                Value::Integer(i64::try_from(s).map_err(|_| Refusal::new(400, "seed is too large"))?),
-            ));
-        }
+        let seeded = medgroup::scenario::run_overrides(seed, None, None);
         let base = if seeded.is_empty() {
             offer.loaded.clone()
         } else {

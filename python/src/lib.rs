@@ -244,18 +244,7 @@ fn with_overrides(
     days: Option<u32>,
     warmup_days: Option<u32>,
 ) -> PyResult<Vec<Loaded>> {
-    let mut assignments = Vec::new();
-    let mut plain =
-        |k: &str, v: i64| assignments.push((KeyPath::parse(k).expect("a plain key"), Value::Integer(v)));
-    if let Some(s) = seed {
-        plain("seed", i64::try_from(s).map_err(|_| PyValueError::new_err("seed is too large"))?);
-    }
-    if let Some(d) = days {
-        plain("run.days", i64::from(d));
-    }
-    if let Some(w) = warmup_days {
-        plain("run.warmup_days", i64::from(w));
-    }
+    let assignments = medgroup::scenario::run_overrides(seed, days, warmup_days);
     scenarios
         .iter()
         .map(|s| if assignments.is_empty() { Ok(s.loaded.clone()) } else { s.with(py, &assignments) })

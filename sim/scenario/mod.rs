@@ -18,5 +18,5 @@ mod validate;
 pub use analysis::problem::Problem;
 pub use error::ScenarioError;
 pub use load::{Loaded, MAX_FILE_BYTES, from_resolved, load, load_str, read_text};
-pub use set::{KeyPath, SetError, parse_assignment, parse_range, parse_value, value_text};
+pub use set::{KeyPath, SetError, parse_assignment, parse_range, parse_value, run_overrides, value_text};
 pub use validate::validate;

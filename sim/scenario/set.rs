@@ -321,6 +321,29 @@ fn top_level(s: &str, c: char) -> Vec<usize> {
     out
 }
 
+/// The run overrides a command line or a front end applies on top of a scenario (`--seed`,
+/// `--days`, `--warmup-days`), as key assignments for [`Loaded::with_values`], in that order. A
+/// seed beyond TOML's integers becomes the largest of them, which validation then refuses with
+/// the seed's range, as it refuses any other seed out of range.
+pub fn run_overrides(
+    seed: Option<u64>,
+    days: Option<u32>,
+    warmup_days: Option<u32>,
+) -> Vec<(KeyPath, Value)> {
+    let plain = |k: &str, v: i64| (KeyPath::parse(k).expect("a plain key"), Value::Integer(v));
+    let mut out = Vec::new();
+    if let Some(s) = seed {
+        out.push(plain("seed", i64::try_from(s).unwrap_or(i64::MAX)));
+    }
+    if let Some(d) = days {
+        out.push(plain("run.days", i64::from(d)));
+    }
+    if let Some(w) = warmup_days {
+        out.push(plain("run.warmup_days", i64::from(w)));
+    }
+    out
+}
+
 impl Loaded {
     /// This scenario with `assignments` applied to its resolved document, deserialised and
     /// validated again. Errors say which assignment was being applied when they are about it,
