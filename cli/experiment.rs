@@ -210,12 +210,6 @@ fn draws(u: &UncertaintyArgs, base: &Loaded, c: &Common) -> anyhow::Result<Optio
     if c.precision.is_some() {
         bail!("--precision with --uncertainty is not supported: give --replications per draw");
     }
-    if c.report.is_some() {
-        bail!(
-            "--report writes the report of a run or comparison; under --uncertainty the results are \
-             uncertainty.csv, draws.csv and uncertainty.svg/.png"
-        );
-    }
     Ok(Some(medgroup::calibration::uncertainty_draws(
         base,
         source,

@@ -18,6 +18,7 @@
 //!   direction (strictly), and `p_important` the share whose improvement is larger than the
 //!   metric's minimal important difference at that draw's base.
 
+use crate::charts::{Chart, IntervalChart, IntervalRow};
 use crate::importance::Better;
 use crate::prior::Prior;
 use crate::stats::{quantile_sorted, t_quantile};
@@ -180,6 +181,70 @@ pub fn spread(draws: &[DrawEstimate], better: Better) -> Option<Spread> {
         parameter_share: if var_means > 0.0 { ((var_means - noise) / var_means).max(0.0) } else { f64::NAN },
         p_improve,
         p_important,
+    })
+}
+
+/// The mean and the 2.5 and 97.5 % quantiles of `xs` (NaN when one is not finite or fewer than 2).
+pub fn mean_interval(xs: &[f64]) -> (f64, f64, f64) {
+    if xs.len() < 2 || xs.iter().any(|x| !x.is_finite()) {
+        return (f64::NAN, f64::NAN, f64::NAN);
+    }
+    let mut s = xs.to_vec();
+    s.sort_by(f64::total_cmp);
+    let mean = xs.iter().sum::<f64>() / xs.len() as f64;
+    (mean, quantile_sorted(&s, 0.025), quantile_sorted(&s, 0.975))
+}
+
+/// One row of the chart of a result across draws: its label, one value per draw (an effect in
+/// percent of the base, or a level's deviation in percent of its mean), and whether it improves
+/// in at least 95 % of draws.
+pub struct DrawRow {
+    pub label: String,
+    pub dots: Vec<f64>,
+    pub improves: bool,
+}
+
+/// The words of that chart, in the caller's language.
+pub struct DrawChartWords {
+    pub title: String,
+    pub x_label: String,
+    pub estimate_label: String,
+    pub dots_label: String,
+    pub highlight_label: String,
+}
+
+/// The chart of results across draws: one dot per draw, the bar the parameter interval (the
+/// 2.5–97.5 % quantiles of the dots) around their mean; a row without a finite interval is left
+/// out. The command line's `uncertainty.svg` and the report draw it alike.
+pub fn draws_chart(rows: Vec<DrawRow>, words: DrawChartWords) -> Chart {
+    let rows = rows
+        .into_iter()
+        .filter_map(|r| {
+            let (estimate, low, high) = mean_interval(&r.dots);
+            estimate.is_finite().then_some(IntervalRow {
+                label: r.label,
+                estimate,
+                low,
+                high,
+                marker: None,
+                dots: r.dots,
+                highlight: r.improves,
+            })
+        })
+        .collect();
+    Chart::Intervals(IntervalChart {
+        title: words.title,
+        x_label: words.x_label,
+        rows,
+        reference: Some(0.0),
+        floor: None,
+        estimate_label: words.estimate_label,
+        marker_label: String::new(),
+        dots_label: words.dots_label,
+        highlight_label: words.highlight_label,
+        width: 1000,
+        // A wait whose base is near 0 changes by hundreds of percent: cut, not squashing the rest.
+        robust: true,
     })
 }
 

@@ -19,10 +19,11 @@ use crate::output::{
     rows_of, summarise, write_atomic,
 };
 use crate::scenario::value_text;
-use analysis::charts::{Chart, IntervalChart, IntervalRow};
+use analysis::charts::Chart;
 use analysis::importance::Better;
-use analysis::stats::quantile_sorted;
-use analysis::uncertainty::{DrawEstimate, Spread, spread};
+use analysis::uncertainty::{
+    DrawChartWords, DrawEstimate, DrawRow, Spread, draws_chart, mean_interval, spread,
+};
 use serde::Serialize;
 use std::collections::{BTreeMap, HashMap};
 use std::fmt::Write as _;
@@ -75,16 +76,6 @@ impl Row {
 fn mean(xs: impl Iterator<Item = f64>) -> f64 {
     let (s, n) = xs.fold((0.0, 0usize), |(s, n), x| (s + x, n + 1));
     if n == 0 { f64::NAN } else { s / n as f64 }
-}
-
-/// The mean and the 2.5 and 97.5 % quantiles of `xs` (NaN when one is not finite or fewer than 2).
-fn interval(xs: &[f64]) -> (f64, f64, f64) {
-    if xs.len() < 2 || xs.iter().any(|x| !x.is_finite()) {
-        return (f64::NAN, f64::NAN, f64::NAN);
-    }
-    let mut s = xs.to_vec();
-    s.sort_by(f64::total_cmp);
-    (mean(xs.iter().copied()), quantile_sorted(&s, 0.025), quantile_sorted(&s, 0.975))
 }
 
 /// The results of draw `d`, arm `a`.
@@ -169,7 +160,7 @@ pub fn uncertainty_csv(rows: &[Row]) -> String {
         let Some(s) = &r.spread else { continue };
         let diff = r.quantity == Quantity::Difference;
         let (pct_mean, pct_low, pct_high) =
-            if diff { interval(&r.pct()) } else { (f64::NAN, f64::NAN, f64::NAN) };
+            if diff { mean_interval(&r.pct()) } else { (f64::NAN, f64::NAN, f64::NAN) };
         let mid = r.per_draw.values().map(|v| v.0.mid);
         let mid = if diff { mid.collect::<Option<Vec<f64>>>().map(|m| mean(m.into_iter())) } else { None };
         let _ = writeln!(
@@ -262,15 +253,11 @@ pub fn chart(exp: &Experiment, rows: &[Row]) -> Chart {
             let m = mean(r.per_draw.values().map(|v| v.0.mean));
             r.per_draw.values().map(|v| 100.0 * (v.0.mean / m - 1.0)).collect()
         };
-        let (estimate, low, high) = interval(&dots);
-        if !estimate.is_finite() {
-            continue;
-        }
-        let highlight = r.spread.and_then(|s| s.p_improve).is_some_and(|p| p >= 0.95);
-        out.push(IntervalRow { label, estimate, low, high, marker: None, dots, highlight });
+        let improves = r.spread.and_then(|s| s.p_improve).is_some_and(|p| p >= 0.95);
+        out.push(DrawRow { label, dots, improves });
     }
     let n = u.draws.len();
-    Chart::Intervals(IntervalChart {
+    let words = DrawChartWords {
         title: if compare {
             format!(
                 "{} vs {} across {n} {} draws: effect in % of the base",
@@ -290,17 +277,11 @@ pub fn chart(exp: &Experiment, rows: &[Row]) -> Chart {
         } else {
             "deviation from the mean across draws (%)".into()
         },
-        rows: out,
-        reference: Some(0.0),
-        floor: None,
         estimate_label: "mean over draws, 95 % parameter interval".into(),
-        marker_label: String::new(),
         dots_label: "one draw".into(),
         highlight_label: if compare { "improves in ≥ 95 % of draws".into() } else { String::new() },
-        width: 1000,
-        // A wait whose base is near 0 changes by hundreds of percent: cut, not squashing the rest.
-        robust: true,
-    })
+    };
+    draws_chart(out, words)
 }
 
 /// Writes the result files of an experiment under parameter uncertainty into `out`.

@@ -509,3 +509,92 @@ fn incomplete_folders_get_a_clear_message_from_the_command() {
     let out = Command::new(exe).args(["report", "x", "--lang", "fr"]).output().unwrap();
     assert!(String::from_utf8_lossy(&out.stderr).contains("use zh or en"));
 }
+
+/// A comparison under parameter uncertainty has a report of its own, in both languages: its
+/// table shows each headline effect's mean over draws, parameter interval, stochastic interval
+/// and probability of improvement as uncertainty.csv holds them; the parameters drawn are
+/// listed; the chart has one dot per draw.
+#[test]
+fn a_comparison_under_parameter_uncertainty_has_a_report() {
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("u");
+    let exe = env!("CARGO_BIN_EXE_medgroup");
+    let run = Command::new(exe)
+        .args(["compare"])
+        .arg(common::repo("scenarios/small.toml"))
+        .arg(common::repo("scenarios/small_chc_reimbursement.toml"))
+        .args(["--uncertainty", "prior", "--targets"])
+        .arg(common::repo("scenarios/behaviour.targets.toml"))
+        .args([
+            "--draws",
+            "6",
+            "--replications",
+            "2",
+            "--days",
+            "120",
+            "--warmup-days",
+            "60",
+            "--threads",
+            "2",
+        ])
+        .arg("--out")
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert!(run.status.success(), "{}", String::from_utf8_lossy(&run.stderr));
+    // The figures the table must show, from the folder's own file.
+    let mut reader = csv::Reader::from_path(out.join("uncertainty.csv")).unwrap();
+    let header: Vec<String> = reader.headers().unwrap().iter().map(str::to_string).collect();
+    let col = |name: &str| header.iter().position(|h| h == name).unwrap();
+    let share = reader
+        .records()
+        .map(Result::unwrap)
+        .find(|r| &r[col("quantity")] == "difference" && &r[col("metric")] == "primary_care_visit_share")
+        .expect("the share's effect");
+    let number = |name: &str| share[col(name)].parse::<f64>().unwrap();
+    let pct = |p: f64| format!("{:.0} %", 100.0 * p);
+    let fmt = analysis::report::build::fmt;
+    let expected_cells = [
+        // Shares are shown in percentage points, as in the comparison table.
+        format!("[{}, {}]", fmt(100.0 * number("param_low")), fmt(100.0 * number("param_high"))),
+        format!("[{}, {}]", fmt(100.0 * number("stochastic_low")), fmt(100.0 * number("stochastic_high"))),
+        pct(number("p_improve")),
+    ];
+    for lang in [Lang::En, Lang::Zh] {
+        let path = report::write(&out, lang, None).unwrap();
+        let html = std::fs::read_to_string(&path).unwrap();
+        let what = format!("{} ({lang})", path.display());
+        let ids = check_file(&html, &what);
+        assert_eq!(ids, ["uncertainty"], "{what}: the chart of the draws");
+        let table = &html[html.find("<table class=\"uncertainty\">").expect("the table of effects")..];
+        let table = &table[..table.find("</table>").unwrap()];
+        let label = if lang == Lang::En {
+            "<td>primary-care visit share</td>"
+        } else {
+            "<td>基层诊疗占比</td>"
+        };
+        let row = table
+            .split("<tr>")
+            .find(|r| r.starts_with(label))
+            .unwrap_or_else(|| panic!("{what}: no share row"));
+        for cell in &expected_cells {
+            assert!(row.contains(&format!("<td>{cell}</td>")), "{what}: the share's row lacks {cell}: {row}");
+        }
+        let drawn = &html[html.find("<table class=\"draws\">").expect("the parameters drawn")..];
+        assert!(
+            drawn.contains("<td>care.followup_adherence</td>"),
+            "{what}: a drawn parameter is not listed"
+        );
+        // One dot per draw on each row of the chart: at least 6 dots for the share.
+        let fig = &html[html.find("data-chart=\"uncertainty\"").unwrap()..];
+        assert!(fig.matches("<circle").count() >= 6, "{what}: the draws are not drawn");
+        if lang == Lang::En {
+            assert!(html.contains("Effects under parameter uncertainty") && html.contains("P(better)"));
+        } else {
+            assert!(html.contains("参数不确定性下的效应") && html.contains("改善概率"));
+        }
+        if let Ok(chromium) = find_chromium() {
+            check_in_browser(&chromium, &path, &ids, &what);
+        }
+    }
+}

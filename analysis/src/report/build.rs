@@ -1,6 +1,6 @@
 //! From a results folder to the report's content: tables, charts and captions, in one language.
 
-use super::read::{CompareData, ComparisonRow, Daily, RunData, SweepData};
+use super::read::{CompareData, ComparisonRow, Daily, Kind, RunData, SweepData, UncertaintyData};
 use super::scenario::{self, Change};
 use super::text::{Lang, breakdown, metric_label, ward};
 use crate::catalogue::{Catalogue, Unit};
@@ -72,6 +72,15 @@ pub enum Differences {
     From { parent: String, changes: Vec<Change> },
 }
 
+/// A table with its own section: an id for the contents, a title, a note on how to read it.
+pub struct Table {
+    pub id: String,
+    pub title: String,
+    pub note: String,
+    pub header: Vec<String>,
+    pub rows: Vec<Vec<String>>,
+}
+
 /// Everything the HTML template shows.
 pub struct Content {
     pub lang: Lang,
@@ -83,6 +92,8 @@ pub struct Content {
     pub comparison: Vec<CompareRow>,
     pub sweep: Vec<Vec<String>>,
     pub sweep_header: Vec<String>,
+    /// Tables of their own sections, before the headline metrics (parameter uncertainty).
+    pub tables: Vec<Table>,
     /// A city's table by group (header, then one row per group); empty for one group.
     pub groups: Vec<Vec<String>>,
     pub figures: Vec<Figure>,
@@ -778,6 +789,7 @@ pub fn run_content(cat: &Catalogue, run: &RunData, lang: Lang, results_dir: &str
         comparison: vec![],
         sweep: vec![],
         sweep_header: vec![],
+        tables: vec![],
         groups: group_table(cat, run, lang),
         figures: run_figures(&[(m.scenario.as_str(), run)], lang),
         manifest: manifest_rows(m, lang, results_dir),
@@ -891,6 +903,7 @@ pub fn compare_content(cat: &Catalogue, c: &CompareData, lang: Lang, results_dir
         comparison,
         sweep: vec![],
         sweep_header: vec![],
+        tables: vec![],
         groups: group_table(cat, &base.data, lang),
         figures,
         manifest,
@@ -1145,10 +1158,275 @@ pub fn sweep_content(cat: &Catalogue, s: &SweepData, lang: Lang, results_dir: &s
         comparison: vec![],
         sweep,
         sweep_header,
+        tables: vec![],
         groups: vec![],
         figures,
         manifest,
         metrics: glossary(cat, s.rows.iter().map(|r| r.metric.clone()), lang),
+        levers: levers(cat, lang),
+    }
+}
+
+/// A probability as a percentage of draws ("—" without a better direction).
+fn share_of_draws(p: f64) -> String {
+    if p.is_finite() { format!("{:.0} %", 100.0 * p) } else { "—".into() }
+}
+
+/// What a row across draws says, in words: whether the reform improves the metric in nearly
+/// every draw, worsens it (its parameter interval wholly on the worse side of 0), or leaves it
+/// unchanged in every draw.
+fn draws_reading(r: &super::read::UncertaintyRow, lang: Lang) -> String {
+    let worse_side = match r.better.as_str() {
+        "higher" => r.param_high < 0.0,
+        "lower" => r.param_low > 0.0,
+        _ => false,
+    };
+    let s = if r.param_low == 0.0 && r.param_high == 0.0 {
+        lang.pick("no change in any draw", "各抽样均无变化")
+    } else if r.better == "none" || !r.p_improve.is_finite() {
+        lang.pick("no better direction", "无优劣方向")
+    } else if r.p_improve >= 0.95 {
+        lang.pick("improves in ≥ 95 % of draws", "≥ 95% 的抽样改善")
+    } else if r.p_improve <= 0.05 && worse_side {
+        lang.pick("worsens in ≥ 95 % of draws", "≥ 95% 的抽样变差")
+    } else {
+        lang.pick("direction uncertain", "方向不确定")
+    };
+    s.to_string()
+}
+
+/// The report of a run or comparison under parameter uncertainty (`--uncertainty`): the
+/// effects (or levels) with the parameter interval beside the stochastic one, the probability
+/// of improvement, the parameters drawn, and the chart of every draw.
+pub fn uncertainty_content(cat: &Catalogue, u: &UncertaintyData, lang: Lang, results_dir: &str) -> Content {
+    let compare = u.of == Kind::Compare;
+    let base = u.arms.first().map(|a| a.0.clone()).unwrap_or_default();
+    let several = u.arms.len() > 2;
+    let draws = u.draw_values.len();
+    let source = match (u.source.as_str(), lang) {
+        ("prior", Lang::Zh) => "先验".to_string(),
+        ("posterior", Lang::Zh) => "后验".to_string(),
+        (s, _) => s.to_string(),
+    };
+    let wanted = if compare { "difference" } else { "level" };
+    let shown: Vec<_> =
+        u.rows.iter().filter(|r| r.quantity == wanted && cat.is_headline(&r.metric, &r.breakdown)).collect();
+    let interval = |m: &str, lo: f64, hi: f64| {
+        if lo.is_finite() && hi.is_finite() {
+            format!("[{}, {}]", fmt_in(cat, m, lo), fmt_in(cat, m, hi))
+        } else {
+            "—".into()
+        }
+    };
+    let mut header = Vec::new();
+    if several {
+        header.push(lang.pick("arm", "方案").to_string());
+    }
+    header.push(lang.pick("metric", "指标").into());
+    if compare {
+        header.extend([
+            lang.pick("base (mean over draws)", "基线（各抽样均值）").to_string(),
+            lang.pick("effect (mean over draws)", "效应（各抽样均值）").into(),
+            lang.pick("parameter 95 % interval", "参数 95% 区间").into(),
+            lang.pick("stochastic 95 % interval", "随机 95% 区间").into(),
+            lang.pick("effect in % of the base [parameter 95 %]", "效应占基线 %［参数 95%］").into(),
+            lang.pick("share of the spread from parameters", "离散中参数所致比例").into(),
+            lang.pick("P(better)", "改善概率").into(),
+            lang.pick("P(better by more than the MID)", "改善超过最小重要差异的概率").into(),
+            lang.pick("reading", "解读").into(),
+            lang.pick("unit", "单位").into(),
+        ]);
+    } else {
+        header.extend([
+            lang.pick("mean over draws", "各抽样均值").to_string(),
+            lang.pick("parameter 95 % interval", "参数 95% 区间").into(),
+            lang.pick("stochastic 95 % interval", "随机 95% 区间").into(),
+            lang.pick("share of the spread from parameters", "离散中参数所致比例").into(),
+            lang.pick("unit", "单位").into(),
+        ]);
+    }
+    let rows: Vec<Vec<String>> = shown
+        .iter()
+        .map(|r| {
+            let mut row = Vec::new();
+            if several {
+                row.push(r.arm.clone());
+            }
+            row.push(metric_label(cat, &r.metric, &r.breakdown, lang));
+            if compare {
+                row.push(fmt_in(cat, &r.metric, r.base_mean));
+            }
+            row.push(fmt_in(cat, &r.metric, r.mean));
+            row.push(interval(&r.metric, r.param_low, r.param_high));
+            row.push(interval(&r.metric, r.stochastic_low, r.stochastic_high));
+            if compare {
+                row.push(if r.pct_mean.is_finite() {
+                    format!("{} [{}, {}]", fmt(r.pct_mean), fmt(r.pct_param_low), fmt(r.pct_param_high))
+                } else {
+                    "—".into()
+                });
+            }
+            row.push(share_of_draws(r.parameter_share));
+            if compare {
+                row.push(share_of_draws(r.p_improve));
+                row.push(share_of_draws(r.p_important));
+                row.push(draws_reading(r, lang));
+            }
+            row.push(cat.unit(&r.metric).label(lang).into());
+            row
+        })
+        .collect();
+    let note = match lang {
+        Lang::En => format!(
+            "Each of the {draws} draws is one vector of the parameters below, from the {source} ({}); every draw ran {} with the same replications, the arms with the same seeds (common random numbers), so each draw's effect is paired. The parameter interval is the 2.5–97.5 % range of the draws' means: where the result lies given what is not known about the parameters. The stochastic interval is the Student-t 95 % interval of one draw's replications, the interval an ordinary run reports: it says nothing of the parameters. The share from parameters is how much of the spread of draw means the parameters cause (the rest is replication noise; noisy with few draws). P(better) is the share of draws whose effect is in the metric's better direction, P(better by more than the MID) the share that improves by more than its minimal important difference. Every metric, level and difference: uncertainty.csv; every draw: draws.csv.",
+            u.from,
+            if compare { "every arm" } else { "the scenario" }
+        ),
+        Lang::Zh => format!(
+            "{draws} 次抽样各为下列参数的一组取值，来自{source}（{}）；每次抽样以相同的重复次数运行{}，各方案使用相同的随机种子（公共随机数），因此每次抽样的效应是配对的。参数区间为各抽样均值的 2.5–97.5% 范围：在参数未知的情况下结果所处的范围。随机区间为单次抽样各重复的 Student-t 95% 区间，即普通运行报告的区间，不反映参数不确定性。参数所致比例为各抽样均值的离散中由参数引起的部分（其余为重复间随机误差；抽样少时不稳定）。改善概率为效应朝指标改善方向的抽样比例；改善超过最小重要差异的概率为改善幅度超过该指标最小重要差异的抽样比例。全部指标的水平与差异见 uncertainty.csv，每次抽样见 draws.csv。",
+            u.from,
+            if compare { "每个方案" } else { "该情景" }
+        ),
+    };
+    let mut tables = vec![Table {
+        id: "uncertainty".into(),
+        title: if compare {
+            lang.pick("Effects under parameter uncertainty", "参数不确定性下的效应").into()
+        } else {
+            lang.pick("Headline metrics under parameter uncertainty", "参数不确定性下的主要指标").into()
+        },
+        note,
+        header,
+        rows,
+    }];
+    // The parameters drawn: their range over the draws.
+    let mut drawn = Vec::new();
+    for key in &u.parameters {
+        let mut v: Vec<f64> =
+            u.draw_values.iter().filter_map(|d| d.get(key)).filter_map(|t| t.parse::<f64>().ok()).collect();
+        v.sort_by(f64::total_cmp);
+        if v.is_empty() {
+            continue;
+        }
+        let q = |p: f64| fmt(crate::stats::quantile_sorted(&v, p));
+        drawn.push(vec![key.clone(), q(0.0), q(0.5), q(1.0)]);
+    }
+    tables.push(Table {
+        id: "draws".into(),
+        title: lang.pick("Parameters drawn", "抽样的参数").into(),
+        note: match lang {
+            Lang::En => format!("Lowest, median and highest value of each parameter over the {draws} draws; each draw's values are in manifest.json and draws.csv."),
+            Lang::Zh => format!("各参数在 {draws} 次抽样中的最小值、中位数和最大值；每次抽样的取值见 manifest.json 和 draws.csv。"),
+        },
+        header: vec![
+            lang.pick("parameter", "参数").into(),
+            lang.pick("lowest", "最小值").into(),
+            lang.pick("median", "中位数").into(),
+            lang.pick("highest", "最大值").into(),
+        ],
+        rows: drawn,
+    });
+    // The chart: one dot per draw.
+    let mut chart_rows = Vec::new();
+    for r in &shown {
+        let Some(per) =
+            u.per_draw.get(&(r.arm.clone(), r.quantity.clone(), r.metric.clone(), r.breakdown.clone()))
+        else {
+            continue;
+        };
+        let dots: Vec<f64> = if compare {
+            per.iter().map(|d| d.1).collect()
+        } else {
+            let m = per.iter().map(|d| d.0).sum::<f64>() / per.len() as f64;
+            per.iter().map(|d| 100.0 * (d.0 / m - 1.0)).collect()
+        };
+        let mut label = metric_label(cat, &r.metric, &r.breakdown, lang);
+        if several {
+            label = format!("{label} — {}", r.arm);
+        }
+        chart_rows.push(crate::uncertainty::DrawRow { label, dots, improves: r.p_improve >= 0.95 });
+    }
+    let reforms = u.arms.iter().skip(1).map(|a| a.0.as_str()).collect::<Vec<_>>().join(", ");
+    let words = crate::uncertainty::DrawChartWords {
+        title: match (compare, lang) {
+            (true, Lang::En) => {
+                format!("{reforms} vs {base} across {draws} {source} draws: effect in % of the base")
+            }
+            (true, Lang::Zh) => format!("{reforms} 与 {base}：{draws} 次{source}抽样的效应（占基线 %）"),
+            (false, Lang::En) => {
+                format!("{base} across {draws} {source} draws: each headline metric in % of its mean")
+            }
+            (false, Lang::Zh) => format!("{base}：{draws} 次{source}抽样中各主要指标（占均值 %）"),
+        },
+        x_label: if compare {
+            lang.pick(
+                "change vs the base (%), paired within each draw",
+                "相对基线的变化（%），每次抽样内配对",
+            )
+            .into()
+        } else {
+            lang.pick("deviation from the mean across draws (%)", "相对各抽样均值的偏离（%）").into()
+        },
+        estimate_label: lang
+            .pick("mean over draws, 95 % parameter interval", "各抽样均值，参数 95% 区间")
+            .into(),
+        dots_label: lang.pick("one draw", "一次抽样").into(),
+        highlight_label: if compare {
+            lang.pick("improves in ≥ 95 % of draws", "≥ 95% 的抽样改善").into()
+        } else {
+            String::new()
+        },
+    };
+    let figures = vec![Figure {
+        id: "uncertainty".into(),
+        chart: crate::uncertainty::draws_chart(chart_rows, words),
+        caption: lang
+            .pick(
+                "Each row is one headline metric; each dot one parameter draw (its mean over the replications), the bar the parameter interval around the mean over draws. Orange rows improve in at least 95 % of draws. A row reaching more than four times as far from zero as the median row is cut at the edge (an arrow) with its value written beside it.",
+                "每一行是一个主要指标；每个点为一次参数抽样（其各重复的均值），横线为各抽样均值周围的参数区间。橙色行在至少 95% 的抽样中改善。离 0 的距离超过中位行四倍的行在边缘截断（箭头），其数值写在旁边。",
+            )
+            .into(),
+    }];
+    let m = &u.manifest;
+    let mut manifest = manifest_rows(m, lang, results_dir);
+    manifest
+        .push((lang.pick("parameter draws", "参数抽样").into(), format!("{draws} · {source} · {}", u.from)));
+    for (name, file) in &u.arms {
+        manifest.push((format!("{} {name}", lang.pick("arm", "方案")), file.clone()));
+    }
+    let scenario = u
+        .arms
+        .iter()
+        .map(|(name, file)| {
+            (name.clone(), vec![format!("{} {file}", lang.pick("Scenario file:", "情景文件："))])
+        })
+        .collect();
+    Content {
+        lang,
+        kind_title: if compare {
+            lang.pick("Comparison under parameter uncertainty", "参数不确定性下的方案比较").into()
+        } else {
+            lang.pick("Run under parameter uncertainty", "参数不确定性下的仿真").into()
+        },
+        subtitle: match (compare, lang) {
+            (true, Lang::En) => {
+                format!("{reforms} compared with the base \"{base}\" over {draws} {source} draws")
+            }
+            (true, Lang::Zh) => format!("{reforms} 与基线“{base}”的比较，{draws} 次{source}抽样"),
+            (false, Lang::En) => format!("Scenario \"{base}\" over {draws} {source} draws"),
+            (false, Lang::Zh) => format!("情景“{base}”，{draws} 次{source}抽样"),
+        },
+        scenario,
+        differences: vec![],
+        headline: vec![],
+        comparison: vec![],
+        sweep: vec![],
+        sweep_header: vec![],
+        tables,
+        groups: vec![],
+        figures,
+        manifest,
+        metrics: glossary(cat, shown.iter().map(|r| r.metric.clone()), lang),
         levers: levers(cat, lang),
     }
 }

@@ -189,6 +189,9 @@ pub fn render(c: &Content, svgs: &[String]) -> String {
     if !c.differences.is_empty() {
         toc.push(("differences", w.differences));
     }
+    for t in &c.tables {
+        toc.push((t.id.as_str(), t.title.as_str()));
+    }
     if !c.comparison.is_empty() {
         toc.push(("comparison", w.comparison));
     }
@@ -273,6 +276,10 @@ pub fn render(c: &Content, svgs: &[String]) -> String {
             }
         }
         h.push_str("</section>\n");
+    }
+
+    for t in &c.tables {
+        table_section(&mut h, &t.id, &t.title, &t.note, &t.header, &t.rows);
     }
 
     if !c.comparison.is_empty() {
@@ -365,20 +372,7 @@ pub fn render(c: &Content, svgs: &[String]) -> String {
     }
 
     if !c.sweep.is_empty() {
-        let _ =
-            write!(h, "<section id=\"sweep\"><h2>{}</h2>\n<table class=\"sweep\"><thead><tr>", esc(w.sweep));
-        for col in &c.sweep_header {
-            let _ = write!(h, "<th>{}</th>", esc(col));
-        }
-        h.push_str("</tr></thead><tbody>\n");
-        for row in &c.sweep {
-            h.push_str("<tr>");
-            for cell in row {
-                let _ = write!(h, "<td>{}</td>", esc(cell));
-            }
-            h.push_str("</tr>\n");
-        }
-        h.push_str("</tbody></table></section>\n");
+        table_section(&mut h, "sweep", w.sweep, "", &c.sweep_header, &c.sweep);
     }
 
     if !c.figures.is_empty() {
@@ -432,6 +426,27 @@ fn svg_body(svg: &str) -> &str {
         Some(i) => &svg[i..],
         None => svg,
     }
+}
+
+/// A section holding one table (class = its id), with a note above it when there is one.
+fn table_section(h: &mut String, id: &str, title: &str, note: &str, header: &[String], rows: &[Vec<String>]) {
+    let _ = writeln!(h, "<section id=\"{}\"><h2>{}</h2>", esc(id), esc(title));
+    if !note.is_empty() {
+        let _ = writeln!(h, "<p class=\"note\">{}</p>", esc(note));
+    }
+    let _ = write!(h, "<table class=\"{}\"><thead><tr>", esc(id));
+    for col in header {
+        let _ = write!(h, "<th>{}</th>", esc(col));
+    }
+    h.push_str("</tr></thead><tbody>\n");
+    for row in rows {
+        h.push_str("<tr>");
+        for cell in row {
+            let _ = write!(h, "<td>{}</td>", esc(cell));
+        }
+        h.push_str("</tr>\n");
+    }
+    h.push_str("</tbody></table></section>\n");
 }
 
 #[cfg(test)]

@@ -1,6 +1,7 @@
 //! The HTML report of a results folder, in Chinese or English.
 //!
-//! [`write_report`] is the one entry point: it reads a run, compare or sweep folder
+//! [`write_report`] is the one entry point: it reads a run, compare or sweep folder (either of the
+//! first two also under parameter uncertainty)
 //! ([`read`]), builds the content in one language ([`build`], words from [`text`] and from the
 //! program's [`Catalogue`], the scenario from [`scenario`]), draws the charts ([`crate::charts`]), and writes
 //! - one self-contained HTML file (charts inline as SVG, the bundled font as a `data:` URI, no
@@ -60,6 +61,7 @@ pub fn render(results_dir: &Path, lang: Lang, catalogue: &Catalogue) -> Result<R
         Results::Run(r) => build::run_content(catalogue, r, lang, &shown),
         Results::Compare(c) => build::compare_content(catalogue, c, lang, &shown),
         Results::Sweep(s) => build::sweep_content(catalogue, s, lang, &shown),
+        Results::Uncertainty(u) => build::uncertainty_content(catalogue, u, lang, &shown),
     };
     let mut charts = Vec::new();
     let mut svgs = Vec::new();

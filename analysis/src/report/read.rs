@@ -199,12 +199,71 @@ pub struct SweepData {
     pub rows: Vec<SweepRow>,
 }
 
+/// One row of `uncertainty.csv`: an estimate across parameter draws.
+#[derive(Debug, Clone, PartialEq)]
+pub struct UncertaintyRow {
+    pub arm: String,
+    /// `level` (the metric in the arm) or `difference` (the arm's paired difference from the base).
+    pub quantity: String,
+    pub metric: String,
+    pub breakdown: String,
+    pub draws: usize,
+    pub replications: usize,
+    pub base_mean: f64,
+    /// Mean over draws.
+    pub mean: f64,
+    /// Monte Carlo SE of `mean`.
+    pub se: f64,
+    /// 2.5–97.5 % of the draws' means: the parameter interval.
+    pub param_low: f64,
+    pub param_high: f64,
+    /// Student-t 95 % interval of one draw's replications: the stochastic interval.
+    pub stochastic_low: f64,
+    pub stochastic_high: f64,
+    pub parameter_share: f64,
+    pub pct_mean: f64,
+    pub pct_param_low: f64,
+    pub pct_param_high: f64,
+    pub mid: f64,
+    /// `higher`, `lower` or `none`.
+    pub better: String,
+    /// Share of draws whose effect is in the better direction (NaN without a direction).
+    pub p_improve: f64,
+    /// Share of draws whose effect is beyond the minimal important difference, in the better
+    /// direction (NaN without a direction).
+    pub p_important: f64,
+}
+
+/// Each draw's (mean, change in % of the base) of one estimate, keyed by (arm, quantity, metric,
+/// breakdown).
+pub type PerDraw = BTreeMap<(String, String, String, String), Vec<(f64, f64)>>;
+
+/// A run or comparison under parameter uncertainty (`--uncertainty prior|posterior`).
+#[derive(Debug, Clone)]
+pub struct UncertaintyData {
+    pub manifest: Manifest,
+    /// What ran in every draw: a run or a comparison.
+    pub of: Kind,
+    /// `prior` or `posterior`, and the targets file or calibration folder drawn from.
+    pub source: String,
+    pub from: String,
+    /// The parameters drawn (key paths), and each draw's values as the manifest records them.
+    pub parameters: Vec<String>,
+    pub draw_values: Vec<BTreeMap<String, String>>,
+    /// (name, scenario file) of every arm, the base first.
+    pub arms: Vec<(String, String)>,
+    pub rows: Vec<UncertaintyRow>,
+    /// Per (arm, quantity, metric, breakdown): each draw's (mean, change in % of the base).
+    pub per_draw: PerDraw,
+}
+
 /// A results folder of any kind.
 #[derive(Debug, Clone)]
 pub enum Results {
     Run(RunData),
     Compare(CompareData),
     Sweep(SweepData),
+    Uncertainty(UncertaintyData),
 }
 
 impl Results {
@@ -213,6 +272,7 @@ impl Results {
             Results::Run(r) => &r.manifest,
             Results::Compare(c) => &c.manifest,
             Results::Sweep(s) => &s.manifest,
+            Results::Uncertainty(u) => &u.manifest,
         }
     }
 }
@@ -294,17 +354,19 @@ pub fn read(dir: &Path) -> Result<Results, ReadError> {
             ));
         }
     };
-    if json.get("uncertainty").is_some() {
-        return Err(ReadError::NoReport {
-            dir: dir.to_path_buf(),
-            kind: format!("{} under parameter uncertainty", json["kind"].as_str().unwrap_or("run")),
-            why:
-                "its results are uncertainty.csv, draws.csv and the chart uncertainty.svg/.png in the folder"
-                    .into(),
-        });
-    }
+    let under_uncertainty = json.get("uncertainty").is_some();
     let manifest = Manifest::from_json(json);
     let mut p = Problems(Vec::new());
+    if under_uncertainty {
+        if kind == Kind::Sweep {
+            p.push("manifest.json records a sweep under parameter uncertainty, which medgroup does not run");
+            return Err(incomplete("sweep", p.0));
+        }
+        return match read_uncertainty(dir, manifest, kind, &mut p) {
+            Some(u) if p.0.is_empty() => Ok(Results::Uncertainty(u)),
+            _ => Err(incomplete(&format!("{} under parameter uncertainty", kind.name()), p.0)),
+        };
+    }
     let out = match kind {
         Kind::Run => {
             check_manifest(&manifest, &mut p, true);
@@ -501,6 +563,118 @@ fn read_run(dir: &Path, manifest: Manifest, p: &mut Problems, top: bool) -> Opti
         Some(BTreeMap::new())
     };
     Some(RunData { manifest, summary: summary?, daily: daily?, replications: replications? })
+}
+
+fn read_uncertainty(dir: &Path, manifest: Manifest, of: Kind, p: &mut Problems) -> Option<UncertaintyData> {
+    let raw = &manifest.raw;
+    let u = &raw["uncertainty"];
+    let text = |v: &Value| v.as_str().unwrap_or_default().to_string();
+    let source = text(&u["source"]);
+    if source.is_empty() {
+        p.push("manifest.json's \"uncertainty\" names no \"source\" (prior or posterior)");
+    }
+    let parameters: Vec<String> =
+        u["parameters"].as_array().map(|a| a.iter().map(text).collect()).unwrap_or_default();
+    if parameters.is_empty() {
+        p.push("manifest.json's \"uncertainty\" lists no \"parameters\"");
+    }
+    let draw_values: Vec<BTreeMap<String, String>> = raw["draws"]
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .map(|d| {
+                    d["values"]
+                        .as_object()
+                        .map(|o| o.iter().map(|(k, v)| (k.clone(), text(v))).collect())
+                        .unwrap_or_default()
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    if draw_values.is_empty() {
+        p.push("manifest.json lists no \"draws\"");
+    }
+    let arms: Vec<(String, String)> = raw["arms"]
+        .as_array()
+        .map(|a| a.iter().map(|x| (text(&x["name"]), text(&x["scenario_file"]))).collect())
+        .unwrap_or_default();
+    if arms.is_empty() || arms.iter().any(|(n, _)| n.is_empty()) {
+        p.push("manifest.json lists no \"arms\", or an arm without a \"name\"");
+    }
+    let columns = [
+        "arm",
+        "quantity",
+        "metric",
+        "breakdown",
+        "draws",
+        "replications",
+        "base_mean",
+        "mean",
+        "se",
+        "param_low",
+        "param_high",
+        "stochastic_low",
+        "stochastic_high",
+        "parameter_share",
+        "pct_mean",
+        "pct_param_low",
+        "pct_param_high",
+        "mid",
+        "better",
+        "p_improve",
+        "p_important",
+    ];
+    let rows = read_csv(&dir.join("uncertainty.csv"), "uncertainty.csv", &columns, p).map(|rows| {
+        rows.into_iter()
+            .map(|r| UncertaintyRow {
+                arm: r[0].clone(),
+                quantity: r[1].clone(),
+                metric: r[2].clone(),
+                breakdown: breakdown(&r[3]),
+                draws: r[4].parse().unwrap_or(0),
+                replications: r[5].parse().unwrap_or(0),
+                base_mean: num(&r[6]),
+                mean: num(&r[7]),
+                se: num(&r[8]),
+                param_low: num(&r[9]),
+                param_high: num(&r[10]),
+                stochastic_low: num(&r[11]),
+                stochastic_high: num(&r[12]),
+                parameter_share: num(&r[13]),
+                pct_mean: num(&r[14]),
+                pct_param_low: num(&r[15]),
+                pct_param_high: num(&r[16]),
+                mid: num(&r[17]),
+                better: r[18].clone(),
+                p_improve: num(&r[19]),
+                p_important: num(&r[20]),
+            })
+            .collect()
+    });
+    let draws = read_csv(
+        &dir.join("draws.csv"),
+        "draws.csv",
+        &["draw", "arm", "quantity", "metric", "breakdown", "mean", "pct_change"],
+        p,
+    );
+    let mut per_draw = PerDraw::new();
+    for r in draws.unwrap_or_default() {
+        per_draw
+            .entry((r[1].clone(), r[2].clone(), r[3].clone(), breakdown(&r[4])))
+            .or_default()
+            .push((num(&r[5]), num(&r[6])));
+    }
+    Some(UncertaintyData {
+        of,
+        source,
+        from: text(&u["from"]),
+        parameters,
+        draw_values,
+        arms,
+        rows: rows?,
+        per_draw,
+        manifest,
+    })
 }
 
 fn read_compare(dir: &Path, manifest: Manifest, p: &mut Problems) -> Option<CompareData> {
