@@ -41,6 +41,12 @@ pub struct SteadyArgs {
     /// no-lever counterfactual a reform is compared with).
     #[arg(long)]
     pub with_levers: bool,
+    /// Fit nothing: run the scenario (without its levers, as the fit) for this many recorded
+    /// years after its warm-up, --replications replications (at least 2, for the standard
+    /// error), and print how far each cohort series moves a year against the drift bound (1 pp a
+    /// year for a share, 2 % for a count). Fails when a series is not within it.
+    #[arg(long, value_parser = clap::value_parser!(u32).range(1..=50), conflicts_with = "out")]
+    pub check_years: Option<u32>,
 }
 
 pub fn steady(args: SteadyArgs) -> anyhow::Result<()> {
@@ -54,8 +60,12 @@ pub fn steady(args: SteadyArgs) -> anyhow::Result<()> {
         loaded = scenario::from_resolved(loaded.chain.clone(), table)
             .context("the scenario without its [policy] levers does not validate (use --with-levers)")?;
         eprintln!(
-            "fitting without the scenario's [policy] levers (the no-lever counterfactual; --with-levers keeps them)"
+            "{} without the scenario's [policy] levers (the no-lever counterfactual; --with-levers keeps them)",
+            if args.check_years.is_some() { "running" } else { "fitting" }
         );
+    }
+    if let Some(years) = args.check_years {
+        return check_drift(&args, loaded.params, years);
     }
     if let Some(out) = &args.out {
         refuse_foreign(out)?;
@@ -101,10 +111,60 @@ pub fn steady(args: SteadyArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// `--check-years`: each cohort series' drift over the recorded years, against the bound.
+fn check_drift(args: &SteadyArgs, mut params: medgroup::params::Params, years: u32) -> anyhow::Result<()> {
+    if args.replications < 2 {
+        bail!(
+            "--check-years needs --replications 2 or more: the drift's standard error is taken across replications"
+        );
+    }
+    params.run.days = years * 365;
+    let warmup = params.run.warmup_days;
+    eprintln!(
+        "running {} replication(s) of {}: {warmup} warm-up days, then {years} recorded year(s)",
+        args.replications,
+        args.scenario.display()
+    );
+    let params = std::sync::Arc::new(params);
+    let reps: Vec<u32> = (args.replication..args.replication + args.replications).collect();
+    let start = Instant::now();
+    let results = medgroup::run::run_replications(&params, &reps, |_| {});
+    let drifts = medgroup::steady::drift(&results, warmup as usize);
+    println!(
+        "{:<30} {:<32} {:>12} {:>14} {:>8} {:>8}  verdict",
+        "series", "breakdown", "level", "drift a year", "SE", "bound"
+    );
+    for d in &drifts {
+        let unit = if d.share { "pp" } else { "%" };
+        println!(
+            "{:<30} {:<32} {:>12.4} {:>11.3} {unit:<2} {:>8.3} {:>5} {unit:<2}  {}",
+            d.series,
+            if d.breakdown.is_empty() { "all" } else { &d.breakdown },
+            d.level,
+            d.drift,
+            d.se,
+            d.bound,
+            if d.holds() { "holds" } else { "DRIFTS (|drift| + 2 SE ≥ bound)" }
+        );
+    }
+    eprintln!("({:.0} s)", start.elapsed().as_secs_f64());
+    let failing = drifts.iter().filter(|d| !d.holds()).count();
+    if drifts.is_empty() {
+        bail!("the scenario records none of the cohort series the check reads");
+    }
+    if failing > 0 {
+        bail!("{failing} of {} cohort series drift beyond the bound over {years} year(s)", drifts.len());
+    }
+    println!("every cohort series holds within the bound over {years} year(s)");
+    Ok(())
+}
+
 fn refuse_foreign(out: &Path) -> anyhow::Result<()> {
     if out.exists() {
         let text = std::fs::read_to_string(out).unwrap_or_default();
-        if !text.starts_with(HEADER) {
+        // The file may open with the schema line this command writes.
+        let own = text.lines().find(|l| !l.starts_with("#:schema")).unwrap_or_default();
+        if !own.starts_with(HEADER) {
             bail!(
                 "{} exists and was not written by `medgroup steady`: choose another --out or move it",
                 out.display()
@@ -158,6 +218,15 @@ fn relative(scenario: &Path, out: &Path) -> anyhow::Result<String> {
 
 fn overlay(scenario: &Path, out: &Path, f: &Fit, settings: &Settings, warmup: u32) -> anyhow::Result<String> {
     let mut s = String::new();
+    // The schema the fitted scenario names, as seen from the new file, so that an editor checks
+    // this one too.
+    let text = std::fs::read_to_string(scenario).unwrap_or_default();
+    if let Some(schema) = text.lines().next().and_then(|l| l.strip_prefix("#:schema ")) {
+        let at = scenario.parent().unwrap_or(Path::new(".")).join(schema.trim());
+        if at.exists() {
+            let _ = writeln!(s, "#:schema {}", relative(&at, out)?);
+        }
+    }
     let _ = writeln!(s, "{HEADER} from {} (docs/steady_state.md).", scenario.display());
     let _ = writeln!(
         s,

@@ -595,3 +595,108 @@ pub fn fit(params: &Params, settings: &Settings, mut progress: impl FnMut(u32, f
     });
     Fit { params: current, fitted, iterations, converged }
 }
+
+/// The drift bound of a steady start (issue of the steady start; docs/steady_state.md): a
+/// share may move by less than 1 percentage point a year, a count by less than 2 % of its level
+/// a year.
+pub const SHARE_BOUND_PP: f64 = 1.0;
+pub const COUNT_BOUND_PCT: f64 = 2.0;
+
+/// The cohort series whose drift is checked: the uncontrolled share, the enrolled patients, the
+/// acute events and every ward's occupancy.
+pub fn drift_checked(series: &str) -> bool {
+    matches!(
+        series,
+        "uncontrolled_patient_share" | "enrolled_patients" | "acute_events" | "bed_occupancy_midnight"
+    )
+}
+
+/// How far one daily series moves a year over the recorded days.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Drift {
+    pub series: String,
+    pub breakdown: String,
+    /// A share (drift in percentage points a year) or a count (drift in % of its level a year).
+    pub share: bool,
+    /// Mean over replications of the series over the recorded days.
+    pub level: f64,
+    /// Mean over replications of each replication's least-squares trend, a year (pp or %).
+    pub drift: f64,
+    /// Its standard error across replications (NaN with one replication).
+    pub se: f64,
+    /// [`SHARE_BOUND_PP`] or [`COUNT_BOUND_PCT`].
+    pub bound: f64,
+}
+
+impl Drift {
+    /// Within the bound with its upper confidence limit: |drift| + 2 SE < bound, so a trend that
+    /// cannot be told from the bound does not hold.
+    pub fn holds(&self) -> bool {
+        self.drift.abs() + 2.0 * self.se < self.bound
+    }
+}
+
+/// Least-squares slope of `y` against its index, per 365 steps.
+fn slope_per_year(y: &[f64]) -> f64 {
+    let n = y.len() as f64;
+    let mx = (n - 1.0) / 2.0;
+    let my = y.iter().sum::<f64>() / n;
+    let (mut sxy, mut sxx) = (0.0, 0.0);
+    for (i, v) in y.iter().enumerate() {
+        let dx = i as f64 - mx;
+        sxy += dx * (v - my);
+        sxx += dx * dx;
+    }
+    365.0 * sxy / sxx
+}
+
+/// The drift of every checked cohort series ([`drift_checked`]) over the days after `warmup`:
+/// each replication's daily trend, then their mean and standard error across replications.
+/// The replications must share the scenario (the same daily columns).
+pub fn drift(results: &[crate::model::record::ReplicationResult], warmup: usize) -> Vec<Drift> {
+    let Some(first) = results.first() else { return Vec::new() };
+    let columns = &first.daily.columns;
+    let mut out = Vec::new();
+    for (c, (series, breakdown)) in columns.iter().enumerate() {
+        if !drift_checked(series) {
+            continue;
+        }
+        let share = series != "enrolled_patients" && series != "acute_events";
+        let (mut slopes, mut means) = (Vec::new(), Vec::new());
+        for r in results {
+            let k = r.daily.columns.len();
+            let y: Vec<f64> = (warmup..r.daily.days()).map(|d| r.daily.values[d * k + c]).collect();
+            if y.len() < 2 {
+                continue;
+            }
+            means.push(y.iter().sum::<f64>() / y.len() as f64);
+            slopes.push(slope_per_year(&y));
+        }
+        if slopes.is_empty() {
+            continue;
+        }
+        let n = slopes.len() as f64;
+        let mean = slopes.iter().sum::<f64>() / n;
+        let se = if slopes.len() < 2 {
+            f64::NAN
+        } else {
+            (slopes.iter().map(|s| (s - mean).powi(2)).sum::<f64>() / (n - 1.0) / n).sqrt()
+        };
+        let level = means.iter().sum::<f64>() / n;
+        let (drift, se, bound) = if share {
+            (100.0 * mean, 100.0 * se, SHARE_BOUND_PP)
+        } else {
+            (100.0 * mean / level, 100.0 * se / level, COUNT_BOUND_PCT)
+        };
+        out.push(Drift {
+            series: series.clone(),
+            breakdown: breakdown.clone(),
+            share,
+            level,
+            drift,
+            se,
+            bound,
+        });
+    }
+    out
+}
