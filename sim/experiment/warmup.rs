@@ -8,7 +8,7 @@
 //! A truncation counts only when the transient it removes is material: the mean of the deleted
 //! days differs from the mean of the rest by at least 1 percentage point for a share (occupancy,
 //! uncontrolled share) or 2 % for a count, rate or wait ([`material`]) — the drift bound of a
-//! steady start (docs/steady_state.md). A nearly flat, low-noise series otherwise has its MSER-5
+//! steady start (docs/steady_state.md) — and, for an outpatient wait, at least 0.02 days. A nearly flat, low-noise series otherwise has its MSER-5
 //! point anywhere in the searched half.
 
 use crate::metrics::series;
@@ -57,7 +57,8 @@ pub fn is_share(series: &str) -> bool {
 }
 
 /// The level change between the deleted and the kept days of `x`, truncated at `m`, and whether
-/// it is material: at least 0.01 for a share, 2 % of the kept mean otherwise.
+/// it is material: at least 0.01 for a share, 2 % of the kept mean otherwise (and for an
+/// outpatient wait at least 0.02 days, [`wait_floor`]).
 pub fn material(series: &str, x: &[f64], m: usize) -> (f64, bool) {
     if m == 0 || m >= x.len() {
         return (0.0, false);
@@ -68,11 +69,19 @@ pub fn material(series: &str, x: &[f64], m: usize) -> (f64, bool) {
         let shift = kept - deleted;
         (shift, shift.abs() >= 0.01)
     } else if kept == 0.0 {
-        (0.0, deleted != 0.0)
+        (0.0, deleted.abs() >= wait_floor(series))
     } else {
         let shift = (kept - deleted) / kept.abs();
-        (shift, shift.abs() >= 0.02)
+        (shift, shift.abs() >= 0.02 && (kept - deleted).abs() >= wait_floor(series))
     }
+}
+
+/// The smallest change of a wait (days) that counts as material: 2 % of the wait's one-day
+/// minimal important difference (README's table; an assumption), the same 2 % as for counts,
+/// taken of the MID because a wait near zero (a member hospital's few-minute mean wait) otherwise
+/// shows its noise as a level change of tens of percent. 0 for every other series.
+fn wait_floor(series: &str) -> f64 {
+    if series == series::OUTPATIENT_WAIT_DAYS.id { 0.02 } else { 0.0 }
 }
 
 impl WarmupCheck {
@@ -271,6 +280,12 @@ mod tests {
         assert!(!material("uncontrolled_patient_share", &x, 10).1);
         let y: Vec<f64> = (0..100).map(|d| if d < 10 { 0.5 } else { 0.52 }).collect();
         assert!(material("uncontrolled_patient_share", &y, 10).1);
+        // A wait near zero: 0.0005 → 0.0001 days is -80 % but 35 seconds, not material; the
+        // same -80 % of a half-day wait is.
+        let tiny: Vec<f64> = (0..100).map(|d| if d < 10 { 0.0005 } else { 0.0001 }).collect();
+        assert!(!material("outpatient_wait_days", &tiny, 10).1);
+        let half: Vec<f64> = (0..100).map(|d| if d < 10 { 0.5 } else { 0.1 }).collect();
+        assert!(material("outpatient_wait_days", &half, 10).1);
     }
 
     #[test]
