@@ -280,15 +280,30 @@ impl Counts {
         }
     }
 
+    /// Zero every count, keeping the vectors' allocations (the day's counts are cleared every
+    /// day): the result equals `Counts::new` of the same sizes (tested).
     fn clear(&mut self) {
-        let (f, h, k, c, city) = (
-            self.visits.len(),
-            self.hist_len() - 1,
-            self.campaign_found.len(),
-            self.forgone_by_catchment.len(),
-            self.cross_group_visits.len(),
-        );
-        *self = Counts::new(f, h, k, c, city);
+        fn zeroed<T: Default + Clone>(mut v: Vec<T>) -> Vec<T> {
+            v.fill(T::default());
+            v
+        }
+        let old = std::mem::take(self);
+        *self = Counts {
+            cross_group_visits: zeroed(old.cross_group_visits),
+            referrals_up_by_catchment: zeroed(old.referrals_up_by_catchment),
+            spending_by_catchment: zeroed(old.spending_by_catchment),
+            forgone_by_catchment: zeroed(old.forgone_by_catchment),
+            wait_by_catchment: zeroed(old.wait_by_catchment),
+            oop_by_catchment: zeroed(old.oop_by_catchment),
+            campaign_found: zeroed(old.campaign_found),
+            campaign_days: zeroed(old.campaign_days),
+            emergency_visits: zeroed(old.emergency_visits),
+            no_shows: zeroed(old.no_shows),
+            visits: zeroed(old.visits),
+            shared_received: zeroed(old.shared_received),
+            wait_hist: zeroed(old.wait_hist),
+            ..Counts::default()
+        };
     }
 }
 
@@ -1213,4 +1228,27 @@ fn hist_quantile(hist: &[u64], q: f64) -> f64 {
         }
     }
     (hist.len() - 1) as f64
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A day's counts after `clear` equal fresh counts of the same sizes, whatever was counted
+    /// in them: no vector is lost or left with old values.
+    #[test]
+    fn cleared_counts_are_fresh_counts() {
+        let mut c = Counts::new(3, 5, 2, 4, 2);
+        c.deaths = 4;
+        c.visits[1] = 7;
+        c.wait_hist[3] = 2;
+        c.spending[1][2] = 3.0;
+        c.campaign_days[1] = 1;
+        c.spending_by_catchment[1][0] = 2.0;
+        c.oop_by_catchment[3] = (1.5, 1);
+        c.budget_yuan = 1.0;
+        assert_ne!(c, Counts::new(3, 5, 2, 4, 2));
+        c.clear();
+        assert_eq!(c, Counts::new(3, 5, 2, 4, 2));
+    }
 }
