@@ -35,6 +35,7 @@
 //!
 //! Deterministic: the same scenario, replication and settings give the same fit. No I/O.
 
+use crate::metrics::series;
 use crate::model::{ENROLLED, Model, Patient};
 use crate::params::Params;
 use crate::run::run_replication_with;
@@ -596,19 +597,21 @@ pub fn fit(params: &Params, settings: &Settings, mut progress: impl FnMut(u32, f
     Fit { params: current, fitted, iterations, converged }
 }
 
-/// The drift bound of a steady start (issue of the steady start; docs/steady_state.md): a
-/// share may move by less than 1 percentage point a year, a count by less than 2 % of its level
-/// a year.
+/// The drift bound of a steady start (docs/steady_state.md): a share may move by less than 1
+/// percentage point a year, a count by less than 2 % of its level a year.
 pub const SHARE_BOUND_PP: f64 = 1.0;
 pub const COUNT_BOUND_PCT: f64 = 2.0;
 
 /// The cohort series whose drift is checked: the uncontrolled share, the enrolled patients, the
 /// acute events and every ward's occupancy.
-pub fn drift_checked(series: &str) -> bool {
-    matches!(
-        series,
-        "uncontrolled_patient_share" | "enrolled_patients" | "acute_events" | "bed_occupancy_midnight"
-    )
+pub fn drift_checked(name: &str) -> bool {
+    [
+        series::UNCONTROLLED_PATIENT_SHARE.id,
+        series::ENROLLED_PATIENTS.id,
+        series::ACUTE_EVENTS.id,
+        series::BED_OCCUPANCY_MIDNIGHT.id,
+    ]
+    .contains(&name)
 }
 
 /// How far one daily series moves a year over the recorded days.
@@ -661,7 +664,7 @@ pub fn drift(results: &[crate::model::record::ReplicationResult], warmup: usize)
         if !drift_checked(series) {
             continue;
         }
-        let share = series != "enrolled_patients" && series != "acute_events";
+        let share = crate::experiment::warmup::is_share(series);
         let (mut slopes, mut means) = (Vec::new(), Vec::new());
         for r in results {
             let k = r.daily.columns.len();

@@ -8,8 +8,8 @@
 //! A truncation counts only when the transient it removes is material: the mean of the deleted
 //! days differs from the mean of the rest by at least 1 percentage point for a share (occupancy,
 //! uncontrolled share) or 2 % for a count, rate or wait ([`material`]) — the drift bound of a
-//! steady start (docs/steady_state.md) — and, for an outpatient wait, at least 0.02 days. A nearly flat, low-noise series otherwise has its MSER-5
-//! point anywhere in the searched half.
+//! steady start (docs/steady_state.md) — and, for an outpatient wait, at least 0.02 days. A
+//! nearly flat, low-noise series otherwise has its MSER-5 point anywhere in the searched half.
 
 use crate::metrics::series;
 use crate::model::record::{DailyTable, ReplicationResult};
