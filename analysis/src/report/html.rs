@@ -351,24 +351,7 @@ pub fn render(c: &Content, svgs: &[String]) -> String {
     }
 
     if let Some((header, rows)) = c.groups.split_first() {
-        let _ = write!(
-            h,
-            "<section id=\"groups\"><h2>{}</h2>\n<p>{}</p>\n<table class=\"groups\"><thead><tr>",
-            esc(w.groups),
-            esc(w.groups_note)
-        );
-        for col in header {
-            let _ = write!(h, "<th>{}</th>", esc(col));
-        }
-        h.push_str("</tr></thead><tbody>\n");
-        for row in rows {
-            h.push_str("<tr>");
-            for cell in row {
-                let _ = write!(h, "<td>{}</td>", esc(cell));
-            }
-            h.push_str("</tr>\n");
-        }
-        h.push_str("</tbody></table></section>\n");
+        table_section(&mut h, "groups", w.groups, w.groups_note, header, rows);
     }
 
     if !c.sweep.is_empty() {
