@@ -52,12 +52,22 @@ pub const fn mix64(mut z: u64) -> u64 {
 
 /// Hashes a sequence of words into one seed; order matters.
 pub fn hash_words(words: &[u64]) -> u64 {
-    let mut h = 0x6a09_e667_f3bc_c909_u64; // fractional part of √2, a nothing-up-my-sleeve start
+    // fractional part of √2, a nothing-up-my-sleeve start
+    hash_more(0x6a09_e667_f3bc_c909_u64, words)
+}
+
+/// Continues `hash_words` from the hash `h` of a prefix: `hash_more(hash_words(a), b)` is
+/// `hash_words` of `a` followed by `b`.
+#[inline]
+fn hash_more(mut h: u64, words: &[u64]) -> u64 {
     for &w in words {
         h = mix64(h ^ mix64(w.wrapping_add(0x9e37_79b9_7f4a_7c15)));
     }
     h
 }
+
+/// The number of `Purpose` discriminants plus one (they start at 1).
+const PURPOSES: usize = Purpose::Theatre as usize + 1;
 
 /// A stream key from a name (FNV-1a), so that a facility's streams do not depend on its position
 /// in the scenario: adding a facility leaves every other facility's draws unchanged.
@@ -83,30 +93,28 @@ fn seeded(seed: u64) -> Rng {
 /// The stream factory of one replication.
 #[derive(Debug, Clone, Copy)]
 pub struct Streams {
-    replication_seed: u64,
+    /// `hash_words(&[replication seed, purpose])` for each purpose's discriminant: every
+    /// stream's name starts with these two words, so their half of the hash is computed once.
+    prefix: [u64; PURPOSES],
 }
 
 impl Streams {
     /// Streams for `replication` of an experiment with `master_seed`. The replication seed is a
     /// hash of both, never `seed + replication`, so experiments with nearby seeds do not overlap.
     pub fn new(master_seed: u64, replication: u32) -> Streams {
-        Streams { replication_seed: hash_words(&[master_seed, u64::from(replication)]) }
+        let replication_seed = hash_words(&[master_seed, u64::from(replication)]);
+        Streams { prefix: std::array::from_fn(|purpose| hash_words(&[replication_seed, purpose as u64])) }
     }
 
     /// A stream for `purpose` and `key`.
     pub fn stream(&self, purpose: Purpose, key: u64) -> Rng {
-        seeded(hash_words(&[self.replication_seed, purpose as u64, key]))
+        seeded(hash_more(self.prefix[purpose as usize], &[key]))
     }
 
     /// The `counter`-th short stream of a patient for `purpose`. The caller advances the
     /// patient's counter once per use, so each use gets fresh, reproducible numbers.
     pub fn patient(&self, purpose: Purpose, patient_id: u32, counter: u32) -> Rng {
-        seeded(hash_words(&[
-            self.replication_seed,
-            purpose as u64,
-            u64::from(patient_id),
-            u64::from(counter),
-        ]))
+        seeded(hash_more(self.prefix[purpose as usize], &[u64::from(patient_id), u64::from(counter)]))
     }
 }
 
@@ -125,6 +133,24 @@ mod tests {
             assert_eq!(fast, generic, "seed {seed}");
             for _ in 0..3 {
                 assert_eq!(fast.random::<u64>(), generic.random::<u64>(), "seed {seed}");
+            }
+        }
+    }
+
+    #[test]
+    fn a_streams_name_is_hashed_whole() {
+        // The stored prefixes give the hash of the whole name: (replication seed, purpose, key…).
+        let (master, replication) = (20_260_101, 3);
+        let s = Streams::new(master, replication);
+        let seed = hash_words(&[master, u64::from(replication)]);
+        for purpose in [Purpose::Population, Purpose::Disease, Purpose::Care, Purpose::Theatre] {
+            for key in [0, 1, 77, u64::MAX] {
+                let whole = seeded(hash_words(&[seed, purpose as u64, key]));
+                assert_eq!(s.stream(purpose, key), whole);
+            }
+            for (id, counter) in [(0, 0), (5, 1), (u32::MAX, u32::MAX)] {
+                let whole = seeded(hash_words(&[seed, purpose as u64, u64::from(id), u64::from(counter)]));
+                assert_eq!(s.patient(purpose, id, counter), whole);
             }
         }
     }
