@@ -18,10 +18,10 @@ use crate::experiment::{MAX_SEED, Shard, Uncertainty, UncertaintyRecord};
 use crate::model::record::ReplicationResult;
 use crate::output::write_atomic;
 use crate::rng::name_key;
-use crate::run::run_replication;
+use crate::run::{Replication, run_replication};
 use crate::scenario::{self, KeyPath, Loaded};
 use crate::store;
-use analysis::abc::{AbcConfig, AbcSmc, Evaluation, Proposal, StopReason};
+use analysis::abc::{AbcConfig, AbcSmc, EarlyLook, Evaluation, Proposal, StopReason};
 use analysis::charts::{BarChart, BarSeries, Chart, IntervalChart, IntervalRow};
 use analysis::morris::{MorrisDesign, MorrisTable};
 use analysis::targets::{self, Calibration, Known, Parameter, Target};
@@ -106,8 +106,17 @@ impl Simulator {
     /// One simulation: replication 0 of the scenario with `theta` and `seed`. `None` if the
     /// values do not give a valid scenario.
     pub fn simulate(&self, theta: &[f64], seed: u64) -> Option<ReplicationResult> {
+        self.replication(theta, seed).map(|r| {
+            let mut r = r;
+            r.run_until(u32::MAX, |_| {});
+            r.finish()
+        })
+    }
+
+    /// As [`simulate`](Self::simulate), built but not yet run, to be run in steps.
+    pub fn replication(&self, theta: &[f64], seed: u64) -> Option<Replication> {
         let loaded = self.scenario(theta, seed).ok()?;
-        Some(run_replication(&Arc::new(loaded.params), 0))
+        Some(Replication::new(&Arc::new(loaded.params), 0))
     }
 }
 
@@ -133,10 +142,18 @@ pub fn target_breakdown(t: &Target) -> anyhow::Result<String> {
 
 /// The value of every target in one simulation (NaN where the output is missing).
 pub fn target_values(targets: &[(String, String)], r: Option<&ReplicationResult>) -> Vec<f64> {
+    r.map_or_else(|| vec![f64::NAN; targets.len()], |r| values_of(targets, &r.metrics))
+}
+
+/// The value of every target among `metrics` (the first row of its name and breakdown; NaN
+/// where there is none).
+fn values_of(targets: &[(String, String)], metrics: &[crate::model::record::Metric]) -> Vec<f64> {
     targets
         .iter()
         .map(|(name, breakdown)| {
-            r.and_then(|r| r.metrics.iter().find(|m| &m.name == name && &m.breakdown == breakdown))
+            metrics
+                .iter()
+                .find(|m| &m.name == name && &m.breakdown == breakdown)
                 .map_or(f64::NAN, |m| m.value)
         })
         .collect()
@@ -179,8 +196,19 @@ pub fn read_targets(
     set(overrides.simulations_per_generation, &mut abc.simulations_per_generation);
     set(overrides.generations, &mut abc.generations);
     set(overrides.predictive_simulations, &mut abc.predictive_simulations);
-    validate_with(loaded, |known| file.validate(known))
-        .map_err(|problems| problems_error(targets_path, &problems))
+    let calibration = validate_with(loaded, |known| file.validate(known))
+        .map_err(|problems| problems_error(targets_path, &problems))?;
+    if let Some(lazy) = calibration.abc.lazy
+        && lazy.check_day >= loaded.params.run.days
+    {
+        bail!(
+            "{}: abc.lazy.check_day must be fewer than the scenario's {} recorded days (run.days), got {}",
+            targets_path.display(),
+            loaded.params.run.days,
+            lazy.check_day
+        );
+    }
+    Ok(calibration)
 }
 
 /// Runs a targets-file validation with what `loaded` knows: its numeric keys, the program's
@@ -315,6 +343,9 @@ struct Line {
     generation: u32,
     index: u32,
     outputs: Vec<Vec<Option<f64>>>,
+    /// The early look at the proposal (lazy ABC), when the calibration makes one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    early: Option<EarlyLook>,
 }
 
 impl Line {
@@ -323,6 +354,7 @@ impl Line {
             generation: self.generation,
             index: self.index,
             outputs: self.outputs.iter().map(|r| r.iter().map(|v| v.unwrap_or(f64::NAN)).collect()).collect(),
+            early: self.early,
         }
     }
 }
@@ -540,19 +572,8 @@ impl Calibrator {
         let failed: Mutex<Option<std::io::Error>> = Mutex::new(None);
         pool.install(|| {
             pending.proposals.par_iter().with_max_len(1).for_each(|p| {
-                let outputs: Vec<Vec<Option<f64>>> = p
-                    .seeds
-                    .iter()
-                    .map(|&seed| {
-                        let r = self.model.simulate(&p.theta, seed);
-                        on_simulation();
-                        target_values(&self.targets, r.as_ref())
-                            .into_iter()
-                            .map(|v| v.is_finite().then_some(v))
-                            .collect()
-                    })
-                    .collect();
-                if let Err(e) = out.append(&Line { generation: g, index: p.index, outputs }) {
+                let (outputs, early) = self.evaluate(p, &on_simulation);
+                if let Err(e) = out.append(&Line { generation: g, index: p.index, outputs, early }) {
                     *failed.lock().expect("no panic while holding the lock") = Some(e);
                 }
             })
@@ -561,6 +582,78 @@ impl Calibrator {
             bail!("cannot write {}: {e}", file.display());
         }
         Ok(file)
+    }
+
+    /// One proposal's runs, one per seed, each ended once the fitted targets' management years
+    /// are recorded (a day depends only on the days before it, so those years' values are the
+    /// full run's; targets of weight 0 are left out, the posterior-predictive runs report
+    /// them). With an early look (`[abc.lazy]`), the first run is looked at after its check day
+    /// and the proposal may stop there ([`AbcSmc::early_look`]).
+    fn evaluate(
+        &self,
+        p: &Proposal,
+        on_simulation: &(impl Fn() + Sync),
+    ) -> (Vec<Vec<Option<f64>>>, Option<EarlyLook>) {
+        let look_day = self.abc.early_look_day();
+        let mut early = None;
+        let mut rows = Vec::with_capacity(p.seeds.len());
+        for (r, &seed) in p.seeds.iter().enumerate() {
+            let Some(mut rep) = self.model.replication(&p.theta, seed) else {
+                // Not a valid scenario: no values, and an early look that saw none.
+                if r == 0 {
+                    early = look_day
+                        .and_then(|_| self.abc.early_look(p.index, &vec![f64::NAN; self.targets.len()]));
+                }
+                on_simulation();
+                rows.push(vec![None; self.targets.len()]);
+                continue;
+            };
+            let run = rep.params().run;
+            if let (0, Some(day)) = (r, look_day) {
+                rep.run_until(run.warmup_days + day, |_| {});
+                let mut metrics = rep.year_to_date();
+                metrics.extend(rep.results().metrics);
+                let values = values_of(&self.targets, &metrics);
+                let look = self.abc.early_look(p.index, &values).expect("a look day implies a look");
+                early = Some(look);
+                if look.stopped {
+                    on_simulation();
+                    return (Vec::new(), early);
+                }
+            }
+            rep.run_until(self.fitted_end(&run), |_| {});
+            let truncated = rep.days_run() < run.total_days();
+            let result = rep.finish();
+            on_simulation();
+            rows.push(
+                target_values(&self.targets, Some(&result))
+                    .into_iter()
+                    .zip(&self.calibration.targets)
+                    .map(|(v, t)| (v.is_finite() && !(truncated && t.weight == 0.0)).then_some(v))
+                    .collect(),
+            );
+        }
+        (rows, early)
+    }
+
+    /// The day after which no fitted target (weight > 0) changes: the end of the last
+    /// management year a fitted target names (`year=k`), or the run's end when one reads the
+    /// whole recorded window.
+    fn fitted_end(&self, run: &crate::params::RunParams) -> u32 {
+        self.targets
+            .iter()
+            .zip(&self.calibration.targets)
+            .filter(|(_, t)| t.weight > 0.0)
+            .map(|((_, breakdown), _)| {
+                breakdown
+                    .split(';')
+                    .find_map(|kv| kv.strip_prefix("year="))
+                    .and_then(|k| k.parse::<u32>().ok())
+                    .map_or(run.total_days(), |k| run.warmup_days + 365 * k)
+            })
+            .max()
+            .unwrap_or(run.total_days())
+            .min(run.total_days())
     }
 
     /// Gathers the pending generation from every file and advances the ABC state one
@@ -626,7 +719,12 @@ impl Calibrator {
                     .map(|v| v.is_finite().then_some(v))
                     .collect();
                 // A failed write only means this simulation is redone by the next run.
-                let _ = out.append(&Line { generation: u32::MAX, index: d.index, outputs: vec![values] });
+                let _ = out.append(&Line {
+                    generation: u32::MAX,
+                    index: d.index,
+                    outputs: vec![values],
+                    early: None,
+                });
             })
         });
         out.close(&header, |l: &Line| Some(l.index))?;
@@ -647,11 +745,12 @@ impl Calibrator {
             .iter()
             .map(|p| {
                 format!(
-                    "| {} | {:.4} | {:.1} | {} | {} |",
+                    "| {} | {:.4} | {:.1} | {} | {} | {} |",
                     p.generation,
                     p.epsilon,
                     p.ess,
                     p.simulations,
+                    p.stopped_early,
                     p.acceptance_rate.map_or("—".to_string(), |r| format!("{:.1} %", 100.0 * r))
                 )
             })
@@ -659,7 +758,7 @@ impl Calibrator {
         let report = format!(
             "# Calibration of \"{}\"\n\nScenario `{}` (hash {}), targets `{}`, seed {}, medgroup {}.\n\
              Stopped: {:?}. Simulations: {} in the ABC generations, {} posterior-predictive.\n\n\
-             ## Generations\n\n| generation | ε | ESS | simulations | acceptance |\n|---|---|---|---|---|\n{}\n\n\
+             ## Generations\n\n{}| generation | ε | ESS | simulations | stopped early | acceptance |\n|---|---|---|---|---|---|\n{}\n\n\
              ## Posterior (weighted, last population)\n\n{}\n\n\
              ## Fit: every target, observed vs simulated (posterior predictive)\n\n{} of {} targets pass.\n\n{}\n",
             model.loaded.params.name,
@@ -671,6 +770,7 @@ impl Calibrator {
             abc.stopped(),
             abc.history().iter().map(|p| p.simulations).sum::<usize>(),
             sims.len(),
+            lazy_note(abc.config().settings.lazy),
             history.join("\n"),
             posterior.to_markdown(),
             fit.passed(),
@@ -710,6 +810,22 @@ impl Calibrator {
             targets: fit.rows.len(),
         })
     }
+}
+
+/// The fit report's sentence on the early look (lazy ABC), before the generations table.
+fn lazy_note(lazy: Option<analysis::targets::LazySettings>) -> String {
+    lazy.map_or_else(String::new, |l| {
+        format!(
+            "From generation 1 each proposal's first run was looked at after {} recorded days: one whose \
+             year-to-date distance exceeded {} × the previous ε was run on with probability {} (its weight \
+             then × {:.3}) and stopped otherwise (lazy ABC, Prangle 2016; docs/odd.md). A stopped proposal \
+             counts one simulation.\n\n",
+            l.check_day,
+            l.factor,
+            l.continue_probability,
+            1.0 / l.continue_probability
+        )
+    })
 }
 
 /// What a finished calibration wrote, for the command to show.

@@ -89,6 +89,7 @@ const TAG_PROPOSAL: u64 = 1;
 const TAG_EVALUATION: u64 = 2;
 const TAG_PREDICTIVE: u64 = 3;
 const TAG_PREDICTIVE_EVALUATION: u64 = 4;
+const TAG_LAZY: u64 = 5;
 
 /// What an ABC-SMC run needs: the parameters with their priors, the targets, the settings and
 /// the master seed.
@@ -132,8 +133,23 @@ pub struct Evaluation {
     pub index: u32,
     /// `outputs[r][k]`: target k's simulated value in replication r (R rows of one value per
     /// target, in [`AbcConfig::targets`] order). A non-finite value (a failed run, an output
-    /// that is undefined in that run) makes the proposal's distance infinite.
+    /// that is undefined in that run) makes the proposal's distance infinite. Empty for a
+    /// proposal stopped at its early look.
     pub outputs: Vec<Vec<f64>>,
+    /// The early look's verdict, when there was one (see [`AbcSmc::early_look`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub early: Option<EarlyLook>,
+}
+
+/// What the early look at a proposal decided (lazy ABC, Prangle 2016).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct EarlyLook {
+    /// The year-to-date distance over the fitted targets that had a year-to-date value.
+    pub distance: f64,
+    /// The probability with which the proposal was run on: 1 unless it was flagged.
+    pub continue_probability: f64,
+    /// Stopped there: never simulated to the end, its distance is infinite.
+    pub stopped: bool,
 }
 
 /// A member of a population.
@@ -153,6 +169,14 @@ pub struct Particle {
     pub distance: f64,
     /// Simulated target values (mean over the replications).
     pub outputs: Vec<f64>,
+    /// The probability with which it was run on after its early look (1 without one); its
+    /// raw weight includes the factor 1 / this.
+    #[serde(default = "one")]
+    pub continue_probability: f64,
+}
+
+fn one() -> f64 {
+    1.0
 }
 
 /// The weighted sample kept at the end of a generation.
@@ -165,10 +189,14 @@ pub struct Population {
     pub particles: Vec<Particle>,
     /// Effective sample size 1 / Σ w².
     pub ess: f64,
-    /// Model runs this generation (M × R).
+    /// Model runs this generation (M × R, less the R − 1 runs not started for each proposal
+    /// stopped at its early look).
     pub simulations: usize,
-    /// Proposals whose distance was not finite.
+    /// Proposals whose distance was not finite (those stopped early included).
     pub non_finite: usize,
+    /// Proposals stopped at their early look.
+    #[serde(default)]
+    pub stopped_early: usize,
     /// Share of this generation's proposals within the previous tolerance (`None` in
     /// generation 0): Lenormand et al.'s p_acc, which falls towards 0 as the population stops
     /// improving.
@@ -292,6 +320,18 @@ impl fmt::Display for AbcError {
 }
 
 impl std::error::Error for AbcError {}
+
+/// [`distance`] over the weighted targets whose value is finite (the others are left out, not
+/// counted as infinite): the distance of a run's year-to-date values, where some targets have
+/// none yet. 0 when none has a value.
+pub fn partial_distance(targets: &[Target], outputs: &[f64]) -> f64 {
+    targets
+        .iter()
+        .zip(outputs)
+        .filter(|(t, v)| t.weight > 0.0 && v.is_finite())
+        .map(|(t, &v)| distance(std::slice::from_ref(t), &[v]))
+        .sum()
+}
 
 /// The weighted squared distance Σ_k w_k ((s_k − obs_k) / scale_k)² between simulated values
 /// `outputs` (one per target) and the targets; +∞ when a weighted target's value is not finite.
@@ -450,6 +490,42 @@ impl AbcSmc {
         (Proposal { generation: t, index, theta, seeds }, z)
     }
 
+    /// The recorded day of the early look at each proposal of the pending generation (lazy ABC,
+    /// the `[abc.lazy]` settings): `None` when there is none, which is always so in generation
+    /// 0, where no tolerance exists yet to compare with.
+    pub fn early_look_day(&self) -> Option<u32> {
+        let lazy = self.config.settings.lazy?;
+        self.population().map(|_| lazy.check_day)
+    }
+
+    /// The early look at proposal `index` of the pending generation, given the year-to-date
+    /// values of its first run (one per target, NaN where a target has none): `None` when
+    /// [`early_look_day`](Self::early_look_day) is. The rule (Prangle 2016, "Lazy ABC"):
+    /// the proposal is flagged when its year-to-date distance — [`partial_distance`], over the
+    /// weighted targets that have a value — exceeds `factor` × the previous tolerance ε. A
+    /// flagged proposal is run on with probability `continue_probability` = α, decided by a
+    /// uniform draw from its own stream, and stopped otherwise. A proposal stopped has
+    /// distance ∞; one run on after being flagged has its importance weight multiplied by
+    /// 1/α. The expected weight a proposal contributes to the population is then what it
+    /// would be without the look, for any factor and any α > 0, so the population is a
+    /// weighted sample of the same ABC posterior; the settings change only the cost and how
+    /// uneven the weights are (Prangle 2016, section 3).
+    pub fn early_look(&self, index: u32, year_to_date: &[f64]) -> Option<EarlyLook> {
+        self.verdict(index, partial_distance(&self.config.targets, year_to_date))
+    }
+
+    fn verdict(&self, index: u32, distance: f64) -> Option<EarlyLook> {
+        let lazy = self.config.settings.lazy?;
+        let epsilon = self.population()?.epsilon;
+        if distance.is_nan() || distance <= lazy.factor * epsilon {
+            return Some(EarlyLook { distance, continue_probability: 1.0, stopped: false });
+        }
+        let mut rng = stream(&[self.config.seed, TAG_LAZY, u64::from(self.generation), u64::from(index)]);
+        let u = open01(&mut rng);
+        let alpha = lazy.continue_probability;
+        Some(EarlyLook { distance, continue_probability: alpha, stopped: u >= alpha })
+    }
+
     /// Consumes the evaluations of every proposal of the pending generation (in any order) and
     /// makes the next population. Returns the new population; on error the state is unchanged.
     pub fn advance(&mut self, evaluations: &[Evaluation]) -> Result<&Population, AbcError> {
@@ -471,7 +547,24 @@ impl AbcSmc {
             if slot.is_some() {
                 return Err(AbcError::Duplicate { index: e.index });
             }
-            if e.outputs.len() != reps || e.outputs.iter().any(|row| row.len() != nt) {
+            let expected = self.verdict(e.index, e.early.map_or(f64::NAN, |l| l.distance));
+            if e.early != expected {
+                return Err(AbcError::Shape {
+                    index: e.index,
+                    message: format!(
+                        "its early look ({:?}) is not the one this calibration's settings give ({expected:?})",
+                        e.early
+                    ),
+                });
+            }
+            let stopped = e.early.is_some_and(|l| l.stopped);
+            if stopped && !e.outputs.is_empty() {
+                return Err(AbcError::Shape {
+                    index: e.index,
+                    message: "stopped at its early look, yet it has outputs".into(),
+                });
+            }
+            if !stopped && (e.outputs.len() != reps || e.outputs.iter().any(|row| row.len() != nt)) {
                 return Err(AbcError::Shape {
                     index: e.index,
                     message: format!(
@@ -493,28 +586,42 @@ impl AbcSmc {
         let fresh: Vec<Particle> = (0..m)
             .map(|i| {
                 let (p, z) = self.draw(i as u32, &cum);
-                let rows = &slots[i].expect("checked above").outputs;
-                let outputs: Vec<f64> =
-                    (0..nt).map(|k| rows.iter().map(|r| r[k]).sum::<f64>() / reps as f64).collect();
-                let distance = distance(&self.config.targets, &outputs);
+                let e = slots[i].expect("checked above");
+                let rows = &e.outputs;
+                let stopped = e.early.is_some_and(|l| l.stopped);
+                let continue_probability = e.early.map_or(1.0, |l| l.continue_probability);
+                let (outputs, distance) = if stopped {
+                    (vec![f64::NAN; nt], f64::INFINITY)
+                } else {
+                    let outputs: Vec<f64> =
+                        (0..nt).map(|k| rows.iter().map(|r| r[k]).sum::<f64>() / reps as f64).collect();
+                    let d = distance(&self.config.targets, &outputs);
+                    (outputs, d)
+                };
                 Particle {
                     generation: t,
                     index: p.index,
                     theta: p.theta,
                     z,
-                    ln_raw_weight: 0.0,
+                    ln_raw_weight: -continue_probability.ln(),
                     weight: 0.0,
                     distance,
                     outputs,
+                    continue_probability,
                 }
             })
             .collect();
         let n = self.config.settings.particles;
         let non_finite = fresh.iter().filter(|c| !c.distance.is_finite()).count();
+        let stopped_early =
+            slots.iter().filter(|e| e.is_some_and(|e| e.early.is_some_and(|l| l.stopped))).count();
         let previous = self.population();
         let previous_epsilon = previous.map(|p| p.epsilon);
-        let acceptance_rate =
-            previous_epsilon.map(|e| fresh.iter().filter(|c| c.distance <= e).count() as f64 / m as f64);
+        // A proposal run on after being flagged stands for 1/α proposals, as in its weight.
+        let acceptance_rate = previous_epsilon.map(|e| {
+            fresh.iter().filter(|c| c.distance <= e).map(|c| 1.0 / c.continue_probability).sum::<f64>()
+                / m as f64
+        });
 
         // The previous population competes with the new proposals (Lenormand et al. 2013): the
         // tolerance can only fall, and a particle leaves only when N better ones exist.
@@ -541,7 +648,7 @@ impl AbcSmc {
                 let ln_prior: f64 = c.z.iter().map(|&v| ln_logistic_pdf(v)).sum();
                 let terms: Vec<f64> =
                     prev.particles.iter().map(|q| q.weight.ln() + kernel.ln_density(&c.z, &q.z, d)).collect();
-                c.ln_raw_weight = ln_prior - log_sum_exp(&terms);
+                c.ln_raw_weight = ln_prior - log_sum_exp(&terms) - c.continue_probability.ln();
             }
         }
         let max = candidates.iter().map(|c| c.ln_raw_weight).fold(f64::NEG_INFINITY, f64::max);
@@ -556,8 +663,9 @@ impl AbcSmc {
             epsilon,
             particles: candidates,
             ess,
-            simulations: m * reps,
+            simulations: (m - stopped_early) * reps + stopped_early,
             non_finite,
+            stopped_early,
             acceptance_rate,
         };
 

@@ -219,6 +219,35 @@ pub struct AbcFile {
     /// Posterior-predictive simulations for the fit report.
     /// unit: simulations · range: integer 1..=1000000 · default: 100
     pub predictive_simulations: Option<i64>,
+    /// An early look at each proposal part-way through its first run, to stop hopeless ones
+    /// (lazy ABC, Prangle 2016); see the table's keys.
+    /// unit: table · range: the keys below · default: absent (every proposal runs to the end)
+    pub lazy: Option<LazyFile>,
+}
+
+/// The `[abc.lazy]` table as written: when a proposal is looked at early, which ones are
+/// flagged, and how often a flagged one is still run to the end. A flagged proposal that is run
+/// on has its importance weight multiplied by 1 / `continue_probability`, so the population
+/// stays a weighted sample of the same posterior whatever these settings; they change only the
+/// cost and the variance of the weights.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LazyFile {
+    /// Recorded days after which each proposal's first run is looked at (its year-to-date
+    /// values of the fitted targets).
+    /// unit: days · range: integer 1..=100000, fewer than the scenario's recorded days · default: none (an
+    /// `[abc.lazy]` table without it is refused)
+    pub check_day: Option<i64>,
+    /// A proposal is flagged when its year-to-date distance exceeds this multiple of the
+    /// previous generation's tolerance ε. An assumption: 1 flags every proposal that already
+    /// looks worse than the whole last population; larger values flag fewer.
+    /// unit: multiple of ε · range: [1, 1000] · default: 2
+    pub factor: Option<f64>,
+    /// Probability that a flagged proposal is run on to the end anyway (its weight then
+    /// carries 1 / this). An assumption: smaller saves more runs and makes weights more
+    /// uneven.
+    /// unit: probability · range: (0, 1] · default: 0.2
+    pub continue_probability: Option<f64>,
 }
 
 /// The title of the published targets schema.
@@ -351,6 +380,24 @@ pub struct AbcSettings {
     pub kernel_scale: f64,
     /// Posterior-predictive simulations for the fit report. Default 100.
     pub predictive_simulations: usize,
+    /// The early look at proposals (lazy ABC); `None`: off.
+    pub lazy: Option<LazySettings>,
+}
+
+/// Validated `[abc.lazy]` settings (see [`LazyFile`]).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct LazySettings {
+    /// Recorded days after which a proposal's first run is looked at.
+    pub check_day: u32,
+    /// Flag when the year-to-date distance exceeds `factor` × the previous ε.
+    pub factor: f64,
+    /// Probability that a flagged proposal is run on.
+    pub continue_probability: f64,
+}
+
+impl LazySettings {
+    pub const DEFAULT_FACTOR: f64 = 2.0;
+    pub const DEFAULT_CONTINUE_PROBABILITY: f64 = 0.2;
 }
 
 impl Default for AbcSettings {
@@ -365,6 +412,7 @@ impl Default for AbcSettings {
             min_acceptance: 0.0,
             kernel_scale: 2.0,
             predictive_simulations: 100,
+            lazy: None,
         }
     }
 }
@@ -416,6 +464,17 @@ impl AbcSettings {
                 "abc.predictive_simulations",
                 format!("must be an integer in 1..=1000000, got {}", s.predictive_simulations),
             );
+        }
+        if let Some(l) = &s.lazy {
+            if !(l.factor.is_finite() && (1.0..=1000.0).contains(&l.factor)) {
+                c.fail("abc.lazy.factor", format!("must be a number in [1, 1000], got {}", l.factor));
+            }
+            if !(l.continue_probability > 0.0 && l.continue_probability <= 1.0) {
+                c.fail(
+                    "abc.lazy.continue_probability",
+                    format!("must be a number in (0, 1], got {}", l.continue_probability),
+                );
+            }
         }
         c.into_problems()
     }
@@ -890,6 +949,24 @@ fn check_abc(c: &mut Checker, f: &AbcFile, n_parameters: usize) -> AbcSettings {
         min_acceptance: f.min_acceptance.unwrap_or(d.min_acceptance),
         kernel_scale: f.kernel_scale.unwrap_or(d.kernel_scale),
         predictive_simulations,
+        // A problem here fails the whole file, so the value kept with it is never used.
+        lazy: f.lazy.as_ref().map(|l| LazySettings {
+            check_day: match l.check_day {
+                None => {
+                    c.fail("abc.lazy.check_day", "is required in an [abc.lazy] table");
+                    1
+                }
+                Some(day) if !(1..=100_000).contains(&day) => {
+                    c.fail("abc.lazy.check_day", format!("must be an integer in 1..=100000, got {day}"));
+                    1
+                }
+                Some(day) => day as u32,
+            },
+            factor: l.factor.unwrap_or(LazySettings::DEFAULT_FACTOR),
+            continue_probability: l
+                .continue_probability
+                .unwrap_or(LazySettings::DEFAULT_CONTINUE_PROBABILITY),
+        }),
     };
     c.extend(s.check(n_parameters));
     s
@@ -1083,6 +1160,10 @@ generations = 0
 replications = -2
 min_acceptance = 1.5
 kernel_scale = 0
+
+[abc.lazy]
+factor = 0.5
+continue_probability = 0
 "#;
         let err = load_str(text, &known()).unwrap_err();
         let problems = err.problems();
@@ -1112,6 +1193,9 @@ kernel_scale = 0
             ("abc.replications", "non-negative"),
             ("abc.min_acceptance", "[0, 1)"),
             ("abc.kernel_scale", "(0, 100]"),
+            ("abc.lazy.check_day", "is required"),
+            ("abc.lazy.factor", "[1, 1000]"),
+            ("abc.lazy.continue_probability", "(0, 1]"),
         ];
         for (key, needle) in expect {
             assert!(

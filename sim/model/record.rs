@@ -780,30 +780,71 @@ pub fn record(
     }
 }
 
+/// The rows of management year `year` (1-based) from its figures `y`, `prev` the year before.
+/// With `whole_year` false, `y` is a year in progress counted up to today: only the rows whose
+/// year-to-date value estimates the whole year's are put — shares and annual rates of flows,
+/// and stocks (managed patients) — not the per-patient counts that grow through the year
+/// (follow-ups per served patient, the standardised-management and health-check rates).
+fn year_rows(
+    params: &Params,
+    y: &YearStats,
+    year: usize,
+    prev: Option<&YearStats>,
+    whole_year: bool,
+    put: &mut impl FnMut(&analysis::catalogue::Metric, String, f64),
+) {
+    let per_year = crate::time::DAYS_PER_YEAR / f64::from(y.days.max(1));
+    for tier in Tier::ALL {
+        put(
+            &m::VISITS_PER_YEAR,
+            format!("tier={};year={year}", tier.name()),
+            y.visits[tier.index()] as f64 * per_year,
+        );
+    }
+    put(
+        &m::PRIMARY_CARE_VISIT_SHARE,
+        format!("year={year}"),
+        ratio(y.primary_in_scope as f64, y.in_scope as f64),
+    );
+    put(&m::REFERRALS_UP_PER_YEAR, format!("year={year}"), y.referrals_up as f64 * per_year);
+    if let Some(prev) = prev {
+        let rate = |y: &YearStats| y.visits[Tier::Primary.index()] as f64 / f64::from(y.days.max(1));
+        put(&m::PRIMARY_VISITS_GROWTH, format!("year={year}"), ratio(rate(y), rate(prev)) - 1.0);
+    }
+    if !y.reviewed {
+        return;
+    }
+    put(&m::MANAGED_PATIENTS, format!("year={year}"), y.managed_all as f64);
+    if whole_year {
+        put(
+            &m::STANDARDISED_MANAGEMENT_RATE,
+            format!("year={year}"),
+            ratio(y.standardised_all as f64, y.managed_all as f64),
+        );
+    }
+    for (c, k) in params.conditions.iter().enumerate() {
+        let b = format!("condition={};year={year}", k.name);
+        put(&m::MANAGED_PATIENTS, b.clone(), y.managed[c] as f64);
+        if whole_year {
+            put(&m::STANDARDISED_MANAGEMENT_RATE, b, ratio(y.standardised[c] as f64, y.managed[c] as f64));
+        }
+    }
+    if whole_year {
+        put(
+            &m::FOLLOWUPS_PER_SERVED_PATIENT,
+            format!("year={year}"),
+            ratio(y.followups as f64, y.served as f64),
+        );
+        put(&m::HEALTH_CHECK_RATE, format!("year={year}"), ratio(y.checked as f64, y.check_eligible as f64));
+    }
+}
+
 /// Ends a management year: counts managed, standardised and checked patients into `year` (if
 /// given) and starts every patient's follow-up count and check flag afresh.
 fn review(patients: &mut Query<&mut Patient>, params: &Params, mut year: Option<&mut YearStats>) {
     for mut p in patients.iter_mut() {
         if let Some(y) = year.as_deref_mut() {
-            if p.age_band as usize >= params.screening.check_min_band && params.screening.present {
-                y.check_eligible += 1;
-                y.checked += u64::from(p.has(CHECKED));
-            }
-            if p.has(ENROLLED) {
-                let standard = p.followups >= STANDARD_FOLLOWUPS;
-                y.managed_all += 1;
-                y.standardised_all += u64::from(standard);
-                for c in 0..params.conditions.len() {
-                    if p.diagnosed & p.conditions & (1 << c) != 0 {
-                        y.managed[c] += 1;
-                        y.standardised[c] += u64::from(standard);
-                    }
-                }
-                if p.followups > 0 {
-                    y.served += 1;
-                    y.followups += u64::from(p.followups);
-                }
-            }
+            count_patient(&p, params, y);
         }
         if p.followups != 0 || p.has(CHECKED) {
             p.followups = 0;
@@ -812,6 +853,29 @@ fn review(patients: &mut Query<&mut Patient>, params: &Params, mut year: Option<
     }
     if let Some(y) = year {
         y.reviewed = true;
+    }
+}
+
+/// Adds one patient to a year's management figures (as the year's review counts them).
+fn count_patient(p: &Patient, params: &Params, y: &mut YearStats) {
+    if p.age_band as usize >= params.screening.check_min_band && params.screening.present {
+        y.check_eligible += 1;
+        y.checked += u64::from(p.has(CHECKED));
+    }
+    if p.has(ENROLLED) {
+        let standard = p.followups >= STANDARD_FOLLOWUPS;
+        y.managed_all += 1;
+        y.standardised_all += u64::from(standard);
+        for c in 0..params.conditions.len() {
+            if p.diagnosed & p.conditions & (1 << c) != 0 {
+                y.managed[c] += 1;
+                y.standardised[c] += u64::from(standard);
+            }
+        }
+        if p.followups > 0 {
+            y.served += 1;
+            y.followups += u64::from(p.followups);
+        }
     }
 }
 
@@ -869,6 +933,36 @@ fn ratio(a: f64, b: f64) -> f64 {
 }
 
 impl Recorder {
+    /// Year-to-date estimates of the management year in progress, counted up to the last
+    /// recorded day as if the year ended there, `patients` every patient alive (read, not
+    /// changed): the rows [`year_rows`] gives for a year in progress, under the year's own
+    /// breakdown (`year=k`). Empty when no year is in progress (before the recorded window, or
+    /// just after a year ended). For a check part-way through a run (the calibration's early
+    /// look at a proposal); the run's own results never hold these rows.
+    pub fn year_to_date<'a>(
+        &self,
+        params: &Params,
+        patients: impl IntoIterator<Item = &'a Patient>,
+    ) -> Vec<Metric> {
+        let Some(current) = self.years.last().filter(|y| y.days > 0 && y.days < 365) else {
+            return Vec::new();
+        };
+        let mut y = current.clone();
+        for p in patients {
+            count_patient(p, params, &mut y);
+        }
+        y.reviewed = true;
+        let k = self.years.len() - 1;
+        let mut out = Vec::new();
+        let mut put = |metric: &analysis::catalogue::Metric, breakdown: String, value: f64| {
+            if value.is_finite() {
+                out.push(Metric { name: metric.id.to_string(), breakdown, value });
+            }
+        };
+        year_rows(params, &y, k + 1, k.checked_sub(1).map(|j| &self.years[j]), false, &mut put);
+        out
+    }
+
     /// The replication's summary metrics over the recorded window.
     pub fn finish(&self, params: &Params, census: &Census) -> Vec<Metric> {
         let t = &self.total;
@@ -1144,53 +1238,8 @@ impl Recorder {
         // a year's last day leaves its partial last year out (its days still count in the
         // window's own rows).
         for (k, y) in self.years.iter().enumerate().filter(|(_, y)| y.days == 365) {
-            let year = k + 1;
-            let per_year = crate::time::DAYS_PER_YEAR / f64::from(y.days.max(1));
-            for tier in Tier::ALL {
-                put(
-                    &m::VISITS_PER_YEAR,
-                    format!("tier={};year={year}", tier.name()),
-                    y.visits[tier.index()] as f64 * per_year,
-                );
-            }
-            put(
-                &m::PRIMARY_CARE_VISIT_SHARE,
-                format!("year={year}"),
-                ratio(y.primary_in_scope as f64, y.in_scope as f64),
-            );
-            put(&m::REFERRALS_UP_PER_YEAR, format!("year={year}"), y.referrals_up as f64 * per_year);
-            if k > 0 {
-                let prev = &self.years[k - 1];
-                let rate = |y: &YearStats| y.visits[Tier::Primary.index()] as f64 / f64::from(y.days.max(1));
-                put(&m::PRIMARY_VISITS_GROWTH, format!("year={year}"), ratio(rate(y), rate(prev)) - 1.0);
-            }
-            if y.reviewed {
-                put(&m::MANAGED_PATIENTS, format!("year={year}"), y.managed_all as f64);
-                put(
-                    &m::STANDARDISED_MANAGEMENT_RATE,
-                    format!("year={year}"),
-                    ratio(y.standardised_all as f64, y.managed_all as f64),
-                );
-                for (c, k) in params.conditions.iter().enumerate() {
-                    let b = format!("condition={};year={year}", k.name);
-                    put(&m::MANAGED_PATIENTS, b.clone(), y.managed[c] as f64);
-                    put(
-                        &m::STANDARDISED_MANAGEMENT_RATE,
-                        b,
-                        ratio(y.standardised[c] as f64, y.managed[c] as f64),
-                    );
-                }
-                put(
-                    &m::FOLLOWUPS_PER_SERVED_PATIENT,
-                    format!("year={year}"),
-                    ratio(y.followups as f64, y.served as f64),
-                );
-                put(
-                    &m::HEALTH_CHECK_RATE,
-                    format!("year={year}"),
-                    ratio(y.checked as f64, y.check_eligible as f64),
-                );
-            }
+            let prev = k.checked_sub(1).map(|j| &self.years[j]);
+            year_rows(params, y, k + 1, prev, true, &mut put);
         }
         if params.policy.get::<Lever<GlobalBudget>>().is_some()
             || params.policy.get::<Lever<CasePayment>>().is_some()

@@ -134,36 +134,107 @@ fn calibration_recovers_parameters_the_model_generated() {
 
 #[test]
 fn sharded_generations_give_the_state_one_machine_gives() {
-    let dir = tempfile::tempdir().unwrap();
-    let scenario = town(dir.path());
-    let targets = dir.path().join("targets.toml");
-    std::fs::write(
-        &targets,
-        "[[target]]\nname = \"referrals\"\noutput = \"referrals_up_per_year\"\nobserved = 1500.0\ntolerance = 150.0\n\
-         weight = 1.0\nsource = \"s\"\ndefinition = \"d\"\n\n[[parameter]]\nkey = \"referral.up_referral_propensity\"\n\
-         prior = \"uniform\"\nlo = 0.1\nhi = 0.9\n\n[abc]\nparticles = 6\nsimulations_per_generation = 12\ngenerations = 2\n\
-         predictive_simulations = 4\n",
-    )
-    .unwrap();
-    let one = dir.path().join("one");
-    let mut a = args(&scenario, &targets, &one);
-    a.params = vec![];
-    calibrate(a).unwrap();
-    let many = dir.path().join("many");
-    for _generation in 0..2 {
-        for k in 1..=3 {
+    // Without and with the early look (lazy ABC): its verdicts come from each proposal's own
+    // stream, so shards give what one machine gives.
+    for lazy in ["", "\n[abc.lazy]\ncheck_day = 120\nfactor = 1.0\n"] {
+        let dir = tempfile::tempdir().unwrap();
+        let scenario = town(dir.path());
+        let targets = dir.path().join("targets.toml");
+        std::fs::write(
+            &targets,
+            format!(
+                "[[target]]\nname = \"referrals\"\noutput = \"referrals_up_per_year\"\nobserved = 1500.0\ntolerance = 150.0\n\
+                 weight = 1.0\nsource = \"s\"\ndefinition = \"d\"\n\n[[parameter]]\nkey = \"referral.up_referral_propensity\"\n\
+                 prior = \"uniform\"\nlo = 0.1\nhi = 0.9\n\n[abc]\nparticles = 6\nsimulations_per_generation = 12\ngenerations = 2\n\
+                 predictive_simulations = 4\n{lazy}"
+            ),
+        )
+        .unwrap();
+        let one = dir.path().join("one");
+        calibrate(args(&scenario, &targets, &one)).unwrap();
+        let many = dir.path().join("many");
+        for _generation in 0..2 {
+            for k in 1..=3 {
+                let mut a = args(&scenario, &targets, &many);
+                a.shard = Some(format!("{k}/3"));
+                calibrate(a).unwrap();
+            }
             let mut a = args(&scenario, &targets, &many);
-            a.shard = Some(format!("{k}/3"));
+            a.advance_only = true;
             calibrate(a).unwrap();
         }
-        let mut a = args(&scenario, &targets, &many);
-        a.advance_only = true;
-        calibrate(a).unwrap();
+        calibrate(args(&scenario, &targets, &many)).unwrap();
+        for f in ["posterior_sample.csv", "posterior.csv", "fit.csv", "calibrated.toml"] {
+            assert_eq!(
+                std::fs::read(one.join(f)).unwrap(),
+                std::fs::read(many.join(f)).unwrap(),
+                "{f} differs"
+            );
+        }
+        // Generation 1 is the first with a tolerance to compare with: its proposals are looked
+        // at, and with factor 1 (flag whatever already looks worse than the last population)
+        // and α = 0.2 some of the 12 stop. Generation 0 has no look.
+        let generation =
+            |g: u32| std::fs::read_to_string(one.join(format!("calibration/gen-{g}.jsonl"))).unwrap();
+        assert!(!generation(0).contains("\"early\""));
+        let looks = generation(1).matches("\"early\"").count();
+        let stopped = generation(1).matches("\"stopped\":true").count();
+        if lazy.is_empty() {
+            assert_eq!(looks, 0);
+        } else {
+            assert_eq!(looks, 12, "{}", generation(1));
+            assert!(stopped > 0, "no proposal stopped:\n{}", generation(1));
+            let report = std::fs::read_to_string(one.join("fit_report.md")).unwrap();
+            assert!(report.contains("| generation | ε | ESS | simulations | stopped early |"), "{report}");
+            let row = report.lines().find(|l| l.starts_with("| 1 | ")).expect("generation 1's row");
+            assert_eq!(row.split('|').nth(5).map(str::trim), Some(stopped.to_string().as_str()), "{row}");
+        }
     }
-    calibrate(args(&scenario, &targets, &many)).unwrap();
-    for f in ["posterior_sample.csv", "posterior.csv", "fit.csv", "calibrated.toml"] {
-        assert_eq!(std::fs::read(one.join(f)).unwrap(), std::fs::read(many.join(f)).unwrap(), "{f} differs");
+}
+
+/// A replication run in steps: ended at the end of management year 1, it has the full run's
+/// year-1 rows exactly (a day depends only on the days before it); part-way through the year,
+/// the year-to-date shares and rates are the window's own (the window is that year so far).
+#[test]
+fn a_run_in_steps_gives_the_full_runs_year_and_its_year_to_date() {
+    let mut p = load("scenarios/small.toml").params;
+    p.run.warmup_days = 30;
+    p.run.days = 420;
+    let p = std::sync::Arc::new(p);
+    let full = medgroup::run::run_replication(&p, 0);
+    let year1 = |metrics: &[medgroup::model::record::Metric]| {
+        let mut v: Vec<(String, String, f64)> = metrics
+            .iter()
+            .filter(|m| m.breakdown.split(';').any(|kv| kv == "year=1"))
+            .map(|m| (m.name.clone(), m.breakdown.clone(), m.value))
+            .collect();
+        v.sort_by(|a, b| (&a.0, &a.1).cmp(&(&b.0, &b.1)));
+        v
+    };
+    let mut steps = medgroup::run::Replication::new(&p, 0);
+    steps.run_until(30 + 200, |_| {});
+    let ytd = steps.year_to_date();
+    let so_far = steps.results().metrics;
+    let get = |m: &[medgroup::model::record::Metric], name: &str, b: &str| {
+        m.iter().find(|x| x.name == name && x.breakdown == b).map(|x| x.value)
+    };
+    assert!(year1(&so_far).is_empty(), "no year-1 row before the year ends");
+    assert_eq!(get(&ytd, "primary_care_visit_share", "year=1"), get(&so_far, "primary_care_visit_share", ""));
+    let per_day = get(&so_far, "visits_per_day", "tier=primary").unwrap();
+    let per_year = get(&ytd, "visits_per_year", "tier=primary;year=1").unwrap();
+    assert!(
+        (per_year - per_day * medgroup::time::DAYS_PER_YEAR).abs() < 1e-9 * per_year,
+        "{per_year} vs {per_day} a day"
+    );
+    assert!(get(&ytd, "managed_patients", "year=1").is_some_and(|v| v > 0.0));
+    for cumulative in ["followups_per_served_patient", "standardised_management_rate", "health_check_rate"] {
+        assert!(get(&ytd, cumulative, "year=1").is_none(), "{cumulative} has no year-to-date estimate");
     }
+    steps.run_until(30 + 365, |_| {});
+    assert!(steps.year_to_date().is_empty(), "no year in progress on the day after a year ends");
+    let ended = steps.results().metrics;
+    assert!(!year1(&ended).is_empty());
+    assert_eq!(year1(&ended), year1(&full.metrics));
 }
 
 #[test]
@@ -202,6 +273,19 @@ fn bad_targets_are_refused_before_any_simulation() {
     let e = calibrate(args(&scenario, &targets, &out)).unwrap_err();
     assert!(e.contains("the prior's bound 1.5 does not give a valid scenario"), "{e}");
     assert!(e.contains("referral.up_referral_propensity: must be a number in [0, 1]"), "{e}");
+    // An early look on or after the run's last recorded day (the town records 365) is refused.
+    let targets = dir.path().join("lazy.toml");
+    std::fs::write(
+        &targets,
+        "[[target]]\nname = \"x\"\noutput = \"primary_care_visit_share\"\nobserved = 0.5\ntolerance = 0.03\n\
+         weight = 1.0\nsource = \"s\"\ndefinition = \"d\"\n\n[[parameter]]\nkey = \"referral.up_referral_propensity\"\n\
+         prior = \"uniform\"\nlo = 0.1\nhi = 0.9\n\n[abc.lazy]\ncheck_day = 365\n",
+    )
+    .unwrap();
+    let fresh = dir.path().join("fresh");
+    let e = calibrate(args(&scenario, &targets, &fresh)).unwrap_err();
+    assert!(e.contains("abc.lazy.check_day must be fewer than the scenario's 365 recorded days"), "{e}");
+    assert!(!fresh.exists(), "nothing is written before the inputs are valid");
 }
 
 #[test]

@@ -45,6 +45,7 @@ fn evaluate(p: &Proposal, sim: impl Fn(&[f64], u64) -> Vec<f64>) -> Evaluation {
         generation: p.generation,
         index: p.index,
         outputs: p.seeds.iter().map(|&s| sim(&p.theta, s)).collect(),
+        early: None,
     }
 }
 
@@ -89,6 +90,150 @@ fn recovers_the_conjugate_normal_mean() {
     // The tolerance shrinks every generation here (the posterior is far narrower than the prior).
     let eps: Vec<f64> = abc.history().iter().map(|g| g.epsilon).collect();
     assert!(eps.windows(2).all(|w| w[1] < w[0]), "{eps:?}");
+}
+
+/// The normal-mean model above as lazy ABC sees it: the full run gives the sample mean of
+/// n = 10 draws (as [`normal_mean_sim`]), and the early look a separate noisy reading of μ,
+/// μ + 0.3 e, e independent of the full run's noise. Given the full run's value, the look still
+/// depends on μ, so a rule that stopped flagged proposals without reweighting would thin the
+/// posterior's tails (a look that is a part of the full run's own data would not: given the
+/// final mean, a half-sample's deviation from it does not depend on μ).
+fn normal_mean_with_look(theta: &[f64], seed: u64) -> (f64, f64) {
+    let full = normal_mean_sim(theta, seed)[0];
+    let e: f64 = stream(&[seed, 1]).sample(StandardNormal);
+    (theta[0] + 0.15 * e, full)
+}
+
+/// Runs ABC-SMC to the end with an early look at every proposal: `sim` gives (the value the
+/// look sees, the full run's value).
+fn run_lazy(abc: &mut AbcSmc, sim: impl Fn(&[f64], u64) -> (f64, f64)) -> usize {
+    let mut looks = 0;
+    while abc.stopped().is_none() {
+        let evals: Vec<Evaluation> = abc
+            .proposals()
+            .iter()
+            .map(|p| {
+                let (early_value, full) = sim(&p.theta, p.seeds[0]);
+                let early = abc.early_look_day().map(|_| abc.early_look(p.index, &[early_value]).unwrap());
+                looks += usize::from(early.is_some());
+                let stopped = early.is_some_and(|l| l.stopped);
+                Evaluation {
+                    generation: p.generation,
+                    index: p.index,
+                    outputs: if stopped { Vec::new() } else { vec![vec![full]] },
+                    early,
+                }
+            })
+            .collect();
+        abc.advance(&evals).unwrap();
+    }
+    looks
+}
+
+/// Lazy ABC keeps the posterior: on the normal-mean model, proposals whose early reading lies
+/// beyond factor × ε (factor 4) are stopped with probability 1 − α = 0.9, and the ones run on
+/// carry weight 1/α. The population must still be the ABC posterior, mean s_obs and variance
+/// 1/n + h²/3 (within 4 SE from its ESS), while most flagged proposals are never finished.
+/// Whether a proposal is flagged depends on μ here (the flag sits at |reading − s_obs| ≈ 0.12
+/// in the last generations, the posterior SD is 0.32), so the weights matter: when this test was
+/// written, leaving out the 1/α factor gave SD 0.278 against 0.318 (SE 0.0066, 6 SE short),
+/// and with it the SD was 0.333 (SE 0.0086, 1.7 SE) and the mean 0.802 (SE 0.012).
+#[test]
+fn lazy_abc_stops_hopeless_proposals_and_keeps_the_posterior() {
+    let s_obs = 0.8;
+    let mut s = settings(2000, 8000, 6);
+    s.lazy = Some(crate::targets::LazySettings { check_day: 1, factor: 4.0, continue_probability: 0.1 });
+    let config = AbcConfig {
+        parameters: vec![parameter("mu", Prior::Uniform { lo: -5.0, hi: 5.0 })],
+        targets: vec![target("mean", s_obs, 0.1)],
+        settings: s,
+        seed: 9,
+    };
+    let mut abc = AbcSmc::new(config).unwrap();
+    let looks = run_lazy(&mut abc, normal_mean_with_look);
+    // Generation 0 has no tolerance to compare with: no look there.
+    assert_eq!(looks, 5 * 8000);
+    assert_eq!(abc.history()[0].stopped_early, 0);
+    let stopped: usize = abc.history().iter().map(|g| g.stopped_early).sum();
+    assert!(stopped > 8000, "only {stopped} of 40,000 looked-at proposals stopped");
+    // R = 1: a stopped proposal counts its one partial run.
+    assert!(abc.history().iter().all(|g| g.simulations == 8000));
+    let post = abc.posterior().unwrap();
+    let p = &post.parameters[0];
+    let h = 0.1 * post.epsilon.sqrt();
+    let sd_abc = (0.1 + h * h / 3.0).sqrt();
+    assert!(post.ess > 100.0, "ESS {}", post.ess);
+    let se_mean = sd_abc / post.ess.sqrt();
+    let se_sd = sd_abc / (2.0 * post.ess).sqrt();
+    assert!((p.mean - s_obs).abs() < 4.0 * se_mean, "mean {} vs {s_obs} (SE {se_mean})", p.mean);
+    assert!((p.sd - sd_abc).abs() < 4.0 * se_sd, "sd {} vs {sd_abc} (SE {se_sd})", p.sd);
+}
+
+/// Without the 1/α factor the same run would be biased: the flagged proposals that are run on
+/// are those whose half-data mean lies far out, so dropping most of them without reweighting
+/// thins the posterior's tails. This checks that the factor is applied — a particle run on after
+/// being flagged carries 1/α in its raw weight — and that an evaluation whose early look
+/// disagrees with the settings is refused.
+#[test]
+fn a_flagged_particle_carries_one_over_alpha_and_looks_are_checked() {
+    let mut s = settings(50, 200, 3);
+    s.lazy = Some(crate::targets::LazySettings { check_day: 10, factor: 1.0, continue_probability: 0.25 });
+    let config = AbcConfig {
+        parameters: vec![parameter("mu", Prior::Uniform { lo: -5.0, hi: 5.0 })],
+        targets: vec![target("mean", 0.0, 0.1)],
+        settings: s,
+        seed: 10,
+    };
+    let mut lazy = AbcSmc::new(config).unwrap();
+    // Generation 0 has no look; generation 1 refuses evaluations without one.
+    assert_eq!(lazy.early_look_day(), None);
+    let evals: Vec<Evaluation> = lazy.proposals().iter().map(|p| evaluate(p, normal_mean_sim)).collect();
+    lazy.advance(&evals).unwrap();
+    assert_eq!(lazy.early_look_day(), Some(10));
+    let without: Vec<Evaluation> = lazy.proposals().iter().map(|p| evaluate(p, normal_mean_sim)).collect();
+    assert!(matches!(lazy.clone().advance(&without), Err(AbcError::Shape { .. })));
+    let eps = lazy.population().unwrap().epsilon;
+    // Far beyond ε: flagged; near 0: not flagged.
+    let far = lazy.early_look(0, &[5.0]).unwrap();
+    assert!(far.distance > eps && far.continue_probability == 0.25);
+    let near = lazy.early_look(0, &[0.0]).unwrap();
+    assert_eq!((near.continue_probability, near.stopped), (1.0, false));
+    // A look that claims to have stopped when the settings say it runs on is refused.
+    let mut bad = without.clone();
+    for e in &mut bad {
+        e.early = Some(EarlyLook { distance: 0.0, continue_probability: 1.0, stopped: true });
+        e.outputs.clear();
+    }
+    assert!(matches!(lazy.clone().advance(&bad), Err(AbcError::Shape { .. })));
+    // Every proposal looked at as far beyond ε: each is stopped or run on by its own draw, and
+    // a particle run on has the raw weight it would have without the look, plus ln(1/α) = ln 4.
+    let looked: Vec<Evaluation> = without
+        .iter()
+        .map(|e| {
+            let look = lazy.early_look(e.index, &[5.0]).unwrap();
+            let outputs = if look.stopped { Vec::new() } else { e.outputs.clone() };
+            Evaluation { outputs, early: Some(look), ..e.clone() }
+        })
+        .collect();
+    let stopped = looked.iter().filter(|e| e.early.unwrap().stopped).count();
+    // α = 0.25 of 200: 50 expected run on, SD √(200·0.25·0.75) = 6.1; 4 SD each side.
+    assert!((200 - stopped).abs_diff(50) < 25, "{} of 200 run on", 200 - stopped);
+    let mut plain = lazy.clone();
+    plain.config.settings.lazy = None;
+    let with_look = lazy.clone().advance(&looked).unwrap().clone();
+    let no_look = plain.advance(&without).unwrap().clone();
+    let mut compared = 0;
+    for q in with_look.particles.iter().filter(|q| q.generation == 1) {
+        assert_eq!(q.continue_probability, 0.25);
+        // Kept by both (the stopped proposals free places that others take in this one).
+        let Some(r) = no_look.particles.iter().find(|r| (r.generation, r.index) == (1, q.index)) else {
+            continue;
+        };
+        assert!((q.ln_raw_weight - r.ln_raw_weight - 4f64.ln()).abs() < 1e-12);
+        compared += 1;
+    }
+    assert!(compared > 0, "no flagged particle survived to compare");
+    assert_eq!(with_look.stopped_early, stopped);
 }
 
 /// With R = 4 replications averaged per proposal, the distance compares the mean of four runs,
@@ -427,6 +572,7 @@ fn replications_are_averaged_before_the_distance() {
             } else {
                 vec![vec![9.0, 9.0]; 2]
             },
+            early: None,
         })
         .collect();
     let pop = abc.advance(&evals).unwrap();
@@ -595,6 +741,7 @@ fn the_kernel_is_a_normalised_gaussian_with_scaled_population_covariance() {
         weight: 0.25,
         distance: 0.0,
         outputs: vec![],
+        continue_probability: 1.0,
     };
     let pop: Vec<Particle> = [[1.0, 0.0], [-1.0, 0.0], [0.0, 2.0], [0.0, -2.0]].map(particle).to_vec();
     let k = Kernel::from_population(&pop, 2.0).unwrap();
