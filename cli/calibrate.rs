@@ -35,6 +35,11 @@ pub struct CalibrateArgs {
     /// Posterior-predictive simulations for the fit report (overrides [abc]).
     #[arg(long, value_parser = clap::value_parser!(u32).range(1..=1_000_000))]
     pub predictive_simulations: Option<u32>,
+    /// Look at each proposal after this many recorded days and stop most hopeless ones (lazy
+    /// ABC; sets [abc.lazy] check_day, with the table's factor and continue_probability or
+    /// their defaults 1 and 0.2; docs/odd.md section 7.12).
+    #[arg(long, value_name = "DAYS", value_parser = clap::value_parser!(u32).range(1..=100_000))]
+    pub lazy_check_day: Option<u32>,
     /// Folder for the results (default: out/calibrate/<scenario name>); finished simulations are
     /// kept in OUT/calibration/, and the same command again resumes. A folder of another
     /// calibration or holding other files is refused unless --force.
@@ -107,6 +112,7 @@ pub fn calibrate(a: CalibrateArgs) -> anyhow::Result<()> {
         simulations_per_generation: a.simulations_per_generation,
         generations: a.generations,
         predictive_simulations: a.predictive_simulations,
+        lazy_check_day: a.lazy_check_day,
     };
     let (loaded, calibration) = prepare(&a.scenario, &a.targets, &a.params, &overrides)?;
     let shard = a

@@ -39,6 +39,8 @@ pub struct Overrides {
     pub simulations_per_generation: Option<u32>,
     pub generations: Option<u32>,
     pub predictive_simulations: Option<u32>,
+    /// `[abc.lazy] check_day` (the table is added when the file has none).
+    pub lazy_check_day: Option<u32>,
 }
 
 /// A scenario and the parameters a design sets in it.
@@ -196,6 +198,9 @@ pub fn read_targets(
     set(overrides.simulations_per_generation, &mut abc.simulations_per_generation);
     set(overrides.generations, &mut abc.generations);
     set(overrides.predictive_simulations, &mut abc.predictive_simulations);
+    if let Some(day) = overrides.lazy_check_day {
+        abc.lazy.get_or_insert_with(Default::default).check_day = Some(i64::from(day));
+    }
     let calibration = validate_with(loaded, |known| file.validate(known))
         .map_err(|problems| problems_error(targets_path, &problems))?;
     if let Some(lazy) = calibration.abc.lazy
@@ -617,7 +622,8 @@ impl Calibrator {
                 let look = self.abc.early_look(p.index, &values).expect("a look day implies a look");
                 early = Some(look);
                 if look.stopped {
-                    on_simulation();
+                    // The progress counts this run and the ones not started.
+                    p.seeds.iter().for_each(|_| on_simulation());
                     return (Vec::new(), early);
                 }
             }

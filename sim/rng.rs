@@ -14,7 +14,9 @@
 use rand::SeedableRng;
 pub use rand_xoshiro::Xoshiro256PlusPlus as Rng;
 
-/// What a stream is for. The discriminant is part of every stream's name: never reorder.
+/// What a stream is for. The discriminant is part of every stream's name: never reorder. A new
+/// purpose goes after the last one, and `PURPOSES` below must name it (its hash prefix table is
+/// indexed by the discriminant; a purpose past the table panics on its first stream).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[repr(u64)]
 pub enum Purpose {
@@ -77,8 +79,9 @@ pub fn name_key(name: &str) -> u64 {
 
 /// The generator `Rng::seed_from_u64(seed)` gives — its state is the next four outputs of a
 /// SplitMix64 generator started at `seed` — built without going through a byte-filling
-/// generator: a patient's short streams are seeded a few times per event, and the generic path
-/// cost about 5 % of a baseline year (perf). `Rng::from_seed` keeps the all-zero fallback.
+/// generator: a patient's short streams are seeded a few times per event. Building the state
+/// directly saved 1.2 % of a 90-day baseline run's instructions (callgrind, BENCHMARKS.md, "Seeding a
+/// patient's streams"). `Rng::from_seed` keeps the all-zero fallback.
 #[inline]
 fn seeded(seed: u64) -> Rng {
     let mut state = [0u8; 32];

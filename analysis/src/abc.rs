@@ -36,6 +36,11 @@
 //!    from different generations keep their weights and share one scale, and the population is
 //!    a weighted sample of π(θ | d ≤ ε_t) whatever the sequence of ε.
 //!
+//! 5. **Early look** (optional, `[abc.lazy]`; Prangle 2016): from generation 1, the caller
+//!    pauses each proposal's first run, reports its year-to-date values, and
+//!    [`AbcSmc::early_look`] decides whether it runs on; a stopped proposal has distance ∞, and
+//!    one run on after being flagged carries 1/α in its weight (and in the acceptance rate).
+//!
 //! Stop rules: after `generations` generations; when ε_t ≤ `min_epsilon` (in particular when
 //! N proposals match exactly); or when the acceptance rate — the share of a generation's
 //! proposals within the previous ε — falls below `min_acceptance` (Lenormand et al. 2013: the
@@ -73,6 +78,7 @@
 //!   approximate Bayesian computation. Stat Comput 22:1009–1020.
 //! - Lenormand M, Jabot F, Deffuant G (2013) Adaptive approximate Bayesian computation for
 //!   complex models. Comput Stat 28:2777–2796.
+//! - Prangle D (2016) Lazy ABC. Stat Comput 26:171–185.
 
 use crate::fit::{csv_text, num};
 use crate::prior::{ln_logistic_pdf, logit};
@@ -509,7 +515,8 @@ impl AbcSmc {
     /// 1/α. The expected weight a proposal contributes to the population is then what it
     /// would be without the look, for any factor and any α > 0, so the population is a
     /// weighted sample of the same ABC posterior; the settings change only the cost and how
-    /// uneven the weights are (Prangle 2016, section 3).
+    /// uneven the weights are (Prangle 2016, Theorem 1, for ABC importance sampling; each generation's
+    /// new proposals here are an importance sample from q_t, to which the same argument applies).
     pub fn early_look(&self, index: u32, year_to_date: &[f64]) -> Option<EarlyLook> {
         self.verdict(index, partial_distance(&self.config.targets, year_to_date))
     }

@@ -29,6 +29,8 @@ struct CalibrateArgs {
     out: PathBuf,
     shard: Option<String>,
     advance_only: bool,
+    /// Further options, as written.
+    extra: Vec<String>,
 }
 
 fn args(scenario: &Path, targets: &Path, out: &Path) -> CalibrateArgs {
@@ -39,6 +41,7 @@ fn args(scenario: &Path, targets: &Path, out: &Path) -> CalibrateArgs {
         out: out.to_path_buf(),
         shard: None,
         advance_only: false,
+        extra: Vec::new(),
     }
 }
 
@@ -66,6 +69,7 @@ fn calibrate(a: CalibrateArgs) -> Result<(), String> {
     if a.advance_only {
         cl.push("--advance-only".into());
     }
+    cl.extend(a.extra);
     medgroup(cl)
 }
 
@@ -188,6 +192,21 @@ fn sharded_generations_give_the_state_one_machine_gives() {
             assert!(report.contains("| generation | ε | ESS | simulations | stopped early |"), "{report}");
             let row = report.lines().find(|l| l.starts_with("| 1 | ")).expect("generation 1's row");
             assert_eq!(row.split('|').nth(5).map(str::trim), Some(stopped.to_string().as_str()), "{row}");
+            // The command-line option is the table with its defaults (factor 1, α 0.2).
+            let plain = dir.path().join("plain.toml");
+            let text = std::fs::read_to_string(&targets).unwrap();
+            std::fs::write(&plain, text.replace(lazy, "")).unwrap();
+            let cli = dir.path().join("cli");
+            let mut a = args(&scenario, &plain, &cli);
+            a.extra = vec!["--lazy-check-day".into(), "120".into()];
+            calibrate(a).unwrap();
+            for f in ["posterior_sample.csv", "posterior.csv", "fit.csv"] {
+                assert_eq!(
+                    std::fs::read(one.join(f)).unwrap(),
+                    std::fs::read(cli.join(f)).unwrap(),
+                    "{f} differs"
+                );
+            }
         }
     }
 }
