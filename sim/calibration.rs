@@ -108,8 +108,7 @@ impl Simulator {
     /// One simulation: replication 0 of the scenario with `theta` and `seed`. `None` if the
     /// values do not give a valid scenario.
     pub fn simulate(&self, theta: &[f64], seed: u64) -> Option<ReplicationResult> {
-        self.replication(theta, seed).map(|r| {
-            let mut r = r;
+        self.replication(theta, seed).map(|mut r| {
             r.run_until(u32::MAX, |_| {});
             r.finish()
         })
